@@ -1,0 +1,114 @@
+// diffquant sample: generate a PNG grid (and optionally raw samples).
+#include <chrono>
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "app/cli/commands.h"
+#include "app/cli/options.h"
+#include "core/errors.h"
+#include "core/imaging/image_grid.h"
+#include "core/io/safetensors.h"
+#include "core/sampling/pipeline.h"
+
+namespace dq::cli {
+
+namespace {
+
+struct SampleOptions {
+    ModelOptions model;
+    std::string scheduler = "ddim";
+    std::string spacing;  // empty: scheduler_config's timestep_spacing
+    int steps = 50;
+    double eta = 0.0;
+    int num = 16;
+    uint64_t seed = 0;
+    int classLabel = -1;
+    double guidance = 1.0;
+    std::string noise;
+    std::string out = "samples.png";
+    std::string raw;
+    int columns = 0;
+};
+
+void printProgress(int step, int total, std::chrono::steady_clock::time_point start) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const int width = 30, filled = width * step / total;
+    std::fprintf(stderr, "\r[%.*s%*s] %d/%d  %.1f s  ETA %.1f s", filled, "##############################",
+                 width - filled, "", step, total, elapsed, elapsed / step * (total - step));
+    if (step == total) std::fprintf(stderr, "\n");
+}
+
+void run(const SampleOptions& o) {
+    LoadedModel loaded = o.model.load();
+    SampleRequest request;
+    request.sampler = parseSamplerKind(o.scheduler);
+    request.spacing = o.spacing.empty() ? loaded.scheduler.spacing : parseSpacing(o.spacing);
+    request.steps = o.steps;
+    request.eta = o.eta;
+    request.batch = o.num;
+    request.seed = o.seed;
+    request.guidanceScale = o.guidance;
+    if (!o.noise.empty()) {
+        TensorFile noise = loadSafetensors(o.noise);
+        request.initialNoise = noise.at("noise", o.noise);
+        if (auto it = noise.tensors.find("noise_class_labels"); it != noise.tensors.end())
+            request.classLabels = it->second;
+    }
+    if (o.classLabel >= 0) {
+        const int classes = realClassCount(loaded.unet);
+        if (classes == 0) throw Error("--class was given, but the model is not class-conditional.");
+        if (o.classLabel >= classes)
+            throw Error("--class " + std::to_string(o.classLabel) + " is outside [0, " + std::to_string(classes - 1) +
+                        "] for this model.");
+        request.classLabels = torch::full({1}, o.classLabel, torch::kInt64);
+    }
+    spdlog::info("Sampling {} images: {} {} steps ({} spacing), eta {}, seed {}, guidance {}",
+                 request.initialNoise.defined() ? request.initialNoise.size(0) : request.batch, o.scheduler,
+                 request.steps, spacingName(request.spacing), request.eta, request.seed, request.guidanceScale);
+
+    SampleCallbacks callbacks;
+    const auto start = std::chrono::steady_clock::now();
+    const bool showProgress = spdlog::get_level() <= spdlog::level::info;
+    callbacks.progress = [&](int step, int total) {
+        if (showProgress) printProgress(step, total, start);
+    };
+    SampleResult result = runSampler(loaded.unet, loaded.scheduler, request, callbacks);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    writePng(o.out, makeGrid(toUnitRange(result.samples), o.columns));
+    spdlog::info("Wrote '{}' in {:.1f} s", o.out, seconds);
+    if (!o.raw.empty()) {
+        std::map<std::string, torch::Tensor> raw{{"sample", result.samples.to(torch::kCPU)},
+                                                 {"noise", result.initialNoise}};
+        if (result.classLabels.defined()) raw.emplace("class_labels", result.classLabels);
+        saveSafetensors(o.raw, raw);
+        spdlog::info("Wrote raw samples to '{}'", o.raw);
+    }
+}
+
+}  // namespace
+
+void addSampleCommand(CLI::App& app, Action& action) {
+    auto* cmd = app.add_subcommand("sample", "Generate images with DDIM or DDPM and save a PNG grid");
+    auto o = std::make_shared<SampleOptions>();
+    o->model.add(*cmd);
+    cmd->add_option("--scheduler", o->scheduler, "ddim or ddpm")->check(CLI::IsMember({"ddim", "ddpm"}));
+    cmd->add_option("--steps", o->steps, "number of sampling steps")->check(CLI::PositiveNumber);
+    cmd->add_option("--eta", o->eta, "DDIM eta (0: deterministic)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--spacing", o->spacing, "leading, trailing, linspace or quad (default: scheduler_config)")
+        ->check(CLI::IsMember({"leading", "trailing", "linspace", "quad"}));
+    cmd->add_option("--num", o->num, "number of images")->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", o->seed, "random seed");
+    cmd->add_option("--class", o->classLabel, "class label for every image (default: mixed classes)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--guidance", o->guidance, "classifier-free guidance scale (1: none)");
+    cmd->add_option("--noise", o->noise, "safetensors with initial 'noise' [B,C,H,W] (and 'noise_class_labels')");
+    cmd->add_option("--out", o->out, "PNG grid to write");
+    cmd->add_option("--raw", o->raw, "also write model-space samples (key 'sample') to this safetensors file");
+    cmd->add_option("--columns", o->columns, "grid columns (default: square)");
+    cmd->callback([&action, o] { action = [o] { run(*o); }; });
+}
+
+}  // namespace dq::cli

@@ -1,0 +1,17 @@
+#pragma once
+// The `diffquant` subcommands. Each registers its options on the CLI11 app and
+// returns the action to run once parsing succeeded.
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace dq::cli {
+
+using Action = std::function<void()>;
+
+void addInfoCommand(CLI::App& app, Action& action);
+void addUnetCommand(CLI::App& app, Action& action);
+void addSampleCommand(CLI::App& app, Action& action);
+void addCreateModelCommand(CLI::App& app, Action& action);
+
+}  // namespace dq::cli

@@ -1,0 +1,32 @@
+#include "app/cli/options.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/errors.h"
+#include "core/runtime/device.h"
+
+namespace dq::cli {
+
+void ModelOptions::add(CLI::App& command) {
+    command.add_option("--model", folder, "diffusers UNet2DModel folder (default: the shipped model)");
+    command.add_option("--device", device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+}
+
+std::string ModelOptions::resolvedFolder() const {
+    if (!folder.empty()) return folder;
+    std::string fallback = defaultModelFolder();
+    if (fallback.empty())
+        throw Error("No --model was given and no default model is installed; pass --model DIR or set DIFFQUANT_MODEL.");
+    return fallback;
+}
+
+LoadedModel ModelOptions::load() const {
+    const std::string path = resolvedFolder();
+    LoadedModel loaded = loadModelFolder(path);  // validate the input before anything else
+    const torch::Device dev = selectDevice(device);
+    loaded.unet.to(dev);
+    spdlog::info("Loaded '{}' ({:.2f} M parameters)", path, loaded.unet.parameterCount() / 1e6);
+    return loaded;
+}
+
+}  // namespace dq::cli

@@ -1,0 +1,103 @@
+#include "core/io/fashion_mnist.h"
+
+#include <cstdlib>
+#include <vector>
+
+#include <torch/torch.h>
+#include <zlib.h>
+
+#include "core/errors.h"
+
+namespace dq {
+
+namespace {
+
+constexpr const char* kClassNames[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                         "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+
+bool fileExists(const std::string& path) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (f) std::fclose(f);
+    return f != nullptr;
+}
+
+// Finds "<stem>" or "<stem>.gz" in dir.
+std::string locate(const std::string& dir, const std::string& stem) {
+    for (const std::string& candidate : {dir + "/" + stem + ".gz", dir + "/" + stem})
+        if (fileExists(candidate)) return candidate;
+    throw Error("Fashion-MNIST file '" + stem + "' was not found in '" + dir +
+                "'. Install it with 'apt-get install dataset-fashion-mnist', or point "
+                "--data-dir / DIFFQUANT_FASHION_MNIST at a folder holding the IDX files.");
+}
+
+// gzread reads plain files transparently, so one path serves both.
+std::vector<unsigned char> readAll(const std::string& path) {
+    gzFile file = gzopen(path.c_str(), "rb");
+    if (!file) throw Error("Cannot open '" + path + "'.");
+    std::vector<unsigned char> bytes;
+    unsigned char buffer[1 << 16];
+    int n = 0;
+    while ((n = gzread(file, buffer, sizeof buffer)) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
+    const bool failed = n < 0;
+    gzclose(file);
+    if (failed) throw Error("'" + path + "' is not a readable gzip/IDX file; reinstall dataset-fashion-mnist.");
+    return bytes;
+}
+
+uint32_t bigEndian32(const unsigned char* p) {
+    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+}
+
+// Parses an IDX file of unsigned bytes with the expected number of dimensions.
+torch::Tensor parseIdx(const std::string& path, int expectedDims) {
+    std::vector<unsigned char> bytes = readAll(path);
+    if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08 || bytes[3] != expectedDims)
+        throw Error("'" + path + "' is not an IDX file of unsigned bytes with " + std::to_string(expectedDims) +
+                    " dimensions.");
+    const std::size_t headerSize = 4 + 4 * static_cast<std::size_t>(expectedDims);
+    if (bytes.size() < headerSize) throw Error("'" + path + "' is truncated in its header.");
+    std::vector<int64_t> shape;
+    uint64_t count = 1;
+    for (int d = 0; d < expectedDims; ++d) {
+        shape.push_back(bigEndian32(&bytes[4 + 4 * d]));
+        count *= static_cast<uint64_t>(shape.back());
+    }
+    if (bytes.size() - headerSize != count)
+        throw Error("'" + path + "' holds " + std::to_string(bytes.size() - headerSize) + " data bytes but its header promises " +
+                    std::to_string(count) + ".");
+    torch::Tensor tensor = torch::empty(shape, torch::kUInt8);
+    std::memcpy(tensor.data_ptr(), bytes.data() + headerSize, count);
+    return tensor;
+}
+
+}  // namespace
+
+std::string defaultFashionMnistDir() {
+    if (const char* env = std::getenv("DIFFQUANT_FASHION_MNIST"); env && *env) return env;
+    return "/usr/share/datasets/fashion-mnist";
+}
+
+const char* fashionMnistClassName(int label) {
+    return label >= 0 && label < 10 ? kClassNames[label] : "unknown";
+}
+
+ImageDataset loadFashionMnist(DatasetSplit split, const std::string& dir, bool pad32) {
+    const std::string folder = dir.empty() ? defaultFashionMnistDir() : dir;
+    const std::string prefix = split == DatasetSplit::Train ? "train" : "t10k";
+    const std::string imagePath = locate(folder, prefix + "-images-idx3-ubyte");
+    const std::string labelPath = locate(folder, prefix + "-labels-idx1-ubyte");
+
+    torch::Tensor images = parseIdx(imagePath, 3);
+    torch::Tensor labels = parseIdx(labelPath, 1);
+    if (images.size(0) != labels.size(0))
+        throw Error("'" + imagePath + "' holds " + std::to_string(images.size(0)) + " images but '" + labelPath +
+                    "' holds " + std::to_string(labels.size(0)) + " labels.");
+
+    ImageDataset data;
+    data.images = images.unsqueeze(1).to(torch::kFloat32).div_(127.5).sub_(1.0);
+    if (pad32) data.images = torch::constant_pad_nd(data.images, {2, 2, 2, 2}, -1.0);
+    data.labels = labels.to(torch::kInt64);
+    return data;
+}
+
+}  // namespace dq

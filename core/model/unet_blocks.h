@@ -1,0 +1,107 @@
+#pragma once
+// The U-Net's blocks, each reproducing its diffusers counterpart
+// (ResnetBlock2D, Attention with AttnProcessor, Down/Up/Mid blocks).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "core/model/layers.h"
+
+namespace dq {
+
+class ResnetBlock {
+public:
+    // splitChannels > 0 marks a decoder block whose input is cat(h, skip).
+    ResnetBlock(const std::string& prefix, const std::string& block, int64_t in, int64_t out, int64_t tembChannels,
+                int64_t groups, double eps, double outputScale, int64_t splitChannels = 0);
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
+    void registerParameters(ParameterRegistry& registry);
+    void collectSites(std::vector<SiteInfo*>& sites);
+
+private:
+    GroupNormLayer norm1_, norm2_;
+    WeightedLayer conv1_, timeEmbProj_, conv2_;
+    std::optional<WeightedLayer> convShortcut_;
+    double outputScale_;
+};
+
+class AttentionBlock {
+public:
+    AttentionBlock(const std::string& prefix, const std::string& block, int64_t channels, int64_t headDim,
+                   int64_t groups, double eps, double rescale);
+    torch::Tensor forward(const torch::Tensor& x, const InterceptionState& state) const;
+    void registerParameters(ParameterRegistry& registry);
+    void collectSites(std::vector<SiteInfo*>& sites);
+
+private:
+    std::string prefix_;
+    GroupNormLayer norm_;
+    WeightedLayer toQ_, toK_, toV_, toOut_;
+    SiteInfo qSite_, kSite_, vSite_, probsSite_;
+    int64_t heads_;
+    int64_t headDim_;
+    double rescale_;
+};
+
+struct BlockSettings {
+    int64_t tembChannels;
+    int64_t groups;
+    std::optional<int64_t> attentionGroups;
+    double eps;
+    std::optional<int64_t> headDim;  // nullopt: one head of all channels
+};
+
+class DownBlock {
+public:
+    DownBlock(int index, int64_t in, int64_t out, int layers, bool attention, bool downsample, int downsamplePadding,
+              const BlockSettings& settings);
+    // Appends one skip per resnet (after its attention) and one after the downsampler.
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
+                          const InterceptionState& state) const;
+    void registerParameters(ParameterRegistry& registry);
+    void collectSites(std::vector<SiteInfo*>& sites);
+    std::string describe() const { return description_; }
+
+private:
+    std::vector<ResnetBlock> resnets_;
+    std::vector<AttentionBlock> attentions_;
+    std::optional<WeightedLayer> downsampler_;
+    int downsamplePadding_;
+    std::string description_;
+};
+
+class UpBlock {
+public:
+    UpBlock(int index, int64_t in, int64_t prevOut, int64_t out, int layers, bool attention, bool upsample,
+            const BlockSettings& settings);
+    // Pops one skip per resnet from the back of `skips`.
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
+                          const InterceptionState& state) const;
+    void registerParameters(ParameterRegistry& registry);
+    void collectSites(std::vector<SiteInfo*>& sites);
+    std::string describe() const { return description_; }
+
+private:
+    std::vector<ResnetBlock> resnets_;
+    std::vector<AttentionBlock> attentions_;
+    std::optional<WeightedLayer> upsampler_;
+    std::string description_;
+};
+
+class MidBlock {
+public:
+    MidBlock(int64_t channels, bool attention, double scale, const BlockSettings& settings);
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
+    void registerParameters(ParameterRegistry& registry);
+    void collectSites(std::vector<SiteInfo*>& sites);
+    std::string describe() const { return description_; }
+
+private:
+    std::vector<ResnetBlock> resnets_;
+    std::vector<AttentionBlock> attentions_;
+    std::string description_;
+};
+
+}  // namespace dq

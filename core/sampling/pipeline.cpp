@@ -1,0 +1,109 @@
+#include "core/sampling/pipeline.h"
+
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/model/unet2d.h"
+
+namespace dq {
+
+int realClassCount(const UNet2DModel& model) {
+    const UNetConfig& c = model.config();
+    if (c.classEmbedType != ClassEmbedType::Embedding) return 0;
+    const int total = c.numClassEmbeds.value_or(0);
+    // The null label is usually the extra last row; then it is not a real class.
+    return c.nullClassLabel && *c.nullClassLabel == total - 1 ? total - 1 : total;
+}
+
+torch::Tensor makeInitialNoise(const UNet2DModel& model, int batch, uint64_t seed) {
+    const UNetConfig& c = model.config();
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    return torch::randn({batch, c.inChannels, c.sampleSize, c.sampleSize}, gen, torch::kFloat32);
+}
+
+namespace {
+// Restores the model's step context even when sampling throws.
+struct StepContextReset {
+    UNet2DModel& model;
+    ~StepContextReset() { model.setStep(StepContext{}); }
+};
+}  // namespace
+
+SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConfig, const SampleRequest& request,
+                        const SampleCallbacks& callbacks) {
+    c10::InferenceMode inference;
+    const UNetConfig& c = model.config();
+    const torch::Device device = model.device();
+    Scheduler scheduler(schedulerConfig, request.sampler, request.steps, request.eta, request.spacing);
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(request.seed);
+
+    SampleResult result;
+    if (request.initialNoise.defined()) {
+        const auto& n = request.initialNoise;
+        if (n.dim() != 4 || n.size(1) != c.inChannels)
+            throw Error("Initial noise must be shaped [B," + std::to_string(c.inChannels) + ",H,W] for this model.");
+        result.initialNoise = n.to(torch::kCPU, torch::kFloat32);
+        // Keep the generator's later draws (stochastic steps) tied to the seed.
+    } else {
+        if (request.batch < 1) throw Error("The batch size must be at least 1.");
+        result.initialNoise = torch::randn({request.batch, c.inChannels, c.sampleSize, c.sampleSize}, gen,
+                                           torch::kFloat32);
+    }
+    const int64_t batch = result.initialNoise.size(0);
+
+    torch::Tensor labels, nullLabels;
+    const bool conditional = c.isClassConditional();
+    if (conditional) {
+        if (request.classLabels.defined()) {
+            labels = request.classLabels.to(torch::kInt64).flatten();
+            if (labels.size(0) == 1) labels = labels.expand({batch}).clone();
+            if (labels.size(0) != batch)
+                throw Error("Got " + std::to_string(labels.size(0)) + " class labels for " + std::to_string(batch) +
+                            " samples.");
+        } else {
+            const int classes = std::max(1, realClassCount(model));
+            labels = torch::arange(batch, torch::kInt64).remainder(classes);
+        }
+        result.classLabels = labels;
+        labels = labels.to(device);
+    } else if (request.classLabels.defined()) {
+        throw Error("This model is not class-conditional; remove the class labels.");
+    }
+    const bool guided = conditional && request.guidanceScale != 1.0;
+    if (guided) {
+        if (!c.nullClassLabel)
+            throw Error("Classifier-free guidance needs a null class; this model declares none (_null_class_label).");
+        nullLabels = torch::full({batch}, *c.nullClassLabel, torch::TensorOptions().dtype(torch::kInt64).device(device));
+    }
+
+    torch::Tensor x = result.initialNoise.to(device);
+    const auto& timesteps = scheduler.timesteps();
+    const int count = static_cast<int>(timesteps.size());
+    StepContextReset reset{model};
+    for (int i = 0; i < count; ++i) {
+        if (callbacks.shouldCancel()) throw Cancelled();
+        const int64_t t = timesteps[i];
+        model.setStep(StepContext{i, count, t});
+        torch::Tensor tTensor = torch::full({batch}, t, torch::TensorOptions().dtype(torch::kInt64).device(device));
+        torch::Tensor out;
+        if (guided) {
+            torch::Tensor both = model.forward(torch::cat({x, x}), torch::cat({tTensor, tTensor}),
+                                               torch::cat({labels, nullLabels}));
+            torch::Tensor cond = both.narrow(0, 0, batch), uncond = both.narrow(0, batch, batch);
+            out = uncond + request.guidanceScale * (cond - uncond);
+        } else {
+            out = model.forward(x, tTensor, conditional ? labels : torch::Tensor());
+        }
+        StepOutput stepOut = scheduler.step(out, i, x, gen);
+        if (callbacks.onStep) {
+            StepEvent event{i, count, t, &x, &stepOut.predictedX0, &stepOut.prevSample};
+            callbacks.onStep(event);
+        }
+        x = std::move(stepOut.prevSample);
+        callbacks.report(i + 1, count);
+    }
+    result.samples = x;
+    return result;
+}
+
+}  // namespace dq
