@@ -7,6 +7,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/options.h"
+#include "app/cli/progress_bar.h"
 #include "core/errors.h"
 #include "core/imaging/image_grid.h"
 #include "core/io/safetensors.h"
@@ -31,14 +32,6 @@ struct SampleOptions {
     std::string raw;
     int columns = 0;
 };
-
-void printProgress(int step, int total, std::chrono::steady_clock::time_point start) {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const int width = 30, filled = width * step / total;
-    std::fprintf(stderr, "\r[%.*s%*s] %d/%d  %.1f s  ETA %.1f s", filled, "##############################",
-                 width - filled, "", step, total, elapsed, elapsed / step * (total - step));
-    if (step == total) std::fprintf(stderr, "\n");
-}
 
 void run(const SampleOptions& o) {
     LoadedModel loaded = o.model.load();
@@ -70,10 +63,8 @@ void run(const SampleOptions& o) {
 
     SampleCallbacks callbacks;
     const auto start = std::chrono::steady_clock::now();
-    const bool showProgress = spdlog::get_level() <= spdlog::level::info;
-    callbacks.progress = [&](int step, int total) {
-        if (showProgress) printProgress(step, total, start);
-    };
+    ProgressBar bar("sampling");
+    callbacks.progress = [&](int step, int total) { bar.update(step, total); };
     SampleResult result = runSampler(loaded.unet, loaded.scheduler, request, callbacks);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

@@ -13,5 +13,8 @@ void addInfoCommand(CLI::App& app, Action& action);
 void addUnetCommand(CLI::App& app, Action& action);
 void addSampleCommand(CLI::App& app, Action& action);
 void addCreateModelCommand(CLI::App& app, Action& action);
+void addTrainCommand(CLI::App& app, Action& action);
+void addTrainClassifierCommand(CLI::App& app, Action& action);
+void addEvalCommand(CLI::App& app, Action& action);
 
 }  // namespace dq::cli

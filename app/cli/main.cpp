@@ -7,6 +7,7 @@
 
 #include "app/cli/commands.h"
 #include "core/errors.h"
+#include "core/runtime/device.h"
 #include "core/runtime/logging.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,9 @@ int main(int argc, char** argv) {
     dq::cli::addUnetCommand(app, action);
     dq::cli::addSampleCommand(app, action);
     dq::cli::addCreateModelCommand(app, action);
+    dq::cli::addTrainCommand(app, action);
+    dq::cli::addTrainClassifierCommand(app, action);
+    dq::cli::addEvalCommand(app, action);
 
     try {
         app.parse(argc, argv);
@@ -30,6 +34,7 @@ int main(int argc, char** argv) {
     }
     dq::configureLogging(quiet ? dq::Verbosity::Quiet : verbose ? dq::Verbosity::Verbose : dq::Verbosity::Normal);
     try {
+        dq::configureCpuThreads();
         action();
     } catch (const dq::Error& e) {
         std::cerr << "diffquant: " << e.what() << "\n";

@@ -9,6 +9,7 @@
 
 #include "app/gui/main_window.h"
 #include "app/gui/model_loader.h"
+#include "core/runtime/device.h"
 #include "core/runtime/logging.h"
 
 int main(int argc, char** argv) {
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("DiffQuant");
     QApplication::setApplicationVersion(DQ_VERSION);
     dq::configureLogging(dq::Verbosity::Normal);
+    dq::configureCpuThreads();
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Post-training quantization explorer for diffusion models");

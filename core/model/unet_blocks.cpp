@@ -79,7 +79,8 @@ AttentionBlock::AttentionBlock(const std::string& p, const std::string& block, i
 
 torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const InterceptionState& state) const {
     const int64_t b = x.size(0), c = x.size(1), hw = x.size(2) * x.size(3);
-    torch::Tensor tokens = norm_.forward(x).view({b, c, hw}).transpose(1, 2);  // [B, HW, C]
+    // [B, HW, C], contiguous: LibTorch 1.13 runs Linear on a transposed view ~10x slower.
+    torch::Tensor tokens = norm_.forward(x).view({b, c, hw}).transpose(1, 2).contiguous();
     auto splitHeads = [&](const torch::Tensor& t) { return t.view({b, hw, heads_, headDim_}).transpose(1, 2); };
     // Projections first, then the matmul operands: the order sites() reports.
     torch::Tensor q = splitHeads(toQ_.forward(tokens, state));
@@ -89,7 +90,12 @@ torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const Interception
     k = interceptOperand(kSite_, k, state);
     v = interceptOperand(vSite_, v, state);
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
-    torch::Tensor probs = torch::softmax(torch::matmul(q, k.transpose(-1, -2)) * scale, -1);
+    // Scale fused into the GEMM (as diffusers' AttnProcessor's baddbmm does).
+    // With beta = 0 the uninitialised input is ignored (NaNs in it do not propagate).
+    torch::Tensor scores = torch::baddbmm(torch::empty({b * heads_, hw, hw}, q.options()),
+                                          q.reshape({b * heads_, hw, headDim_}),
+                                          k.reshape({b * heads_, hw, headDim_}).transpose(1, 2), 0.0, scale);
+    torch::Tensor probs = torch::softmax(scores.view({b, heads_, hw, hw}), -1);
     probs = interceptOperand(probsSite_, probs, state);
     torch::Tensor out = torch::matmul(probs, v).transpose(1, 2).reshape({b, hw, c});
     out = toOut_.forward(out, state).transpose(1, 2).reshape({b, c, x.size(2), x.size(3)});

@@ -1,11 +1,20 @@
 #include "core/runtime/device.h"
 
+#include <cstdlib>
+#include <thread>
+
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "core/errors.h"
 
 namespace dq {
+
+void configureCpuThreads() {
+    if (const char* env = std::getenv("OMP_NUM_THREADS"); env && *env) return;
+    const unsigned logical = std::thread::hardware_concurrency();
+    if (logical > 0 && static_cast<int>(logical) > at::get_num_threads()) at::set_num_threads(static_cast<int>(logical));
+}
 
 torch::Device selectDevice(const std::string& request) {
     const bool cudaAvailable = torch::cuda::is_available();

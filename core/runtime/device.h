@@ -10,4 +10,9 @@ namespace dq {
 // GPU is an error that says so. Logs the choice.
 torch::Device selectDevice(const std::string& request);
 
+// Uses every logical CPU for intra-op parallelism unless OMP_NUM_THREADS is
+// set. LibTorch counts physical cores, which leaves hyperthreads idle; on a
+// 2-vCPU machine two threads train ~1.4x faster than one.
+void configureCpuThreads();
+
 }  // namespace dq

@@ -16,11 +16,13 @@ QObject* makeUNetModelTest();
 QObject* makeSchedulerTest();
 QObject* makePipelineTest();
 QObject* makeFashionMnistTest();
+QObject* makeMetricsTest();
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<QObject*()>> suites = {
         {"safetensors", makeSafetensorsTest}, {"unet", makeUNetModelTest},     {"scheduler", makeSchedulerTest},
         {"pipeline", makePipelineTest},       {"fashion_mnist", makeFashionMnistTest},
+        {"metrics", makeMetricsTest},
     };
     if (argc < 2 || !suites.count(argv[1])) {
         std::cerr << "usage: dq_core_tests SUITE [QtTest options]; suites:";

@@ -1,0 +1,108 @@
+// diffquant eval: FID, sFID, IS and class accuracy of a model's samples.
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "app/cli/commands.h"
+#include "app/cli/options.h"
+#include "app/cli/progress_bar.h"
+#include "core/errors.h"
+#include "core/io/atomic_file.h"
+#include "core/metrics/evaluation.h"
+#include "core/model/unet2d.h"
+
+namespace dq::cli {
+
+namespace {
+struct EvalOptions {
+    ModelOptions model;
+    std::string features;
+    std::string dataDir;
+    std::string scheduler = "ddim";
+    std::string spacing;
+    int steps = 50;
+    double eta = 0;
+    double guidance = 1.0;
+    int num = 1000;
+    int batch = 250;
+    uint64_t seed = 0;
+    std::string json;
+};
+
+std::string featureNetPath(const EvalOptions& o, const std::string& modelFolder) {
+    if (!o.features.empty()) return o.features;
+    for (const std::string& candidate : {modelFolder + "/feature_net.safetensors",
+                                         defaultModelFolder() + "/feature_net.safetensors"})
+        if (std::filesystem::exists(candidate)) return candidate;
+    throw Error("No feature network found beside '" + modelFolder + "'; train one with `diffquant train-classifier "
+                "--out " + modelFolder + "/feature_net.safetensors` or pass --features.");
+}
+
+void run(const EvalOptions& o) {
+    const std::string folder = o.model.resolvedFolder();
+    LoadedModel loaded = o.model.load();
+    const std::string featuresPath = featureNetPath(o, folder);
+    FeatureNet net = loadFeatureNet(featuresPath, loaded.unet.device());
+    const ReferenceStats reference = loadOrComputeTestStats(net, featuresPath, folder, o.dataDir);
+
+    EvalSettings settings;
+    settings.numSamples = o.num;
+    settings.batchSize = o.batch;
+    settings.sampling.sampler = parseSamplerKind(o.scheduler);
+    settings.sampling.spacing = o.spacing.empty() ? loaded.scheduler.spacing : parseSpacing(o.spacing);
+    settings.sampling.steps = o.steps;
+    settings.sampling.eta = o.eta;
+    settings.sampling.guidanceScale = o.guidance;
+    settings.sampling.seed = o.seed;
+    ProgressBar bar("eval");
+    ProgressCallbacks callbacks;
+    callbacks.progress = [&](int step, int total) { bar.update(step, total); };
+    const EvalResult r = evaluateModel(loaded.unet, loaded.scheduler, net, reference, settings, callbacks);
+
+    std::printf("%-16s %12s\n", "metric", "value");
+    std::printf("%-16s %12.3f\n", "FID", r.fid);
+    std::printf("%-16s %12.3f\n", "sFID", r.sfid);
+    std::printf("%-16s %8.3f ± %.3f\n", "IS", r.isMean, r.isStd);
+    if (r.classAccuracy >= 0) std::printf("%-16s %11.2f%%\n", "class accuracy", 100 * r.classAccuracy);
+    std::printf("%-16s %12d\n", "samples", r.numSamples);
+    std::printf("%-16s %12.1f\n", "wall time (s)", r.totalSeconds);
+
+    if (!o.json.empty()) {
+        nlohmann::ordered_json j;
+        j["model"] = folder;
+        j["feature_net"] = featuresPath;
+        j["settings"] = {{"num_samples", o.num}, {"scheduler", o.scheduler},
+                         {"spacing", spacingName(settings.sampling.spacing)}, {"steps", o.steps}, {"eta", o.eta},
+                         {"guidance", o.guidance}, {"seed", o.seed}, {"device", loaded.unet.device().str()}};
+        j["metrics"] = {{"fid", r.fid}, {"sfid", r.sfid}, {"is_mean", r.isMean}, {"is_std", r.isStd},
+                        {"class_accuracy", r.classAccuracy >= 0 ? nlohmann::json(r.classAccuracy) : nlohmann::json()}};
+        j["wall_time_s"] = r.totalSeconds;
+        j["sampling_time_s"] = r.samplingSeconds;
+        writeTextFileAtomically(o.json, j.dump(2) + "\n");
+        spdlog::info("Wrote '{}'", o.json);
+    }
+}
+}  // namespace
+
+void addEvalCommand(CLI::App& app, Action& action) {
+    auto* cmd = app.add_subcommand("eval", "Measure FID, sFID, IS and class accuracy of a model's samples");
+    auto o = std::make_shared<EvalOptions>();
+    o->model.add(*cmd);
+    cmd->add_option("--features", o->features, "feature network (default: feature_net.safetensors beside the model)");
+    cmd->add_option("--data-dir", o->dataDir, "Fashion-MNIST folder for the reference statistics");
+    cmd->add_option("--scheduler", o->scheduler, "ddim or ddpm")->check(CLI::IsMember({"ddim", "ddpm"}));
+    cmd->add_option("--spacing", o->spacing, "leading, trailing, linspace or quad")
+        ->check(CLI::IsMember({"leading", "trailing", "linspace", "quad"}));
+    cmd->add_option("--steps", o->steps, "sampling steps")->check(CLI::PositiveNumber);
+    cmd->add_option("--eta", o->eta, "DDIM eta")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--guidance", o->guidance, "classifier-free guidance scale");
+    cmd->add_option("--num", o->num, "number of samples")->check(CLI::Range(10, 1000000));
+    cmd->add_option("--batch", o->batch, "samples per batch")->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", o->seed, "seed of the first batch");
+    cmd->add_option("--json", o->json, "write every metric, the settings and the wall time as JSON");
+    cmd->callback([&action, o] { action = [o] { run(*o); }; });
+}
+
+}  // namespace dq::cli

@@ -1,0 +1,21 @@
+#pragma once
+// A one-line progress bar on stderr for long CLI operations.
+#include <chrono>
+#include <string>
+
+namespace dq::cli {
+
+class ProgressBar {
+public:
+    explicit ProgressBar(std::string label);
+    // Redraws at most ~10 times a second, always on the last step.
+    void update(int step, int total, const std::string& suffix = {});
+
+private:
+    std::string label_;
+    std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point lastDraw_;
+    bool enabled_;
+};
+
+}  // namespace dq::cli

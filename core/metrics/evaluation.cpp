@@ -1,0 +1,118 @@
+#include "core/metrics/evaluation.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/io/safetensors.h"
+#include "core/metrics/image_quality.h"
+#include "core/model/unet2d.h"
+
+namespace dq {
+
+namespace fs = std::filesystem;
+
+ReferenceStats computeReferenceStats(FeatureNet& net, const torch::Tensor& images) {
+    FeatureOutputs f = extractFeatures(net, images);
+    return {fitGaussian(f.pooled), fitGaussian(f.spatial)};
+}
+
+namespace {
+constexpr const char* kStatsFile = "reference_stats.safetensors";
+
+// A content hash (FNV-1a) identifies the feature network a cache was made
+// with, so copies (installed or not) keep matching and retrained nets do not.
+std::string fileStamp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("Cannot read feature network '" + path + "'.");
+    uint64_t hash = 1469598103934665603ull;
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        for (std::streamsize i = 0; i < in.gcount(); ++i) {
+            hash ^= static_cast<unsigned char>(buffer[i]);
+            hash *= 1099511628211ull;
+        }
+    }
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+    return text;
+}
+}  // namespace
+
+ReferenceStats loadOrComputeTestStats(FeatureNet& net, const std::string& featureNetPath, const std::string& folder,
+                                      const std::string& dataDir) {
+    const std::string path = folder + "/" + kStatsFile;
+    const std::string stamp = fileStamp(featureNetPath);
+    if (fs::exists(path)) {
+        TensorFile file = loadSafetensors(path);
+        auto it = file.metadata.find("feature_net");
+        if (it != file.metadata.end() && it->second == stamp) {
+            ReferenceStats s;
+            s.pooled = {file.at("pooled_mean", path), file.at("pooled_cov", path), 10000};
+            s.spatial = {file.at("spatial_mean", path), file.at("spatial_cov", path), 10000};
+            return s;
+        }
+        spdlog::info("'{}' was made with another feature network; recomputing", path);
+    }
+    spdlog::info("Computing Fashion-MNIST test-set feature statistics (cached in '{}')", path);
+    ImageDataset test = loadFashionMnist(DatasetSplit::Test, dataDir, true);
+    ReferenceStats s = computeReferenceStats(net, test.images);
+    try {
+        saveSafetensors(path,
+                        {{"pooled_mean", s.pooled.mean.cpu()}, {"pooled_cov", s.pooled.cov.cpu()},
+                         {"spatial_mean", s.spatial.mean.cpu()}, {"spatial_cov", s.spatial.cov.cpu()}},
+                        {{"feature_net", stamp}, {"data", "fashion-mnist t10k, padded to 32x32"}});
+    } catch (const Error& e) {
+        spdlog::warn("Could not cache the reference statistics: {}", e.what());  // read-only install: fine
+    }
+    return s;
+}
+
+EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
+                         const ReferenceStats& reference, const EvalSettings& settings,
+                         const ProgressCallbacks& callbacks) {
+    if (settings.numSamples < 10) throw Error("Evaluation needs at least 10 samples (--num).");
+    const auto start = std::chrono::steady_clock::now();
+    const int batches = (settings.numSamples + settings.batchSize - 1) / settings.batchSize;
+    const int classes = realClassCount(model);
+    std::vector<torch::Tensor> samples, labels;
+    for (int b = 0; b < batches; ++b) {
+        const int first = b * settings.batchSize;
+        const int count = std::min(settings.batchSize, settings.numSamples - first);
+        SampleRequest request = settings.sampling;
+        request.batch = count;
+        request.seed = settings.sampling.seed + static_cast<uint64_t>(b);
+        request.initialNoise = torch::Tensor();
+        if (classes > 0) request.classLabels = torch::arange(first, first + count, torch::kInt64).remainder(classes);
+        SampleCallbacks perBatch;
+        perBatch.cancelled = callbacks.cancelled;
+        perBatch.progress = [&](int step, int total) { callbacks.report(b * total + step, batches * total); };
+        SampleResult r = runSampler(model, scheduler, request, perBatch);
+        samples.push_back(r.samples.to(torch::kCPU).clamp(-1, 1));
+        if (r.classLabels.defined()) labels.push_back(r.classLabels);
+    }
+    EvalResult result;
+    result.samplingSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.samples = torch::cat(samples);
+    if (!labels.empty()) result.labels = torch::cat(labels);
+    result.numSamples = settings.numSamples;
+
+    FeatureOutputs f = extractFeatures(net, result.samples);
+    result.fid = frechetDistance(fitGaussian(f.pooled), reference.pooled);
+    result.sfid = frechetDistance(fitGaussian(f.spatial), reference.spatial);
+    InceptionScore is = inceptionScore(f.probs, std::min(10, settings.numSamples / 10));
+    result.isMean = is.mean;
+    result.isStd = is.std;
+    result.classAccuracy = result.labels.defined()
+        ? f.probs.argmax(1).cpu().eq(result.labels).to(torch::kFloat64).mean().item<double>()
+        : -1.0;
+    result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+}  // namespace dq

@@ -1,0 +1,58 @@
+#pragma once
+// The evaluation suite: generate N samples (mixed classes), embed them with the
+// feature network and report FID, sFID, IS and class accuracy against the
+// Fashion-MNIST test set, whose statistics are cached in the model folder.
+#include <cstdint>
+#include <string>
+
+#include <torch/types.h>
+
+#include "core/callbacks.h"
+#include "core/metrics/feature_net.h"
+#include "core/metrics/frechet.h"
+#include "core/sampling/pipeline.h"
+
+namespace dq {
+
+class UNet2DModel;
+
+struct ReferenceStats {
+    GaussianStats pooled;
+    GaussianStats spatial;
+};
+
+// Fits the statistics of a set of images in [-1,1].
+ReferenceStats computeReferenceStats(FeatureNet& net, const torch::Tensor& images);
+
+// Loads `<folder>/reference_stats.safetensors`, or computes the Fashion-MNIST
+// test-set statistics and caches them there (atomically). `featureNetPath`
+// is recorded in the file so that stale caches are recomputed.
+ReferenceStats loadOrComputeTestStats(FeatureNet& net, const std::string& featureNetPath, const std::string& folder,
+                                      const std::string& dataDir = {});
+
+struct EvalSettings {
+    int numSamples = 1000;
+    int batchSize = 250;
+    SampleRequest sampling;  // sampler, steps, eta, spacing, guidance, seed (batch/noise ignored)
+};
+
+struct EvalResult {
+    double fid = 0;
+    double sfid = 0;
+    double isMean = 0;
+    double isStd = 0;
+    double classAccuracy = 0;  // share of samples classified as the requested class (−1: unconditional)
+    int numSamples = 0;
+    double samplingSeconds = 0;
+    double totalSeconds = 0;
+    torch::Tensor samples;  // [N,1,32,32] in [-1,1], CPU
+    torch::Tensor labels;   // [N] requested classes (undefined for unconditional models)
+};
+
+// Samples in batches (seed + batch index), then computes every metric.
+// Progress counts sampling steps over all batches.
+EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
+                         const ReferenceStats& reference, const EvalSettings& settings,
+                         const ProgressCallbacks& callbacks = {});
+
+}  // namespace dq

@@ -1,0 +1,171 @@
+#include "core/training/diffusion_trainer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/io/atomic_file.h"
+#include "core/io/safetensors.h"
+#include "core/model/model_folder.h"
+#include "core/model/unet2d.h"
+#include "core/sampling/scheduler.h"
+
+namespace dq {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::map<std::string, torch::Tensor> toCpu(const std::map<std::string, torch::Tensor>& tensors) {
+    std::map<std::string, torch::Tensor> out;
+    for (const auto& [k, v] : tensors) out.emplace(k, v.detach().to(torch::kCPU).contiguous());
+    return out;
+}
+
+// Writes the EMA weights as a diffusers model folder.
+void writeModelFolder(const std::string& dir, const TrainConfig& config, const std::map<std::string, torch::Tensor>& ema) {
+    fs::create_directories(dir);
+    writeTextFileAtomically(dir + "/config.json", config.model.toJson());
+    saveSchedulerConfig(dir, config.scheduler);
+    saveSafetensors(dir + "/diffusion_pytorch_model.safetensors", toCpu(ema), {{"format", "pt"}});
+}
+
+struct Checkpoint {
+    std::string dir;
+    std::string model() const { return dir + "/model.safetensors"; }
+    std::string ema() const { return dir + "/ema.safetensors"; }
+    std::string optimizer() const { return dir + "/optimizer.pt"; }
+    std::string state() const { return dir + "/state.json"; }
+};
+
+void saveCheckpoint(const Checkpoint& cp, const UNet2DModel& model, const std::map<std::string, torch::Tensor>& ema,
+                    torch::optim::AdamW& optimizer, int64_t step, const TrainConfig& config) {
+    fs::create_directories(cp.dir);
+    saveSafetensors(cp.model(), toCpu(model.stateDict()));
+    saveSafetensors(cp.ema(), toCpu(ema));
+    const std::string tmp = cp.optimizer() + ".tmp";
+    torch::save(optimizer, tmp);
+    fs::rename(tmp, cp.optimizer());
+    // The state file is written last: it marks the checkpoint as complete.
+    nlohmann::json state = {{"step", step}, {"train", nlohmann::json::parse(config.trainJson())},
+                            {"model", nlohmann::json::parse(config.model.toJson())}};
+    writeTextFileAtomically(cp.state(), state.dump(2));
+}
+
+}  // namespace
+
+TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& data, const std::string& outDir,
+                                bool resume, const torch::Device& device, const TrainCallbacks& callbacks) {
+    const TrainSettings& s = config.train;
+    const UNetConfig& mc = config.model;
+    if (data.images.size(1) != mc.inChannels || data.images.size(2) != mc.sampleSize)
+        throw Error("The training images are " + std::to_string(data.images.size(1)) + "x" +
+                    std::to_string(data.images.size(2)) + "x" + std::to_string(data.images.size(3)) +
+                    " but the model config expects " + std::to_string(mc.inChannels) + "x" +
+                    std::to_string(mc.sampleSize) + "x" + std::to_string(mc.sampleSize) + ".");
+    const bool conditional = mc.classEmbedType == ClassEmbedType::Embedding;
+    if (conditional && (!mc.nullClassLabel || data.labels.max().item<int64_t>() >= *mc.nullClassLabel))
+        throw Error("The model's num_class_embeds must leave a null class after the data's labels (e.g. 11 for 10 "
+                    "classes).");
+
+    UNet2DModel model(mc);
+    model.initializeRandom(s.seed);
+    model.to(device);
+    Checkpoint cp{outDir + "/checkpoint"};
+    int64_t startStep = 0;
+    std::map<std::string, torch::Tensor> ema;
+
+    if (resume) {
+        if (!fs::exists(cp.state()))
+            throw Error("--resume was given but '" + cp.state() + "' does not exist; start without --resume.");
+        auto state = nlohmann::json::parse(readTextFile(cp.state()), nullptr, false);
+        if (state.is_discarded() || !state.contains("step"))
+            throw Error("Checkpoint state '" + cp.state() + "' is damaged; delete the checkpoint folder to restart.");
+        if (nlohmann::json::parse(mc.toJson()) != state["model"])
+            throw Error("The checkpoint in '" + cp.dir + "' was trained with a different model config; use the "
+                        "original config or another --out folder.");
+        startStep = state["step"].get<int64_t>();
+        model.loadStateDict(loadSafetensors(cp.model()).tensors, cp.model());
+        for (auto& [k, v] : loadSafetensors(cp.ema()).tensors) ema.emplace(k, v.to(device, torch::kFloat32).clone());
+    } else {
+        for (const auto& [k, v] : model.stateDict()) ema.emplace(k, v.detach().clone());
+    }
+
+    std::vector<torch::Tensor> params = model.parameters();
+    for (auto& p : params) p.requires_grad_(true);
+    torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(s.learningRate).weight_decay(s.weightDecay));
+    if (resume) torch::load(optimizer, cp.optimizer());
+
+    Scheduler noiseSchedule(config.scheduler, SamplerKind::DDPM, config.scheduler.numTrainTimesteps, 0.0,
+                            TimestepSpacing::Leading);
+    const int64_t n = data.images.size(0);
+    const int64_t T = config.scheduler.numTrainTimesteps;
+    std::map<std::string, torch::Tensor> live = model.stateDict();
+
+    TrainResult result;
+    const auto start = std::chrono::steady_clock::now();
+    auto lastLog = start;
+    double lossSum = 0;
+    int lossCount = 0;
+    for (int64_t step = startStep; step < s.steps; ++step) {
+        if (callbacks.cancelled && callbacks.cancelled()) throw Cancelled();
+        // Everything random about this step comes from (seed, step).
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(s.seed * 1000003ull + static_cast<uint64_t>(step));
+        torch::Tensor index = torch::randint(n, {s.batchSize}, gen, torch::kInt64);
+        torch::Tensor x0 = data.images.index_select(0, index).to(device);
+        torch::Tensor t = torch::randint(T, {s.batchSize}, gen, torch::kInt64).to(device);
+        torch::Tensor noise = torch::randn(x0.sizes(), gen, torch::kFloat32).to(device);
+        torch::Tensor labels;
+        if (conditional) {
+            labels = data.labels.index_select(0, index);
+            torch::Tensor drop = torch::rand({s.batchSize}, gen) < s.labelDropout;
+            labels = torch::where(drop, torch::full_like(labels, *mc.nullClassLabel), labels).to(device);
+        }
+
+        const double lr = s.learningRate * std::min(1.0, double(step + 1) / std::max(1, s.warmupSteps));
+        for (auto& group : optimizer.param_groups())
+            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+
+        torch::Tensor prediction = model.forward(noiseSchedule.addNoise(x0, noise, t), t, labels);
+        torch::Tensor loss = torch::mse_loss(prediction, noise);
+        optimizer.zero_grad();
+        loss.backward();
+        if (s.gradClip > 0) torch::nn::utils::clip_grad_norm_(params, s.gradClip);
+        optimizer.step();
+        {
+            torch::NoGradGuard noGrad;
+            // Short runs need the EMA to forget its random start quickly.
+            const double decay = std::min(s.emaDecay, double(step + 1) / double(step + 10));
+            for (auto& [k, e] : ema) e.mul_(decay).add_(live.at(k).detach(), 1.0 - decay);
+        }
+        lossSum += loss.item<double>();
+        ++lossCount;
+
+        const int64_t done = step + 1;
+        if (done % s.logEvery == 0 || done == s.steps) {
+            const auto now = std::chrono::steady_clock::now();
+            const double seconds = std::chrono::duration<double>(now - lastLog).count();
+            TrainProgress p{done, s.steps, lossSum / lossCount, lossCount * s.batchSize / std::max(seconds, 1e-9), lr};
+            result.finalLoss = p.loss;
+            if (callbacks.progress) callbacks.progress(p);
+            lastLog = now;
+            lossSum = 0;
+            lossCount = 0;
+        }
+        if (done % s.checkpointEvery == 0 || done == s.steps) {
+            saveCheckpoint(cp, model, ema, optimizer, done, config);
+            writeModelFolder(outDir, config, ema);
+        }
+        result.steps = done;
+    }
+    if (startStep >= s.steps) writeModelFolder(outDir, config, ema);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+}  // namespace dq
