@@ -51,7 +51,11 @@ void run(const SampleOptions& o) {
     }
     if (o.classLabel >= 0) {
         const int classes = realClassCount(loaded.unet);
-        if (classes == 0) throw Error("--class was given, but the model is not class-conditional.");
+        if (classes == 0)
+            throw Error(loaded.unet.config().isClassConditional()
+                            ? "--class needs a model with a class embedding table (num_class_embeds); this one embeds "
+                              "class values like timesteps, pass them with --noise's noise_class_labels."
+                            : "--class was given, but the model is not class-conditional.");
         if (o.classLabel >= classes)
             throw Error("--class " + std::to_string(o.classLabel) + " is outside [0, " + std::to_string(classes - 1) +
                         "] for this model.");

@@ -40,7 +40,10 @@ int main(int argc, char** argv) {
         std::cerr << "diffquant: " << e.what() << "\n";
         return 1;
     } catch (const c10::Error& e) {
-        std::cerr << "diffquant: LibTorch error: " << e.what_without_backtrace() << "\n";
+        std::string message = e.what_without_backtrace();
+        for (char& ch : message)
+            if (ch == '\n') ch = ' ';
+        std::cerr << "diffquant: LibTorch error: " << message << "\n";
         return 1;
     } catch (const std::exception& e) {
         std::cerr << "diffquant: " << e.what() << "\n";

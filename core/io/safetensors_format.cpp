@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
+#include "core/io/json_text.h"
 
 namespace dq::safetensors {
 
@@ -99,7 +100,7 @@ Header parseHeader(const char* json, std::size_t jsonSize, uint64_t dataSize, co
         TensorEntry entry;
         entry.name = key;
         if (!dtypeIt->is_string() || !parseDType(dtypeIt->get<std::string>(), entry.dtype))
-            fail(source, "tensor '" + key + "' has unsupported dtype " + dtypeIt->dump() +
+            fail(source, "tensor '" + key + "' has unsupported dtype " + jsonValueText(*dtypeIt) +
                              " (supported: F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
         if (!shapeIt->is_array()) fail(source, "tensor '" + key + "' has a shape that is not an array");
         // Count bytes with overflow checks: a hostile shape must not wrap around.

@@ -138,10 +138,12 @@ torch::Tensor UNet2DModel::forward(const torch::Tensor& sampleIn, const torch::T
         throw Error("Sample height and width must be multiples of " + std::to_string(factor) + " for this model, got " +
                     shapeText(sampleIn.sizes()) + ".");
     const int64_t batch = sampleIn.size(0);
-    torch::Tensor sample = c.centerInputSample ? 2 * sampleIn - 1.0 : sampleIn;
+    if (batch == 0) throw Error("The sample batch is empty.");
+    torch::Tensor sample = sampleIn.to(device());
+    if (c.centerInputSample) sample = 2 * sample - 1.0;
 
     torch::Tensor timesteps = timestepsIn.to(sample.device());
-    if (timesteps.dim() == 0) timesteps = timesteps.expand({batch});
+    if (timesteps.numel() == 1) timesteps = timesteps.reshape({}).expand({batch});
     if (timesteps.dim() != 1 || timesteps.size(0) != batch)
         throw Error("timestep must be a scalar or hold one value per sample (" + std::to_string(batch) + "), got " +
                     shapeText(timestepsIn.sizes()) + ".");
@@ -153,8 +155,10 @@ torch::Tensor UNet2DModel::forward(const torch::Tensor& sampleIn, const torch::T
         if (!classLabels.defined())
             throw Error("This model is class-conditional (num_class_embeds " +
                         std::to_string(c.numClassEmbeds.value_or(0)) + "): class labels are required.");
+        if (classLabels.is_floating_point() || classLabels.is_complex())
+            throw Error("class_labels must be integers, got " + std::string(c10::toString(classLabels.scalar_type())) + ".");
         torch::Tensor labels = classLabels.to(sample.device());
-        if (labels.dim() == 0) labels = labels.expand({batch});
+        if (labels.numel() == 1) labels = labels.reshape({}).expand({batch});
         if (labels.dim() != 1 || labels.size(0) != batch)
             throw Error("class_labels must hold one label per sample (" + std::to_string(batch) + ").");
         if (c.classEmbedType == ClassEmbedType::Embedding) {
@@ -228,9 +232,10 @@ void UNet2DModel::loadStateDict(const std::map<std::string, torch::Tensor>& tens
         if (!used.count(key))
             throw Error("'" + source + "' holds tensor '" + key + "' that this model config has no place for; check " +
                         "that config.json matches the weights.");
-    // Assign only after every check passed, so a failed load changes nothing.
+    // Convert everything before assigning anything, so a failed load changes nothing.
     const torch::Device dev = device();
-    for (auto& [slot, tensor] : assignments) *slot = tensor.to(dev, torch::kFloat32).contiguous();
+    for (auto& assignment : assignments) assignment.second = assignment.second.to(dev, torch::kFloat32).contiguous();
+    for (auto& [slot, tensor] : assignments) *slot = std::move(tensor);
 }
 
 UNet2DModel UNet2DModel::load(const std::string& folder) {
@@ -264,7 +269,12 @@ int64_t UNet2DModel::parameterCount() const {
 }
 
 void UNet2DModel::to(const torch::Device& device) {
-    for (auto& slot : net_->registry.slots()) *slot.tensor = slot.tensor->to(device);
+    // Copy everything first, then swap, so a failure (e.g. out of GPU memory)
+    // leaves the model whole on its old device.
+    std::vector<torch::Tensor> moved;
+    for (const auto& slot : net_->registry.slots()) moved.push_back(slot.tensor->to(device));
+    auto& slots = net_->registry.slots();
+    for (std::size_t i = 0; i < slots.size(); ++i) *slots[i].tensor = std::move(moved[i]);
 }
 
 torch::Device UNet2DModel::device() const {

@@ -135,8 +135,8 @@ DownBlock::DownBlock(int index, int64_t in, int64_t out, int layers, bool attent
         resnets_.emplace_back(block + ".resnets." + idx, block, i == 0 ? in : out, out, s.tembChannels, s.groups, s.eps,
                               1.0);
         if (attention)
-            attentions_.emplace_back(block + ".attentions." + idx, block, out, headDimFor(s, out),
-                                     s.attentionGroups.value_or(s.groups), s.eps, 1.0);
+            attentions_.emplace_back(block + ".attentions." + idx, block, out, headDimFor(s, out), s.groups, s.eps,
+                                     1.0);
     }
     if (downsample)
         downsampler_ = WeightedLayer::conv(block + ".downsamplers.0.conv", block, out, out, 3, 2, downsamplePadding);
@@ -188,8 +188,8 @@ UpBlock::UpBlock(int index, int64_t in, int64_t prevOut, int64_t out, int layers
         resnets_.emplace_back(block + ".resnets." + idx, block, hChannels + skipChannels, out, s.tembChannels, s.groups,
                               s.eps, 1.0, hChannels);
         if (attention)
-            attentions_.emplace_back(block + ".attentions." + idx, block, out, headDimFor(s, out),
-                                     s.attentionGroups.value_or(s.groups), s.eps, 1.0);
+            attentions_.emplace_back(block + ".attentions." + idx, block, out, headDimFor(s, out), s.groups, s.eps,
+                                     1.0);
     }
     if (upsample) upsampler_ = WeightedLayer::conv(block + ".upsamplers.0.conv", block, out, out, 3, 1, 1);
     description_ = block + " " + (attention ? "AttnUpBlock2D " : "UpBlock2D ") + channelText(prevOut, out) +

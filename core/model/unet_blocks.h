@@ -48,7 +48,7 @@ private:
 struct BlockSettings {
     int64_t tembChannels;
     int64_t groups;
-    std::optional<int64_t> attentionGroups;
+    std::optional<int64_t> attentionGroups;  // attn_norm_num_groups: diffusers applies it to the mid block only
     double eps;
     std::optional<int64_t> headDim;  // nullopt: one head of all channels
 };

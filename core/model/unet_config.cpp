@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
+#include "core/io/json_text.h"
 
 namespace dq {
 
@@ -19,21 +20,21 @@ using nlohmann::json;
 int getInt(const json& root, const char* key, int fallback, const std::string& source) {
     auto it = root.find(key);
     if (it == root.end() || it->is_null()) return fallback;
-    if (!it->is_number_integer()) reject(source, key, "must be an integer, not " + it->dump());
+    if (!it->is_number_integer()) reject(source, key, "must be an integer, not " + jsonValueText(*it));
     return it->get<int>();
 }
 
 double getNumber(const json& root, const char* key, double fallback, const std::string& source) {
     auto it = root.find(key);
     if (it == root.end() || it->is_null()) return fallback;
-    if (!it->is_number()) reject(source, key, "must be a number, not " + it->dump());
+    if (!it->is_number()) reject(source, key, "must be a number, not " + jsonValueText(*it));
     return it->get<double>();
 }
 
 bool getBool(const json& root, const char* key, bool fallback, const std::string& source) {
     auto it = root.find(key);
     if (it == root.end() || it->is_null()) return fallback;
-    if (!it->is_boolean()) reject(source, key, "must be true or false, not " + it->dump());
+    if (!it->is_boolean()) reject(source, key, "must be true or false, not " + jsonValueText(*it));
     return it->get<bool>();
 }
 
@@ -44,7 +45,7 @@ void requireString(const json& root, const char* key, const std::set<std::string
     if (!it->is_string() || !allowed.count(it->get<std::string>())) {
         std::string list;
         for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
-        reject(source, key, "has value " + it->dump() + "; supported: " + list);
+        reject(source, key, "has value " + jsonValueText(*it) + "; supported: " + list);
     }
 }
 
@@ -69,7 +70,7 @@ UNetConfig UNetConfig::fromJson(const std::string& jsonText, const std::string& 
             reject(source, it.key(), "is not a UNet2DModel setting this engine reproduces");
     }
     if (auto it = root.find("_class_name"); it != root.end() && it->is_string() && *it != "UNet2DModel")
-        reject(source, "_class_name", "is " + it->dump() + "; only UNet2DModel folders are supported");
+        reject(source, "_class_name", "is " + jsonValueText(*it) + "; only UNet2DModel folders are supported");
 
     UNetConfig c;
     c.sampleSize = getInt(root, "sample_size", c.sampleSize, source);
@@ -110,7 +111,7 @@ UNetConfig UNetConfig::fromJson(const std::string& jsonText, const std::string& 
         c.blockOutChannels.clear();
         for (const auto& v : *it) {
             if (!v.is_number_integer() || v.get<int>() <= 0)
-                reject(source, "block_out_channels", "must hold positive integers, not " + v.dump());
+                reject(source, "block_out_channels", "must hold positive integers, not " + jsonValueText(v));
             c.blockOutChannels.push_back(v.get<int>());
         }
     }
@@ -121,7 +122,7 @@ UNetConfig UNetConfig::fromJson(const std::string& jsonText, const std::string& 
             if (!it->is_array()) reject(source, key, "must be an array of block type names");
             names.clear();
             for (const auto& v : *it) {
-                if (!v.is_string()) reject(source, key, "must hold strings, not " + v.dump());
+                if (!v.is_string()) reject(source, key, "must hold strings, not " + jsonValueText(v));
                 names.push_back(v.get<std::string>());
             }
         }
@@ -149,7 +150,7 @@ UNetConfig UNetConfig::fromJson(const std::string& jsonText, const std::string& 
     }
     if (auto it = root.find("class_embed_type"); it != root.end() && !it->is_null()) {
         if (*it == "timestep") c.classEmbedType = ClassEmbedType::Timestep;
-        else reject(source, "class_embed_type", "has value " + it->dump() + "; supported: null, \"timestep\"");
+        else reject(source, "class_embed_type", "has value " + jsonValueText(*it) + "; supported: null, \"timestep\"");
     } else if (c.numClassEmbeds) {
         c.classEmbedType = ClassEmbedType::Embedding;
     }
@@ -158,13 +159,36 @@ UNetConfig UNetConfig::fromJson(const std::string& jsonText, const std::string& 
     else if (c.numClassEmbeds)
         c.nullClassLabel = *c.numClassEmbeds - 1;
 
-    // Sanity checks that would otherwise surface as shape errors deep inside.
+    // Sanity checks that would otherwise surface as shape errors (or worse) deep inside.
     if (c.layersPerBlock <= 0) reject(source, "layers_per_block", "must be positive");
+    if (c.inChannels <= 0) reject(source, "in_channels", "must be positive");
+    if (c.outChannels <= 0) reject(source, "out_channels", "must be positive");
+    if (c.sampleSize <= 0) reject(source, "sample_size", "must be positive");
+    if (c.timeEmbeddingDim < 0) reject(source, "time_embedding_dim", "must be positive");
+    if (c.normNumGroups <= 0) reject(source, "norm_num_groups", "must be positive");
     for (int ch : c.blockOutChannels)
         if (ch % c.normNumGroups != 0)
             reject(source, "norm_num_groups", "(" + std::to_string(c.normNumGroups) +
                                                   ") must divide every block_out_channels entry");
+    if (c.attnNormNumGroups && (*c.attnNormNumGroups <= 0 || c.blockOutChannels.back() % *c.attnNormNumGroups != 0))
+        reject(source, "attn_norm_num_groups", "must be positive and divide the mid block's channels");
     if (c.attentionHeadDim && *c.attentionHeadDim <= 0) reject(source, "attention_head_dim", "must be positive");
+    if (c.attentionHeadDim) {
+        // Heads = channels / head dim in every block that has attention.
+        auto check = [&](int channels) {
+            if (channels % *c.attentionHeadDim != 0)
+                reject(source, "attention_head_dim", "(" + std::to_string(*c.attentionHeadDim) +
+                                                         ") must divide the channels of every attention block (" +
+                                                         std::to_string(channels) + ")");
+        };
+        for (std::size_t i = 0; i < c.blockOutChannels.size(); ++i) {
+            if (c.downBlocks[i] == DownBlockType::Attention) check(c.blockOutChannels[i]);
+            if (c.upBlocks[i] == UpBlockType::Attention) check(c.blockOutChannels[c.blockOutChannels.size() - 1 - i]);
+        }
+        if (c.hasMidBlock && c.addAttention) check(c.blockOutChannels.back());
+    }
+    if (c.nullClassLabel && (!c.numClassEmbeds || *c.nullClassLabel < 0 || *c.nullClassLabel >= *c.numClassEmbeds))
+        reject(source, "_null_class_label", "must be a class index in [0, num_class_embeds)");
     if (c.blockOutChannels[0] % 2 != 0) reject(source, "block_out_channels", "[0] must be even for the sinusoidal embedding");
     return c;
 }

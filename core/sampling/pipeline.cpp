@@ -40,8 +40,9 @@ SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConf
     SampleResult result;
     if (request.initialNoise.defined()) {
         const auto& n = request.initialNoise;
-        if (n.dim() != 4 || n.size(1) != c.inChannels)
-            throw Error("Initial noise must be shaped [B," + std::to_string(c.inChannels) + ",H,W] for this model.");
+        if (n.dim() != 4 || n.size(1) != c.inChannels || n.size(0) == 0 || !n.is_floating_point())
+            throw Error("Initial noise must be a non-empty floating-point tensor shaped [B," +
+                        std::to_string(c.inChannels) + ",H,W] for this model.");
         result.initialNoise = n.to(torch::kCPU, torch::kFloat32);
         // Keep the generator's later draws (stochastic steps) tied to the seed.
     } else {
@@ -69,6 +70,10 @@ SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConf
     } else if (request.classLabels.defined()) {
         throw Error("This model is not class-conditional; remove the class labels.");
     }
+    if (!conditional && request.guidanceScale != 1.0)
+        throw Error("Classifier-free guidance needs a class-conditional model; use guidance 1 for this one.");
+    if (request.classLabels.defined() && (request.classLabels.is_floating_point() || request.classLabels.is_complex()))
+        throw Error("Class labels must be integers.");
     const bool guided = conditional && request.guidanceScale != 1.0;
     if (guided) {
         if (!c.nullClassLabel)

@@ -130,7 +130,9 @@ torch::Tensor Scheduler::predictX0(const torch::Tensor& out, const torch::Tensor
             if (eps) *eps = std::sqrt(aT) * out + std::sqrt(bT) * x;
             break;
     }
-    if (config_.clipSample) x0 = x0.clamp(-config_.clipSampleRange, config_.clipSampleRange);
+    // Q-Diffusion's quad-schedule sampler does not clip x0; diffusers' samplers do when asked.
+    if (config_.clipSample && spacing_ != TimestepSpacing::Quad)
+        x0 = x0.clamp(-config_.clipSampleRange, config_.clipSampleRange);
     return x0;
 }
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
+#include "core/io/json_text.h"
 
 namespace dq {
 
@@ -27,7 +28,7 @@ T get(const json& root, const char* key, T fallback, const std::string& source) 
         }
         return it->get<T>();
     } catch (...) {
-        reject(source, key, "has the wrong type (" + it->dump() + ")");
+        reject(source, key, "has the wrong type (" + jsonValueText(*it) + ")");
     }
 }
 }  // namespace

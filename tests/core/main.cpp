@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QTest>
 
+#include "core/runtime/device.h"
 #include "core/runtime/logging.h"
 
 QObject* makeSafetensorsTest();
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
     }
     QCoreApplication app(argc, argv);
     dq::configureLogging(dq::Verbosity::Quiet);
+    // Same thread policy as the CLI, so results compared bit for bit agree.
+    dq::configureCpuThreads();
     std::unique_ptr<QObject> suite(suites.at(argv[1])());
     // Hand QtTest the remaining arguments (program name + options).
     argv[1] = argv[0];

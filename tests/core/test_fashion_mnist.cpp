@@ -18,6 +18,10 @@ private Q_SLOTS:
         QCOMPARE(train.images.sizes().vec(), std::vector<int64_t>({60000, 1, 28, 28}));
         QCOMPARE(test.images.sizes().vec(), std::vector<int64_t>({10000, 1, 28, 28}));
         QCOMPARE(test.labels.size(0), int64_t(10000));
+        QCOMPARE(train.labels.size(0), int64_t(60000));
+        QCOMPARE(train.labels.min().item<int64_t>(), int64_t(0));
+        QCOMPARE(train.labels.max().item<int64_t>(), int64_t(9));
+        QVERIFY(torch::equal(torch::bincount(train.labels), torch::full({10}, 6000, torch::kInt64)));
         QCOMPARE(test.labels.min().item<int64_t>(), int64_t(0));
         QCOMPARE(test.labels.max().item<int64_t>(), int64_t(9));
         // Balanced: 1,000 test images per class.

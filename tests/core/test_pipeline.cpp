@@ -107,6 +107,39 @@ private Q_SLOTS:
         QCOMPARE(m.unet.step().stepIndex, -1);  // reset after sampling
     }
 
+    void ddimEtaZeroDependsOnlyOnTheNoise() {
+        LoadedModel m = loadModelFolder(model_);
+        SampleRequest a = request();
+        a.initialNoise = makeInitialNoise(m.unet, 3, 5);
+        SampleRequest b = a;
+        b.seed = 999;  // different generator for the (unused) step noise
+        QVERIFY(torch::equal(runSampler(m.unet, m.scheduler, a).samples, runSampler(m.unet, m.scheduler, b).samples));
+        a.eta = b.eta = 1.0;
+        QVERIFY(!torch::equal(runSampler(m.unet, m.scheduler, a).samples, runSampler(m.unet, m.scheduler, b).samples));
+        // DDPM is stochastic too, but reproducible for a seed.
+        a.sampler = b.sampler = SamplerKind::DDPM;
+        b.seed = a.seed;
+        QVERIFY(torch::equal(runSampler(m.unet, m.scheduler, a).samples, runSampler(m.unet, m.scheduler, b).samples));
+    }
+
+    void rejectsBadRequests() {
+        LoadedModel m = loadModelFolder(model_);
+        SampleRequest r = request();
+        r.classLabels = torch::tensor({1.5f});
+        QVERIFY(test::errorOf([&] { runSampler(m.unet, m.scheduler, r); }).contains("integers"));
+        r = request();
+        r.initialNoise = torch::zeros({0, 1, 16, 16});
+        QVERIFY(test::errorOf([&] { runSampler(m.unet, m.scheduler, r); }).contains("non-empty"));
+        UNetConfig unconditional = test::tinyConfig();
+        unconditional.numClassEmbeds.reset();
+        unconditional.classEmbedType = ClassEmbedType::None;
+        unconditional.nullClassLabel.reset();
+        UNet2DModel plain(unconditional);
+        r = request();
+        r.guidanceScale = 2.0;
+        QVERIFY(test::errorOf([&] { runSampler(plain, m.scheduler, r); }).contains("class-conditional"));
+    }
+
     void cancelStopsWithinAStep() {
         LoadedModel m = loadModelFolder(model_);
         int steps = 0;
@@ -144,13 +177,13 @@ private Q_SLOTS:
         torch::Tensor x = torch::randn({2, 1, 16, 16});
         saveSafetensors(in.toStdString(), {{"sample", x}, {"timestep", torch::tensor({5.0f, 900.0f})},
                                            {"class_labels", torch::tensor({1, 10})}});
-        CliResult unet = runCli({"-q", "unet", "--model", model, "--input", in, "--output", out});
+        CliResult unet = runCli({"-q", "unet", "--model", model, "--device", "cpu", "--input", in, "--output", out});
         QVERIFY2(unet.exitCode == 0, qPrintable(unet.err));
         torch::NoGradGuard guard;
         torch::Tensor expected = m.unet.forward(x, torch::tensor({5.0f, 900.0f}), torch::tensor({1, 10}));
         QVERIFY(torch::equal(loadSafetensors(out.toStdString()).at("sample", "out"), expected));
 
-        CliResult info = runCli({"-q", "info", "--model", model});
+        CliResult info = runCli({"-q", "info", "--model", model, "--device", "cpu"});
         QCOMPARE(info.exitCode, 0);
         QVERIFY(info.out.contains("up_blocks.0.resnets.0.conv_shortcut"));
         QVERIFY(info.out.contains("shortcut split 32+32"));
@@ -175,8 +208,13 @@ private Q_SLOTS:
         f.close();
         checkError(runCli({"-q", "unet", "--model", model, "--input", bad, "--output", dir_.path() + "/o.safetensors"}),
                    "not valid JSON");
-        checkError(runCli({"-q", "sample", "--model", model, "--device", "cuda", "--out", dir_.path() + "/x.png"}),
-                   "cuda");
+        if (!torch::cuda::is_available())
+            checkError(runCli({"-q", "sample", "--model", model, "--device", "cuda", "--out", dir_.path() + "/x.png"}),
+                       "cuda");
+        checkError(runCli({"-q", "sample", "--model", model, "--guidance", "2", "--class", "1", "--steps", "2",
+                           "--out", dir_.path() + "/x.png", "--seed", "1", "--num", "2", "--device", "cpu",
+                           "--noise", dir_.path() + "/missing.safetensors"}),
+                   "missing.safetensors");
     }
 };
 

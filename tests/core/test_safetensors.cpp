@@ -1,11 +1,14 @@
 // safetensors: round trips of every dtype and rejection of malformed files.
 #include <fstream>
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "core/errors.h"
+#include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/io/safetensors_format.h"
 #include "tests/core/test_support.h"
@@ -130,6 +133,29 @@ private Q_SLOTS:
         std::ofstream(tiny, std::ios::binary) << "abc";
         QVERIFY(test::errorOf([&] { loadSafetensors(tiny); }).contains("shorter than the 8-byte"));
         QVERIFY(test::errorOf([&] { loadSafetensors(path("nope.safetensors")); }).contains("Cannot open"));
+    }
+
+    void hostileNestingGivesAnError() {
+        // A dtype nested 200,000 arrays deep: parsed without recursion, reported briefly.
+        const std::string header = R"({"w":{"dtype":)" + std::string(200000, '[') + std::string(200000, ']') +
+                                   R"(,"shape":[0],"data_offsets":[0,0]}})";
+        writeRaw(path("nested.safetensors"), header, "");
+        const QString message = test::errorOf([&] { loadSafetensors(path("nested.safetensors")); });
+        QVERIFY2(message.contains("unsupported dtype an array"), qPrintable(message.left(200)));
+    }
+
+    void interruptedWriteKeepsOldFile() {
+        const std::string file = path("atomic.txt");
+        writeTextFileAtomically(file, "old content");
+        const QString message = test::errorOf([&] {
+            writeFileAtomically(file, [](std::ostream& out) {
+                out << "half of the new con";
+                throw Error("simulated failure halfway");
+            });
+        });
+        QVERIFY(message.contains("halfway"));
+        QCOMPARE(readTextFile(file), std::string("old content"));
+        QCOMPARE(QDir(dir_.path()).entryList({"atomic.txt.tmp*"}, QDir::Files).size(), 0);
     }
 
     void failedSaveKeepsOldFile() {

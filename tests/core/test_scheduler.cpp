@@ -92,9 +92,12 @@ private Q_SLOTS:
         c.clipSample = true;
         Scheduler clipped(c, SamplerKind::DDIM, 10, 0.0, TimestepSpacing::Leading);
         QVERIFY(clipped.step(torch::tensor({-5.0f}), 0, torch::tensor({5.0f}), gen).predictedX0.item<float>() == 1.0f);
+        // Q-Diffusion's quad sampler never clips x0.
+        Scheduler quad(c, SamplerKind::DDIM, 10, 0.0, TimestepSpacing::Quad);
+        QVERIFY(quad.step(torch::tensor({-5.0f}), 0, torch::tensor({5.0f}), gen).predictedX0.item<float>() > 1.0f);
     }
 
-    void ddimEtaZeroIsDeterministic() {
+    void ddimStepUsesNoiseOnlyWithEta() {
         SchedulerConfig c;
         Scheduler ddim(c, SamplerKind::DDIM, 20, 0.0, TimestepSpacing::Trailing);
         torch::Tensor x = torch::randn({4, 8}), eps = torch::randn({4, 8});

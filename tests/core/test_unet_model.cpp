@@ -88,6 +88,12 @@ private Q_SLOTS:
         QTest::newRow("wrong type") << "layers_per_block" << R"("two")";
         QTest::newRow("class type") << "class_embed_type" << R"("identity")";
         QTest::newRow("resnet down") << "downsample_type" << R"("resnet")";
+        QTest::newRow("zero groups") << "norm_num_groups" << "0";
+        QTest::newRow("attn groups") << "attn_norm_num_groups" << "0";
+        QTest::newRow("head dim") << "attention_head_dim" << "7";
+        QTest::newRow("channels") << "in_channels" << "0";
+        QTest::newRow("null class") << "_null_class_label" << "11";
+        QTest::newRow("nested value") << "act_fn" << "[[[[1]]]]";
     }
     void rejectsUnsupportedConfigs() {
         QFETCH(QString, key);
@@ -196,9 +202,14 @@ private Q_SLOTS:
                     .contains("[B,1,H,W]"));
         QVERIFY(test::errorOf([&] { model.forward(torch::randn({2, 1, 15, 16}), torch::tensor({1, 2})); })
                     .contains("multiples of 2"));
-        // A scalar timestep is broadcast to the batch.
+        QVERIFY(test::errorOf([&] { model.forward(x, torch::tensor({1, 2}), torch::tensor({0.5f, 1.0f})); })
+                    .contains("integers"));
+        QVERIFY(test::errorOf([&] { model.forward(torch::zeros({0, 1, 16, 16}), torch::tensor({1})); }).contains("empty"));
+        // A scalar or one-element timestep (and label) is broadcast to the batch.
         torch::Tensor labels = torch::tensor({4, 4});
-        QVERIFY(torch::equal(model.forward(x, torch::tensor(7), labels), model.forward(x, torch::tensor({7, 7}), labels)));
+        const torch::Tensor expected = model.forward(x, torch::tensor({7, 7}), labels);
+        QVERIFY(torch::equal(model.forward(x, torch::tensor(7), labels), expected));
+        QVERIFY(torch::equal(model.forward(x, torch::tensor({7}), torch::tensor({4})), expected));
     }
 
     void timestepEmbeddingMatchesFormula() {
