@@ -20,14 +20,9 @@ struct EvalOptions {
     ModelOptions model;
     std::string features;
     std::string dataDir;
-    std::string scheduler = "ddim";
-    std::string spacing;
-    int steps = 50;
-    double eta = 0;
-    double guidance = 1.0;
+    SamplerOptions sampler;
     int num = 1000;
     int batch = 250;
-    uint64_t seed = 0;
     std::string json;
 };
 
@@ -50,12 +45,7 @@ void run(const EvalOptions& o) {
     EvalSettings settings;
     settings.numSamples = o.num;
     settings.batchSize = o.batch;
-    settings.sampling.sampler = parseSamplerKind(o.scheduler);
-    settings.sampling.spacing = o.spacing.empty() ? loaded.scheduler.spacing : parseSpacing(o.spacing);
-    settings.sampling.steps = o.steps;
-    settings.sampling.eta = o.eta;
-    settings.sampling.guidanceScale = o.guidance;
-    settings.sampling.seed = o.seed;
+    settings.sampling = o.sampler.toRequest(loaded.scheduler);
     ProgressBar bar("eval");
     ProgressCallbacks callbacks;
     callbacks.progress = [&](int step, int total) { bar.update(step, total); };
@@ -73,9 +63,10 @@ void run(const EvalOptions& o) {
         nlohmann::ordered_json j;
         j["model"] = folder;
         j["feature_net"] = featuresPath;
-        j["settings"] = {{"num_samples", o.num}, {"scheduler", o.scheduler},
-                         {"spacing", spacingName(settings.sampling.spacing)}, {"steps", o.steps}, {"eta", o.eta},
-                         {"guidance", o.guidance}, {"seed", o.seed}, {"device", loaded.unet.device().str()}};
+        const SamplerOptions& s = o.sampler;
+        j["settings"] = {{"num_samples", o.num}, {"scheduler", s.scheduler},
+                         {"spacing", spacingName(settings.sampling.spacing)}, {"steps", s.steps}, {"eta", s.eta},
+                         {"guidance", s.guidance}, {"seed", s.seed}, {"device", loaded.unet.device().str()}};
         j["metrics"] = {{"fid", r.fid}, {"sfid", r.sfid}, {"is_mean", r.isMean}, {"is_std", r.isStd},
                         {"class_accuracy", r.classAccuracy >= 0 ? nlohmann::json(r.classAccuracy) : nlohmann::json()}};
         j["wall_time_s"] = r.totalSeconds;
@@ -92,15 +83,9 @@ void addEvalCommand(CLI::App& app, Action& action) {
     o->model.add(*cmd);
     cmd->add_option("--features", o->features, "feature network (default: feature_net.safetensors beside the model)");
     cmd->add_option("--data-dir", o->dataDir, "Fashion-MNIST folder for the reference statistics");
-    cmd->add_option("--scheduler", o->scheduler, "ddim or ddpm")->check(CLI::IsMember({"ddim", "ddpm"}));
-    cmd->add_option("--spacing", o->spacing, "leading, trailing, linspace or quad")
-        ->check(CLI::IsMember({"leading", "trailing", "linspace", "quad"}));
-    cmd->add_option("--steps", o->steps, "sampling steps")->check(CLI::PositiveNumber);
-    cmd->add_option("--eta", o->eta, "DDIM eta")->check(CLI::NonNegativeNumber);
-    cmd->add_option("--guidance", o->guidance, "classifier-free guidance scale");
+    o->sampler.add(*cmd);
     cmd->add_option("--num", o->num, "number of samples")->check(CLI::Range(10, 1000000));
     cmd->add_option("--batch", o->batch, "samples per batch")->check(CLI::PositiveNumber);
-    cmd->add_option("--seed", o->seed, "seed of the first batch");
     cmd->add_option("--json", o->json, "write every metric, the settings and the wall time as JSON");
     cmd->callback([&action, o] { action = [o] { run(*o); }; });
 }

@@ -19,14 +19,9 @@ namespace {
 
 struct SampleOptions {
     ModelOptions model;
-    std::string scheduler = "ddim";
-    std::string spacing;  // empty: scheduler_config's timestep_spacing
-    int steps = 50;
-    double eta = 0.0;
+    SamplerOptions sampler;
     int num = 16;
-    uint64_t seed = 0;
     int classLabel = -1;
-    double guidance = 1.0;
     std::string noise;
     std::string out = "samples.png";
     std::string raw;
@@ -35,14 +30,8 @@ struct SampleOptions {
 
 void run(const SampleOptions& o) {
     LoadedModel loaded = o.model.load();
-    SampleRequest request;
-    request.sampler = parseSamplerKind(o.scheduler);
-    request.spacing = o.spacing.empty() ? loaded.scheduler.spacing : parseSpacing(o.spacing);
-    request.steps = o.steps;
-    request.eta = o.eta;
+    SampleRequest request = o.sampler.toRequest(loaded.scheduler);
     request.batch = o.num;
-    request.seed = o.seed;
-    request.guidanceScale = o.guidance;
     if (!o.noise.empty()) {
         TensorFile noise = loadSafetensors(o.noise);
         request.initialNoise = noise.at("noise", o.noise);
@@ -62,7 +51,7 @@ void run(const SampleOptions& o) {
         request.classLabels = torch::full({1}, o.classLabel, torch::kInt64);
     }
     spdlog::info("Sampling {} images: {} {} steps ({} spacing), eta {}, seed {}, guidance {}",
-                 request.initialNoise.defined() ? request.initialNoise.size(0) : request.batch, o.scheduler,
+                 request.initialNoise.defined() ? request.initialNoise.size(0) : request.batch, o.sampler.scheduler,
                  request.steps, spacingName(request.spacing), request.eta, request.seed, request.guidanceScale);
 
     SampleCallbacks callbacks;
@@ -89,16 +78,10 @@ void addSampleCommand(CLI::App& app, Action& action) {
     auto* cmd = app.add_subcommand("sample", "Generate images with DDIM or DDPM and save a PNG grid");
     auto o = std::make_shared<SampleOptions>();
     o->model.add(*cmd);
-    cmd->add_option("--scheduler", o->scheduler, "ddim or ddpm")->check(CLI::IsMember({"ddim", "ddpm"}));
-    cmd->add_option("--steps", o->steps, "number of sampling steps")->check(CLI::PositiveNumber);
-    cmd->add_option("--eta", o->eta, "DDIM eta (0: deterministic)")->check(CLI::NonNegativeNumber);
-    cmd->add_option("--spacing", o->spacing, "leading, trailing, linspace or quad (default: scheduler_config)")
-        ->check(CLI::IsMember({"leading", "trailing", "linspace", "quad"}));
+    o->sampler.add(*cmd);
     cmd->add_option("--num", o->num, "number of images")->check(CLI::PositiveNumber);
-    cmd->add_option("--seed", o->seed, "random seed");
     cmd->add_option("--class", o->classLabel, "class label for every image (default: mixed classes)")
         ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--guidance", o->guidance, "classifier-free guidance scale (1: none)");
     cmd->add_option("--noise", o->noise, "safetensors with initial 'noise' [B,C,H,W] (and 'noise_class_labels')");
     cmd->add_option("--out", o->out, "PNG grid to write");
     cmd->add_option("--raw", o->raw, "also write model-space samples (key 'sample') to this safetensors file");

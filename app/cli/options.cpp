@@ -20,6 +20,27 @@ std::string ModelOptions::resolvedFolder() const {
     return fallback;
 }
 
+void SamplerOptions::add(CLI::App& command) {
+    command.add_option("--scheduler", scheduler, "ddim or ddpm")->check(CLI::IsMember({"ddim", "ddpm"}));
+    command.add_option("--steps", steps, "number of sampling steps")->check(CLI::PositiveNumber);
+    command.add_option("--eta", eta, "DDIM eta (0: deterministic)")->check(CLI::NonNegativeNumber);
+    command.add_option("--spacing", spacing, "leading, trailing, linspace or quad (default: scheduler_config)")
+        ->check(CLI::IsMember({"leading", "trailing", "linspace", "quad"}));
+    command.add_option("--guidance", guidance, "classifier-free guidance scale (1: none)");
+    command.add_option("--seed", seed, "random seed");
+}
+
+SampleRequest SamplerOptions::toRequest(const SchedulerConfig& config) const {
+    SampleRequest request;
+    request.sampler = parseSamplerKind(scheduler);
+    request.spacing = spacing.empty() ? config.spacing : parseSpacing(spacing);
+    request.steps = steps;
+    request.eta = eta;
+    request.guidanceScale = guidance;
+    request.seed = seed;
+    return request;
+}
+
 LoadedModel ModelOptions::load() const {
     const std::string path = resolvedFolder();
     LoadedModel loaded = loadModelFolder(path);  // validate the input before anything else

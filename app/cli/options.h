@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include "core/model/model_folder.h"
+#include "core/sampling/pipeline.h"
 
 namespace dq::cli {
 
@@ -17,6 +18,20 @@ struct ModelOptions {
     // Loads the folder (or the default model) onto the selected device.
     LoadedModel load() const;
     std::string resolvedFolder() const;
+};
+
+// The sampler settings of `sample` and `eval`.
+struct SamplerOptions {
+    std::string scheduler = "ddim";
+    std::string spacing;  // empty: scheduler_config's timestep_spacing
+    int steps = 50;
+    double eta = 0.0;
+    double guidance = 1.0;
+    uint64_t seed = 0;
+
+    void add(CLI::App& command);
+    // A request with these settings (batch, noise and labels left to the caller).
+    SampleRequest toRequest(const SchedulerConfig& scheduler) const;
 };
 
 }  // namespace dq::cli

@@ -124,6 +124,33 @@ int64_t headDimFor(const BlockSettings& s, int64_t channels) { return s.headDim 
 std::string channelText(int64_t in, int64_t out) { return std::to_string(in) + "->" + std::to_string(out); }
 }  // namespace
 
+// ------------------------------------------------------- ResnetAttentionStack
+
+void ResnetAttentionStack::add(ResnetBlock resnet, std::optional<AttentionBlock> attention) {
+    resnets_.push_back(std::move(resnet));
+    if (attention) attentions_.push_back(std::move(*attention));
+}
+
+torch::Tensor ResnetAttentionStack::forwardLayer(std::size_t i, const torch::Tensor& x, const torch::Tensor& temb,
+                                                 const InterceptionState& state) const {
+    torch::Tensor h = resnets_[i].forward(x, temb, state);
+    return attentions_.empty() ? h : attentions_[i].forward(h, state);
+}
+
+void ResnetAttentionStack::registerParameters(ParameterRegistry& r) {
+    for (std::size_t i = 0; i < resnets_.size(); ++i) {
+        resnets_[i].registerParameters(r);
+        if (!attentions_.empty()) attentions_[i].registerParameters(r);
+    }
+}
+
+void ResnetAttentionStack::collectSites(std::vector<SiteInfo*>& sites) {
+    for (std::size_t i = 0; i < resnets_.size(); ++i) {
+        resnets_[i].collectSites(sites);
+        if (!attentions_.empty()) attentions_[i].collectSites(sites);
+    }
+}
+
 // ------------------------------------------------------------------ DownBlock
 
 DownBlock::DownBlock(int index, int64_t in, int64_t out, int layers, bool attention, bool downsample,
@@ -132,11 +159,11 @@ DownBlock::DownBlock(int index, int64_t in, int64_t out, int layers, bool attent
     const std::string block = "down_blocks." + std::to_string(index);
     for (int i = 0; i < layers; ++i) {
         const std::string idx = std::to_string(i);
-        resnets_.emplace_back(block + ".resnets." + idx, block, i == 0 ? in : out, out, s.tembChannels, s.groups, s.eps,
-                              1.0);
-        if (attention)
-            attentions_.emplace_back(block + ".attentions." + idx, block, out, headDimFor(s, out), s.groups, s.eps,
-                                     1.0);
+        ResnetBlock resnet(block + ".resnets." + idx, block, i == 0 ? in : out, out, s.tembChannels, s.groups, s.eps,
+                           1.0);
+        std::optional<AttentionBlock> attn;
+        if (attention) attn.emplace(block + ".attentions." + idx, block, out, headDimFor(s, out), s.groups, s.eps, 1.0);
+        layers_.add(std::move(resnet), std::move(attn));
     }
     if (downsample)
         downsampler_ = WeightedLayer::conv(block + ".downsamplers.0.conv", block, out, out, 3, 2, downsamplePadding);
@@ -146,9 +173,8 @@ DownBlock::DownBlock(int index, int64_t in, int64_t out, int layers, bool attent
 
 torch::Tensor DownBlock::forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
                                  const InterceptionState& state) const {
-    for (std::size_t i = 0; i < resnets_.size(); ++i) {
-        x = resnets_[i].forward(x, temb, state);
-        if (!attentions_.empty()) x = attentions_[i].forward(x, state);
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        x = layers_.forwardLayer(i, x, temb, state);
         skips.push_back(x);
     }
     if (downsampler_) {
@@ -161,18 +187,12 @@ torch::Tensor DownBlock::forward(torch::Tensor x, const torch::Tensor& temb, std
 }
 
 void DownBlock::registerParameters(ParameterRegistry& r) {
-    for (std::size_t i = 0; i < resnets_.size(); ++i) {
-        resnets_[i].registerParameters(r);
-        if (!attentions_.empty()) attentions_[i].registerParameters(r);
-    }
+    layers_.registerParameters(r);
     if (downsampler_) downsampler_->registerParameters(r);
 }
 
 void DownBlock::collectSites(std::vector<SiteInfo*>& sites) {
-    for (std::size_t i = 0; i < resnets_.size(); ++i) {
-        resnets_[i].collectSites(sites);
-        if (!attentions_.empty()) attentions_[i].collectSites(sites);
-    }
+    layers_.collectSites(sites);
     if (downsampler_) sites.push_back(&downsampler_->site);
 }
 
@@ -185,11 +205,11 @@ UpBlock::UpBlock(int index, int64_t in, int64_t prevOut, int64_t out, int layers
         const std::string idx = std::to_string(i);
         const int64_t skipChannels = i == layers - 1 ? in : out;
         const int64_t hChannels = i == 0 ? prevOut : out;
-        resnets_.emplace_back(block + ".resnets." + idx, block, hChannels + skipChannels, out, s.tembChannels, s.groups,
-                              s.eps, 1.0, hChannels);
-        if (attention)
-            attentions_.emplace_back(block + ".attentions." + idx, block, out, headDimFor(s, out), s.groups, s.eps,
-                                     1.0);
+        ResnetBlock resnet(block + ".resnets." + idx, block, hChannels + skipChannels, out, s.tembChannels, s.groups,
+                           s.eps, 1.0, hChannels);
+        std::optional<AttentionBlock> attn;
+        if (attention) attn.emplace(block + ".attentions." + idx, block, out, headDimFor(s, out), s.groups, s.eps, 1.0);
+        layers_.add(std::move(resnet), std::move(attn));
     }
     if (upsample) upsampler_ = WeightedLayer::conv(block + ".upsamplers.0.conv", block, out, out, 3, 1, 1);
     description_ = block + " " + (attention ? "AttnUpBlock2D " : "UpBlock2D ") + channelText(prevOut, out) +
@@ -198,11 +218,10 @@ UpBlock::UpBlock(int index, int64_t in, int64_t prevOut, int64_t out, int layers
 
 torch::Tensor UpBlock::forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
                                const InterceptionState& state) const {
-    for (std::size_t i = 0; i < resnets_.size(); ++i) {
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
         torch::Tensor skip = std::move(skips.back());
         skips.pop_back();
-        x = resnets_[i].forward(torch::cat({x, skip}, 1), temb, state);
-        if (!attentions_.empty()) x = attentions_[i].forward(x, state);
+        x = layers_.forwardLayer(i, torch::cat({x, skip}, 1), temb, state);
     }
     if (upsampler_) {
         x = torch::upsample_nearest2d(x, std::vector<int64_t>{x.size(2) * 2, x.size(3) * 2});
@@ -212,18 +231,12 @@ torch::Tensor UpBlock::forward(torch::Tensor x, const torch::Tensor& temb, std::
 }
 
 void UpBlock::registerParameters(ParameterRegistry& r) {
-    for (std::size_t i = 0; i < resnets_.size(); ++i) {
-        resnets_[i].registerParameters(r);
-        if (!attentions_.empty()) attentions_[i].registerParameters(r);
-    }
+    layers_.registerParameters(r);
     if (upsampler_) upsampler_->registerParameters(r);
 }
 
 void UpBlock::collectSites(std::vector<SiteInfo*>& sites) {
-    for (std::size_t i = 0; i < resnets_.size(); ++i) {
-        resnets_[i].collectSites(sites);
-        if (!attentions_.empty()) attentions_[i].collectSites(sites);
-    }
+    layers_.collectSites(sites);
     if (upsampler_) sites.push_back(&upsampler_->site);
 }
 

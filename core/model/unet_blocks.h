@@ -53,6 +53,23 @@ struct BlockSettings {
     std::optional<int64_t> headDim;  // nullopt: one head of all channels
 };
 
+// The resnets of a down or up block, each optionally followed by its attention
+// (diffusers' Attn*Block2D), in registration and execution order.
+class ResnetAttentionStack {
+public:
+    void add(ResnetBlock resnet, std::optional<AttentionBlock> attention);
+    std::size_t size() const { return resnets_.size(); }
+    // Runs resnet i and, if present, attention i.
+    torch::Tensor forwardLayer(std::size_t i, const torch::Tensor& x, const torch::Tensor& temb,
+                               const InterceptionState& state) const;
+    void registerParameters(ParameterRegistry& registry);
+    void collectSites(std::vector<SiteInfo*>& sites);
+
+private:
+    std::vector<ResnetBlock> resnets_;
+    std::vector<AttentionBlock> attentions_;
+};
+
 class DownBlock {
 public:
     DownBlock(int index, int64_t in, int64_t out, int layers, bool attention, bool downsample, int downsamplePadding,
@@ -65,8 +82,7 @@ public:
     std::string describe() const { return description_; }
 
 private:
-    std::vector<ResnetBlock> resnets_;
-    std::vector<AttentionBlock> attentions_;
+    ResnetAttentionStack layers_;
     std::optional<WeightedLayer> downsampler_;
     int downsamplePadding_;
     std::string description_;
@@ -84,8 +100,7 @@ public:
     std::string describe() const { return description_; }
 
 private:
-    std::vector<ResnetBlock> resnets_;
-    std::vector<AttentionBlock> attentions_;
+    ResnetAttentionStack layers_;
     std::optional<WeightedLayer> upsampler_;
     std::string description_;
 };

@@ -18,12 +18,13 @@ QObject* makeSchedulerTest();
 QObject* makePipelineTest();
 QObject* makeFashionMnistTest();
 QObject* makeMetricsTest();
+QObject* makeTrainingTest();
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<QObject*()>> suites = {
         {"safetensors", makeSafetensorsTest}, {"unet", makeUNetModelTest},     {"scheduler", makeSchedulerTest},
         {"pipeline", makePipelineTest},       {"fashion_mnist", makeFashionMnistTest},
-        {"metrics", makeMetricsTest},
+        {"metrics", makeMetricsTest},         {"training", makeTrainingTest},
     };
     if (argc < 2 || !suites.count(argv[1])) {
         std::cerr << "usage: dq_core_tests SUITE [QtTest options]; suites:";
