@@ -53,8 +53,9 @@ ReferenceStats loadOrComputeTestStats(FeatureNet& net, const std::string& featur
         auto it = file.metadata.find("feature_net");
         if (it != file.metadata.end() && it->second == stamp) {
             ReferenceStats s;
-            s.pooled = {file.at("pooled_mean", path), file.at("pooled_cov", path), 10000};
-            s.spatial = {file.at("spatial_mean", path), file.at("spatial_cov", path), 10000};
+            auto f64 = [&](const char* key) { return file.at(key, path).to(torch::kFloat64); };
+            s.pooled = {f64("pooled_mean"), f64("pooled_cov"), 10000};
+            s.spatial = {f64("spatial_mean"), f64("spatial_cov"), 10000};
             return s;
         }
         spdlog::info("'{}' was made with another feature network; recomputing", path);
@@ -64,8 +65,11 @@ ReferenceStats loadOrComputeTestStats(FeatureNet& net, const std::string& featur
     ReferenceStats s = computeReferenceStats(net, test.images);
     try {
         saveSafetensors(path,
-                        {{"pooled_mean", s.pooled.mean.cpu()}, {"pooled_cov", s.pooled.cov.cpu()},
-                         {"spatial_mean", s.spatial.mean.cpu()}, {"spatial_cov", s.spatial.cov.cpu()}},
+                        // float32 halves the file shipped beside the model; FID math stays in float64.
+                        {{"pooled_mean", s.pooled.mean.cpu().to(torch::kFloat32)},
+                         {"pooled_cov", s.pooled.cov.cpu().to(torch::kFloat32)},
+                         {"spatial_mean", s.spatial.mean.cpu().to(torch::kFloat32)},
+                         {"spatial_cov", s.spatial.cov.cpu().to(torch::kFloat32)}},
                         {{"feature_net", stamp}, {"data", "fashion-mnist t10k, padded to 32x32"}});
     } catch (const Error& e) {
         spdlog::warn("Could not cache the reference statistics: {}", e.what());  // read-only install: fine

@@ -23,8 +23,11 @@ using namespace dq;
 namespace {
 ImageDataset smallData() {
     // 256 real training images keep the suite fast while using the real loader.
-    ImageDataset all = loadFashionMnist(DatasetSplit::Train, {}, true);
-    return {all.images.narrow(0, 0, 256).clone(), all.labels.narrow(0, 0, 256).clone()};
+    static const ImageDataset subset = [] {
+        ImageDataset all = loadFashionMnist(DatasetSplit::Train, {}, true);
+        return ImageDataset{all.images.narrow(0, 0, 256).clone(), all.labels.narrow(0, 0, 256).clone()};
+    }();
+    return subset;
 }
 TrainConfig tinyTrainConfig() {
     const std::string path = test::dataDir() + "/tiny_train_config.json";
