@@ -12,6 +12,7 @@
 
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/io/fashion_mnist.h"
 #include "core/io/safetensors.h"
 #include "core/metrics/feature_net.h"
 #include "core/model/model_folder.h"
@@ -29,6 +30,28 @@ ImageDataset smallData() {
     }();
     return subset;
 }
+// Writes the first `count` test images and labels as uncompressed IDX files,
+// so the evaluation test reads real Fashion-MNIST through the real loader
+// without embedding all 10,000 images.
+void writeTestSubset(const QString& dir, int count) {
+    const QString source = QString::fromStdString(defaultFashionMnistDir());
+    auto copyPrefix = [&](const char* name, int headerBytes, int bytesPerItem) {
+        QProcess gunzip;
+        gunzip.start("gzip", {"-dc", source + "/" + name + ".gz"});
+        QVERIFY(gunzip.waitForFinished(60000));
+        QByteArray bytes = gunzip.readAllStandardOutput();
+        QVERIFY(bytes.size() > headerBytes);
+        bytes = bytes.left(headerBytes + count * bytesPerItem);
+        // Patch the item count (big-endian, bytes 4..7).
+        for (int i = 0; i < 4; ++i) bytes[4 + i] = static_cast<char>((count >> (24 - 8 * i)) & 0xff);
+        QFile out(dir + "/" + name);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes);
+    };
+    copyPrefix("t10k-images-idx3-ubyte", 16, 28 * 28);
+    copyPrefix("t10k-labels-idx1-ubyte", 8, 1);
+}
+
 TrainConfig tinyTrainConfig() {
     const std::string path = test::dataDir() + "/tiny_train_config.json";
     return TrainConfig::fromJson(readTextFile(path), path);
@@ -118,10 +141,13 @@ private Q_SLOTS:
         FeatureNet net;
         saveFeatureNet(net, (model + "/feature_net.safetensors").toStdString());
 
+        const QString subset = dir_.path() + "/fmnist-subset";
+        QVERIFY(QDir().mkpath(subset));
+        writeTestSubset(subset, 500);
         QProcess process;
         const QString json = dir_.path() + "/eval.json";
         process.start(DQ_CLI_PATH, {"-q", "eval", "--model", model, "--num", "20", "--batch", "10", "--steps", "2",
-                                    "--device", "cpu", "--json", json});
+                                    "--device", "cpu", "--data-dir", subset, "--json", json});
         QVERIFY(process.waitForFinished(300000));
         QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
         QVERIFY(QString(process.readAllStandardOutput()).contains("FID"));
