@@ -18,10 +18,6 @@ static void initResources() { Q_INIT_RESOURCE(diffquant); }
 
 namespace dq::gui {
 
-struct MainWindow::Summary {
-    ModelSummary model;
-};
-
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     initResources();
     setWindowIcon(QIcon(":/icons/diffquant.png"));
@@ -74,9 +70,7 @@ void MainWindow::chooseModel() {
 
 bool MainWindow::openModel(const QString& folder, bool showErrors) {
     try {
-        auto loaded = std::make_shared<Summary>();
-        loaded->model = loadModelSummary(folder.toStdString());
-        loaded_ = std::move(loaded);
+        loaded_ = loadModelSummary(folder.toStdString());
         modelFolder_ = folder;
     } catch (const std::exception& e) {
         const QString message = QString::fromStdString(e.what());
@@ -85,7 +79,7 @@ bool MainWindow::openModel(const QString& folder, bool showErrors) {
         return false;
     }
     QVector<widgets::LayerRow> rows;
-    for (const SiteInfo& site : loaded_->model.sites) {
+    for (const SiteInfo& site : loaded_->sites) {
         QStringList dims;
         for (int64_t d : site.weightShape) dims << QString::number(d);
         rows.push_back({QString::fromStdString(site.name), QString::fromStdString(site.block),
@@ -103,7 +97,7 @@ void MainWindow::updateSummary() {
         summary_->setText(tr("No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder."));
         return;
     }
-    const ModelSummary& s = loaded_->model;
+    const ModelSummary& s = *loaded_;
     QString blocks;
     for (const auto& b : s.blocks) blocks += "<li>" + QString::fromStdString(b).toHtmlEscaped() + "</li>";
     summary_->setText(tr("<b>%1</b><br>%2 parameters in %3 tensors · samples %4×%5×%5 · class conditioning: %6"

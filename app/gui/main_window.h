@@ -1,7 +1,11 @@
 #pragma once
 // The main window. For now it shows the loaded model's summary; the
 // quantization panels, histograms and comparisons arrive with the explorer.
+#include <optional>
+
 #include <QMainWindow>
+
+#include "core/model/model_summary.h"
 
 class QLabel;
 
@@ -41,8 +45,7 @@ private:
     QAction* quitAction_ = nullptr;
     QAction* aboutAction_ = nullptr;
     // Kept to redraw the summary when the language changes.
-    struct Summary;
-    std::shared_ptr<Summary> loaded_;
+    std::optional<ModelSummary> loaded_;
 };
 
 }  // namespace dq::gui

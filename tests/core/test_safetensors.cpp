@@ -67,7 +67,7 @@ private Q_SLOTS:
         unsigned char prefix[8];
         in.read(reinterpret_cast<char*>(prefix), 8);
         QCOMPARE(int(prefix[0] % 8), 0);
-        // Loaded tensors stay usable and writable after the file is replaced.
+        // Loaded (memory-mapped) tensors are writable in memory without changing the file.
         TensorFile loaded = loadSafetensors(file);
         torch::Tensor x = loaded.at("x", file);
         x.add_(1);
