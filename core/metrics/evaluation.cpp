@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/imaging/image_grid.h"
 #include "core/io/safetensors.h"
 #include "core/metrics/image_quality.h"
 #include "core/model/unet2d.h"
@@ -77,14 +78,42 @@ ReferenceStats loadOrComputeTestStats(FeatureNet& net, const std::string& featur
     return s;
 }
 
+EvalResult scoreImages(FeatureNet& net, const ReferenceStats& reference, const torch::Tensor& images,
+                       const torch::Tensor& labels) {
+    if (images.size(0) < 10) throw Error("Scoring needs at least 10 images.");
+    EvalResult result;
+    result.numSamples = static_cast<int>(images.size(0));
+    FeatureOutputs f = extractFeatures(net, images);
+    result.fid = frechetDistance(fitGaussian(f.pooled), reference.pooled);
+    result.sfid = frechetDistance(fitGaussian(f.spatial), reference.spatial);
+    InceptionScore is = inceptionScore(f.probs, std::min<int>(10, result.numSamples / 10));
+    result.isMean = is.mean;
+    result.isStd = is.std;
+    result.classAccuracy = labels.defined()
+        ? f.probs.argmax(1).cpu().eq(labels.cpu()).to(torch::kFloat64).mean().item<double>()
+        : -1.0;
+    return result;
+}
+
+namespace {
+// Restores the model's interceptor however evaluation ends.
+struct InterceptorRestore {
+    UNet2DModel& model;
+    Interceptor* saved;
+    ~InterceptorRestore() { model.setInterceptor(saved); }
+};
+}  // namespace
+
 EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
                          const ReferenceStats& reference, const EvalSettings& settings,
                          const ProgressCallbacks& callbacks) {
     if (settings.numSamples < 10) throw Error("Evaluation needs at least 10 samples (--num).");
     const auto start = std::chrono::steady_clock::now();
     const int batches = (settings.numSamples + settings.batchSize - 1) / settings.batchSize;
+    const int passes = settings.quantized ? 2 : 1;
     const int classes = realClassCount(model);
-    std::vector<torch::Tensor> samples, labels;
+    InterceptorRestore restore{model, model.interceptor()};
+    std::vector<torch::Tensor> samples, fpSamples, labels;
     for (int b = 0; b < batches; ++b) {
         const int first = b * settings.batchSize;
         const int count = std::min(settings.batchSize, settings.numSamples - first);
@@ -93,28 +122,43 @@ EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, F
         request.seed = settings.sampling.seed + static_cast<uint64_t>(b);
         request.initialNoise = torch::Tensor();
         if (classes > 0) request.classLabels = torch::arange(first, first + count, torch::kInt64).remainder(classes);
-        SampleCallbacks perBatch;
-        perBatch.cancelled = callbacks.cancelled;
-        perBatch.progress = [&](int step, int total) { callbacks.report(b * total + step, batches * total); };
-        SampleResult r = runSampler(model, scheduler, request, perBatch);
-        samples.push_back(r.samples.to(torch::kCPU).clamp(-1, 1));
-        if (r.classLabels.defined()) labels.push_back(r.classLabels);
+        for (int pass = 0; pass < passes; ++pass) {
+            const bool fpPass = settings.quantized && pass == 0;
+            model.setInterceptor(fpPass ? nullptr : (settings.quantized ? settings.quantized : restore.saved));
+            SampleCallbacks perBatch;
+            perBatch.cancelled = callbacks.cancelled;
+            perBatch.progress = [&](int step, int total) {
+                callbacks.report((b * passes + pass) * total + step, batches * passes * total);
+            };
+            SampleResult r = runSampler(model, scheduler, request, perBatch);
+            (fpPass ? fpSamples : samples).push_back(r.samples.to(torch::kCPU).clamp(-1, 1));
+            if (!fpPass && r.classLabels.defined()) labels.push_back(r.classLabels);
+        }
     }
-    EvalResult result;
-    result.samplingSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    result.samples = torch::cat(samples);
-    if (!labels.empty()) result.labels = torch::cat(labels);
-    result.numSamples = settings.numSamples;
+    const double samplingSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    torch::Tensor all = torch::cat(samples);
+    torch::Tensor allLabels = labels.empty() ? torch::Tensor() : torch::cat(labels);
+    EvalResult result = scoreImages(net, reference, all, allLabels);
+    result.samples = all;
+    result.labels = allLabels;
+    result.samplingSeconds = samplingSeconds;
 
-    FeatureOutputs f = extractFeatures(net, result.samples);
-    result.fid = frechetDistance(fitGaussian(f.pooled), reference.pooled);
-    result.sfid = frechetDistance(fitGaussian(f.spatial), reference.spatial);
-    InceptionScore is = inceptionScore(f.probs, std::min(10, settings.numSamples / 10));
-    result.isMean = is.mean;
-    result.isStd = is.std;
-    result.classAccuracy = result.labels.defined()
-        ? f.probs.argmax(1).cpu().eq(result.labels).to(torch::kFloat64).mean().item<double>()
-        : -1.0;
+    if (settings.quantized) {
+        result.fpSamples = torch::cat(fpSamples);
+        FpComparison c;
+        const EvalResult fp = scoreImages(net, reference, result.fpSamples, allLabels);
+        c.fpFid = fp.fid;
+        c.fpClassAccuracy = fp.classAccuracy;
+        const FeatureOutputs fq = extractFeatures(net, all);
+        const FeatureOutputs ff = extractFeatures(net, result.fpSamples);
+        c.fidToFp = frechetDistance(fitGaussian(fq.pooled), fitGaussian(ff.pooled));
+        c.sfidToFp = frechetDistance(fitGaussian(fq.spatial), fitGaussian(ff.spatial));
+        const PairedMetrics paired = pairedMetrics(toUnitRange(all), toUnitRange(result.fpSamples));
+        c.mse = paired.mse;
+        c.psnr = paired.psnr;
+        c.ssim = paired.ssim;
+        result.fp = c;
+    }
     result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }

@@ -3,6 +3,7 @@
 // feature network and report FID, sFID, IS and class accuracy against the
 // Fashion-MNIST test set, whose statistics are cached in the model folder.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <torch/types.h>
@@ -10,6 +11,7 @@
 #include "core/callbacks.h"
 #include "core/metrics/feature_net.h"
 #include "core/metrics/frechet.h"
+#include "core/model/interceptor.h"
 #include "core/sampling/pipeline.h"
 
 namespace dq {
@@ -34,6 +36,21 @@ struct EvalSettings {
     int numSamples = 1000;
     int batchSize = 250;
     SampleRequest sampling;  // sampler, steps, eta, spacing, guidance, seed (batch/noise ignored)
+    // When set, the model is evaluated with this interceptor (the quantized
+    // model) and every batch is also sampled without it from the same noise and
+    // classes, which adds FID-to-FP and the paired metrics.
+    Interceptor* quantized = nullptr;
+};
+
+// Metrics of the quantized set against the full-precision one (QDiffBench).
+struct FpComparison {
+    double fidToFp = 0;
+    double sfidToFp = 0;
+    double mse = 0;   // paired, on [0,1] images, mean over the set
+    double psnr = 0;  // dB, mean over images (capped at 100 for identical ones)
+    double ssim = 0;  // mean over images
+    double fpFid = 0;  // the FP set's own FID, for reference
+    double fpClassAccuracy = -1;
 };
 
 struct EvalResult {
@@ -47,10 +64,18 @@ struct EvalResult {
     double totalSeconds = 0;
     torch::Tensor samples;  // [N,1,32,32] in [-1,1], CPU
     torch::Tensor labels;   // [N] requested classes (undefined for unconditional models)
+    std::optional<FpComparison> fp;  // with EvalSettings::quantized
+    torch::Tensor fpSamples;         // [N,1,32,32] FP samples from the same noise (with `quantized`)
 };
 
+// FID, sFID, IS and class accuracy of a given image set in [-1,1] (labels may be
+// undefined). Used for generated sets and for the real-data floor.
+EvalResult scoreImages(FeatureNet& net, const ReferenceStats& reference, const torch::Tensor& images,
+                       const torch::Tensor& labels);
+
 // Samples in batches (seed + batch index), then computes every metric.
-// Progress counts sampling steps over all batches.
+// Progress counts sampling steps over all batches (twice as many with
+// `quantized`). The model's own interceptor is restored afterwards.
 EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
                          const ReferenceStats& reference, const EvalSettings& settings,
                          const ProgressCallbacks& callbacks = {});

@@ -50,6 +50,8 @@ void writeTestSubset(const QString& dir, int count) {
     };
     copyPrefix("t10k-images-idx3-ubyte", 16, 28 * 28);
     copyPrefix("t10k-labels-idx1-ubyte", 8, 1);
+    copyPrefix("train-images-idx3-ubyte", 16, 28 * 28);
+    copyPrefix("train-labels-idx1-ubyte", 8, 1);
 }
 
 TrainConfig tinyTrainConfig() {
@@ -161,6 +163,19 @@ private Q_SLOTS:
         QVERIFY(root["wall_time_s"].toDouble() > 0);
         QCOMPARE(root["settings"].toObject()["num_samples"].toInt(), 20);
         QVERIFY(QFile::exists(model + "/reference_stats.safetensors"));
+
+        // The real-data floor scores the training images through the same table and JSON.
+        const QString floorJson = dir_.path() + "/floor.json";
+        process.start(DQ_CLI_PATH, {"-q", "eval", "--model", model, "--real-data", "--device", "cpu", "--data-dir",
+                                    subset, "--json", floorJson});
+        QVERIFY(process.waitForFinished(120000));
+        QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+        QFile floorFile(floorJson);
+        QVERIFY(floorFile.open(QIODevice::ReadOnly));
+        const QJsonObject floor = QJsonDocument::fromJson(floorFile.readAll()).object();
+        QCOMPARE(floor["settings"].toObject()["num_samples"].toInt(), 500);
+        for (const char* key : {"fid", "sfid", "is_mean", "class_accuracy"})
+            QVERIFY2(std::isfinite(floor["metrics"].toObject()[key].toDouble()), key);
 
         // Damaged files: one clear line, non-zero exit.
         QFile corrupt(model + "/feature_net.safetensors");
