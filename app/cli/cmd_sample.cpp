@@ -9,7 +9,9 @@
 #include "app/cli/options.h"
 #include "app/cli/progress_bar.h"
 #include "core/errors.h"
+#include "core/imaging/comparison.h"
 #include "core/imaging/image_grid.h"
+#include "core/metrics/image_quality.h"
 #include "core/io/safetensors.h"
 #include "core/sampling/pipeline.h"
 
@@ -18,7 +20,9 @@ namespace dq::cli {
 namespace {
 
 struct SampleOptions {
-    ModelOptions model;
+    QuantModelOptions model;
+    bool compare = false;
+    double amplify = 4.0;
     SamplerOptions sampler;
     int num = 16;
     int classLabel = -1;
@@ -29,7 +33,9 @@ struct SampleOptions {
 };
 
 void run(const SampleOptions& o) {
-    LoadedModel loaded = o.model.load();
+    ModelSession session = o.model.load();
+    LoadedModel& loaded = session.loaded;
+    if (o.compare && !session.quantized) throw Error("--compare needs a quantized model (--quant QMODEL).");
     SampleRequest request = o.sampler.toRequest(loaded.scheduler);
     request.batch = o.num;
     if (!o.noise.empty()) {
@@ -56,13 +62,33 @@ void run(const SampleOptions& o) {
 
     SampleCallbacks callbacks;
     const auto start = std::chrono::steady_clock::now();
-    ProgressBar bar("sampling");
+    ProgressBar bar(o.compare ? "sampling FP" : "sampling");
     callbacks.progress = [&](int step, int total) { bar.update(step, total); };
+    SampleResult fp;
+    if (o.compare) {
+        loaded.unet.setInterceptor(nullptr);
+        fp = runSampler(loaded.unet, loaded.scheduler, request, callbacks);
+        // The quantized run starts from exactly the same noise and classes.
+        request.initialNoise = fp.initialNoise;
+        if (fp.classLabels.defined()) request.classLabels = fp.classLabels;
+        bar = ProgressBar("sampling quantized");
+    }
+    loaded.unet.setInterceptor(session.quantized.get());
     SampleResult result = runSampler(loaded.unet, loaded.scheduler, request, callbacks);
+    loaded.unet.setInterceptor(nullptr);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-    writePng(o.out, makeGrid(toUnitRange(result.samples), o.columns));
-    spdlog::info("Wrote '{}' in {:.1f} s", o.out, seconds);
+    if (o.compare) {
+        const torch::Tensor a = toUnitRange(fp.samples.to(torch::kCPU)), b = toUnitRange(result.samples.to(torch::kCPU));
+        writePng(o.out, makeComparisonImage(a, b, o.amplify, o.columns));
+        const PairedMetrics m = pairedMetrics(b, a);
+        std::printf("FP vs quantized over %lld images: PSNR %.2f dB, SSIM %.4f, MSE %.6f\n",
+                    static_cast<long long>(a.size(0)), m.psnr, m.ssim, m.mse);
+        spdlog::info("Wrote '{}' (FP | quantized | |difference| x{}) in {:.1f} s", o.out, o.amplify, seconds);
+    } else {
+        writePng(o.out, makeGrid(toUnitRange(result.samples), o.columns));
+        spdlog::info("Wrote '{}' in {:.1f} s", o.out, seconds);
+    }
     if (!o.raw.empty()) {
         std::map<std::string, torch::Tensor> raw{{"sample", result.samples.to(torch::kCPU)},
                                                  {"noise", result.initialNoise}};
@@ -86,6 +112,9 @@ void addSampleCommand(CLI::App& app, Action& action) {
     cmd->add_option("--out", o->out, "PNG grid to write");
     cmd->add_option("--raw", o->raw, "also write model-space samples (key 'sample') to this safetensors file");
     cmd->add_option("--columns", o->columns, "grid columns (default: square)");
+    cmd->add_flag("--compare", o->compare,
+                  "with --quant: write FP | quantized | amplified |difference| from the same noise and classes");
+    cmd->add_option("--amplify", o->amplify, "difference amplification of --compare")->check(CLI::PositiveNumber);
     cmd->callback([&action, o] { action = [o] { run(*o); }; });
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/errors.h"
+#include "core/quant/quant_artifact.h"
 #include "core/runtime/device.h"
 
 namespace dq::cli {
@@ -39,6 +40,25 @@ SampleRequest SamplerOptions::toRequest(const SchedulerConfig& config) const {
     request.guidanceScale = guidance;
     request.seed = seed;
     return request;
+}
+
+void QuantModelOptions::add(CLI::App& command) {
+    model.add(command);
+    command.add_option("--quant", quant, "quantized model made by `diffquant calibrate`");
+}
+
+ModelSession QuantModelOptions::load() const {
+    if (quant.empty()) {
+        const std::string folder = model.resolvedFolder();
+        return ModelSession{model.load(), nullptr, folder};
+    }
+    LoadedQuantizedModel q = loadQuantizedModel(quant, model.folder);
+    const torch::Device dev = selectDevice(model.device);
+    q.fp.unet.to(dev);
+    q.quantized.to(dev);
+    spdlog::info("Loaded quantized model '{}' ({}, {:.1f} KiB) over '{}'", quant, q.quantized.plan().preset,
+                 q.sizes.artifactBytes / 1024.0, q.fpFolder);
+    return ModelSession{std::move(q.fp), std::make_unique<QuantizedUNet>(std::move(q.quantized)), q.fpFolder};
 }
 
 LoadedModel ModelOptions::load() const {

@@ -1,11 +1,13 @@
 #pragma once
 // Options several subcommands share, and their resolution.
+#include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <torch/types.h>
 
 #include "core/model/model_folder.h"
+#include "core/quant/quantized_unet.h"
 #include "core/sampling/pipeline.h"
 
 namespace dq::cli {
@@ -18,6 +20,22 @@ struct ModelOptions {
     // Loads the folder (or the default model) onto the selected device.
     LoadedModel load() const;
     std::string resolvedFolder() const;
+};
+
+// A model that may be quantized: --quant QMODEL loads the artifact and its FP
+// model (--model overrides the recorded FP folder).
+struct ModelSession {
+    LoadedModel loaded;
+    std::unique_ptr<QuantizedUNet> quantized;  // null without --quant
+    std::string folder;                        // the FP model folder
+};
+
+struct QuantModelOptions {
+    ModelOptions model;
+    std::string quant;
+
+    void add(CLI::App& command);
+    ModelSession load() const;
 };
 
 // The sampler settings of `sample` and `eval`.

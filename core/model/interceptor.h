@@ -31,10 +31,14 @@ public:
     virtual torch::Tensor onWeight(const SiteInfo& site, const torch::Tensor& weight, const StepContext& step) {
         return weight;
     }
-    // The site's output; `originalInput` is the input before onInput replaced it
-    // (so an observer can compute the full-precision output of the same input).
-    virtual torch::Tensor onOutput(const SiteInfo& site, const torch::Tensor& originalInput,
-                                   const torch::Tensor& output, const StepContext& step) {
+    // Whether onOutput of this Conv2d/Linear site needs `reference`, the output
+    // of the unmodified input and weight (one extra layer evaluation).
+    virtual bool wantsReferenceOutput(const SiteInfo& site) const { return false; }
+    // The site's output. For Conv2d/Linear, `reference` is the full-precision
+    // output when wantsReferenceOutput said so, else undefined. For attention
+    // operands, `output` is what onInput returned and `reference` the original.
+    virtual torch::Tensor onOutput(const SiteInfo& site, const torch::Tensor& output, const torch::Tensor& reference,
+                                   const StepContext& step) {
         return output;
     }
 };

@@ -53,7 +53,9 @@ torch::Tensor WeightedLayer::forward(const torch::Tensor& x, const InterceptionS
     Interceptor& hook = *state.interceptor;
     torch::Tensor input = hook.onInput(site, x, state.step);
     torch::Tensor w = hook.onWeight(site, weight, state.step);
-    return hook.onOutput(site, x, apply(input, w), state.step);
+    torch::Tensor output = apply(input, w);
+    torch::Tensor reference = hook.wantsReferenceOutput(site) ? apply(x, weight) : torch::Tensor();
+    return hook.onOutput(site, output, reference, state.step);
 }
 
 void WeightedLayer::registerParameters(ParameterRegistry& registry, const std::string& legacyName) {
@@ -80,7 +82,7 @@ void GroupNormLayer::registerParameters(ParameterRegistry& registry) {
 torch::Tensor interceptOperand(const SiteInfo& site, const torch::Tensor& operand, const InterceptionState& state) {
     if (!state.interceptor) return operand;
     torch::Tensor replaced = state.interceptor->onInput(site, operand, state.step);
-    return state.interceptor->onOutput(site, operand, replaced, state.step);
+    return state.interceptor->onOutput(site, replaced, operand, state.step);
 }
 
 torch::Tensor sinusoidalEmbedding(const torch::Tensor& timesteps, int64_t dim, bool flipSinToCos, double freqShift) {

@@ -13,23 +13,8 @@
 
 using namespace dq;
 
-namespace {
-
-struct CliResult {
-    int exitCode;
-    QString out;
-    QString err;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess process;
-    process.start(DQ_CLI_PATH, args);
-    if (!process.waitForFinished(120000)) return {-1, {}, "timeout"};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
-}
-
-}  // namespace
+using test::CliResult;
+using test::runCli;
 
 class PipelineTest : public QObject {
     Q_OBJECT

@@ -2,10 +2,20 @@
 
 #include <filesystem>
 
+#include <QProcess>
+
 #include "core/io/atomic_file.h"
 #include "core/model/model_folder.h"
 
 namespace dq::test {
+
+CliResult runCli(const QStringList& args, int timeoutMs) {
+    QProcess process;
+    process.start(DQ_CLI_PATH, args);
+    if (!process.waitForFinished(timeoutMs)) return {-1, {}, "timeout"};
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+}
 
 std::string dataDir() { return DQ_TEST_DATA_DIR; }
 

@@ -3,6 +3,7 @@
 // model folders written through the same code paths users exercise.
 #include <string>
 
+#include <QStringList>
 #include <QTemporaryDir>
 
 #include "core/model/unet2d.h"
@@ -17,6 +18,15 @@ UNetConfig tinyConfig();
 
 // Writes a randomly initialised model folder (config, weights, scheduler) to `dir`.
 void writeModelFolder(const std::string& dir, const UNetConfig& config, uint64_t seed);
+
+struct CliResult {
+    int exitCode;
+    QString out;
+    QString err;
+};
+
+// Runs the real `diffquant` executable and waits (up to `timeoutMs`).
+CliResult runCli(const QStringList& args, int timeoutMs = 120000);
 
 // Runs `fn` and returns the dq::Error message it throws; fails the test if it does not throw.
 template <typename Fn>

@@ -1,0 +1,179 @@
+#include "core/quant/calibration_data.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/io/safetensors.h"
+#include "core/model/unet2d.h"
+
+namespace dq {
+
+const char* timestepSelectionName(TimestepSelection selection) {
+    return selection == TimestepSelection::Uniform ? "uniform" : "normal";
+}
+
+TimestepSelection parseTimestepSelection(const std::string& name) {
+    if (name == "uniform") return TimestepSelection::Uniform;
+    if (name == "normal") return TimestepSelection::Normal;
+    throw Error("Unknown timestep selection '" + name + "'; use uniform or normal.");
+}
+
+std::string CalibrationDataSettings::describe() const {
+    nlohmann::ordered_json j = {
+        {"timesteps", timestepSelectionName(selection)},
+        {"cali_st", steps},
+        {"cali_n", samples},
+        {"sampler", trajectory.sampler == SamplerKind::DDIM ? "ddim" : "ddpm"},
+        {"sampling_steps", trajectory.steps},
+        {"spacing", spacingName(trajectory.spacing)},
+        {"eta", trajectory.eta},
+        {"guidance", trajectory.guidanceScale},
+        {"seed", trajectory.seed}};
+    if (selection == TimestepSelection::Normal) {
+        j["normal_mean"] = normalMean;
+        j["normal_std"] = normalStd;
+    }
+    return j.dump();
+}
+
+std::string fileStamp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("Cannot read '" + path + "'.");
+    uint64_t hash = 1469598103934665603ull;
+    std::vector<char> buffer(1 << 16);
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+        for (std::streamsize i = 0; i < in.gcount(); ++i) {
+            hash ^= static_cast<unsigned char>(buffer[static_cast<std::size_t>(i)]);
+            hash *= 1099511628211ull;
+        }
+    }
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+    return text;
+}
+
+void CalibrationData::save(const std::string& path) const {
+    std::map<std::string, torch::Tensor> tensors{{"samples", samples},
+                                                 {"timesteps", timesteps},
+                                                 {"step_index", stepIndex},
+                                                 {"trajectory_timesteps", torch::tensor(trajectoryTimesteps, torch::kInt64)}};
+    if (classLabels.defined()) tensors["class_labels"] = classLabels;
+    saveSafetensors(path, tensors,
+                    {{"format", "diffquant-calibration-data"},
+                     {"settings", settings},
+                     {"model", modelStamp},
+                     {"with_null_class", withNullClass ? "true" : "false"}});
+}
+
+CalibrationData CalibrationData::load(const std::string& path) {
+    TensorFile file = loadSafetensors(path);
+    auto meta = [&](const char* key) {
+        auto it = file.metadata.find(key);
+        if (it == file.metadata.end())
+            throw Error("Calibration data '" + path + "' lacks metadata '" + key + "'; collect it again.");
+        return it->second;
+    };
+    if (meta("format") != "diffquant-calibration-data")
+        throw Error("'" + path + "' is not diffquant calibration data.");
+    CalibrationData d;
+    d.samples = file.at("samples", path).clone();
+    d.timesteps = file.at("timesteps", path).clone();
+    d.stepIndex = file.at("step_index", path).clone();
+    const torch::Tensor traj = file.at("trajectory_timesteps", path).to(torch::kInt64).contiguous();
+    d.trajectoryTimesteps.assign(traj.data_ptr<int64_t>(), traj.data_ptr<int64_t>() + traj.numel());
+    if (auto it = file.tensors.find("class_labels"); it != file.tensors.end()) d.classLabels = it->second.clone();
+    d.settings = meta("settings");
+    d.modelStamp = meta("model");
+    d.withNullClass = meta("with_null_class") == "true";
+    const int64_t n = d.samples.dim() == 4 ? d.samples.size(0) : -1;
+    if (n < 1 || d.timesteps.numel() != n || d.stepIndex.numel() != n ||
+        (d.classLabels.defined() && d.classLabels.numel() != n))
+        throw Error("Calibration data '" + path + "' has inconsistent tensor sizes; collect it again.");
+    return d;
+}
+
+CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig& scheduler,
+                                       const CalibrationDataSettings& settings, const ProgressCallbacks& callbacks) {
+    if (settings.samples < 1 || settings.steps < 1 || settings.batchSize < 1)
+        throw Error("Calibration needs cali_n ≥ 1, cali_st ≥ 1 and a positive batch size.");
+    const std::vector<int64_t> timesteps =
+        makeTimesteps(scheduler, settings.trajectory.steps, settings.trajectory.spacing);
+    const int stepCount = static_cast<int>(timesteps.size());
+    if (settings.selection == TimestepSelection::Uniform && settings.steps > stepCount)
+        throw Error("cali_st " + std::to_string(settings.steps) + " exceeds the " + std::to_string(stepCount) +
+                    " sampling steps of the calibration trajectory.");
+
+    // picks[s]: for each trajectory, the steps at which its x_t is kept.
+    std::vector<std::vector<int>> picks(static_cast<std::size_t>(settings.samples));
+    if (settings.selection == TimestepSelection::Uniform) {
+        // Evenly spaced over the trajectory, first (noisiest) and last step included.
+        std::vector<int> steps;
+        for (int k = 0; k < settings.steps; ++k)
+            steps.push_back(settings.steps == 1 ? stepCount - 1
+                                                : static_cast<int>(std::lround(k * (stepCount - 1.0) / (settings.steps - 1))));
+        for (auto& p : picks) p = steps;
+    } else {
+        // NDTC: t ~ N(mean·T, std·T) clamped to [0, T−1], mapped to the nearest step.
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(settings.trajectory.seed + 0x9e3779b9ull);
+        const double T = scheduler.numTrainTimesteps;
+        const torch::Tensor draws =
+            torch::randn({settings.samples, settings.steps}, gen, torch::kFloat64) * (settings.normalStd * T) +
+            settings.normalMean * T;
+        auto acc = draws.accessor<double, 2>();
+        for (int s = 0; s < settings.samples; ++s)
+            for (int k = 0; k < settings.steps; ++k) {
+                const double t = std::clamp(acc[s][k], 0.0, T - 1);
+                int best = 0;
+                for (int i = 1; i < stepCount; ++i)
+                    if (std::abs(timesteps[i] - t) < std::abs(timesteps[best] - t)) best = i;
+                picks[static_cast<std::size_t>(s)].push_back(best);
+            }
+    }
+
+    const int classes = realClassCount(model);
+    const int batches = (settings.samples + settings.batchSize - 1) / settings.batchSize;
+    std::vector<torch::Tensor> xs, ts, idx, labels;
+    for (int b = 0; b < batches; ++b) {
+        const int first = b * settings.batchSize;
+        const int count = std::min(settings.batchSize, settings.samples - first);
+        SampleRequest request = settings.trajectory;
+        request.batch = count;
+        request.seed = settings.trajectory.seed + static_cast<uint64_t>(b);
+        request.initialNoise = torch::Tensor();
+        request.classLabels = classes > 0 ? torch::arange(first, first + count, torch::kInt64).remainder(classes)
+                                          : torch::Tensor();
+        SampleCallbacks cb;
+        cb.cancelled = callbacks.cancelled;
+        cb.progress = [&](int step, int total) { callbacks.report(b * total + step, batches * total); };
+        cb.onStep = [&](const StepEvent& e) {
+            std::vector<int64_t> rows;
+            for (int j = 0; j < count; ++j)
+                for (int p : picks[static_cast<std::size_t>(first + j)])
+                    if (p == e.index) rows.push_back(j);
+            if (rows.empty()) return;
+            const torch::Tensor sel = torch::tensor(rows, torch::kInt64);
+            xs.push_back(e.sampleBefore->to(torch::kCPU).index_select(0, sel).to(torch::kFloat16));
+            ts.push_back(torch::full({static_cast<int64_t>(rows.size())}, e.timestep, torch::kInt64));
+            idx.push_back(torch::full({static_cast<int64_t>(rows.size())}, e.index, torch::kInt64));
+            if (classes > 0) labels.push_back(request.classLabels.index_select(0, sel));
+        };
+        runSampler(model, scheduler, request, cb);
+    }
+    CalibrationData data;
+    data.samples = torch::cat(xs);
+    data.timesteps = torch::cat(ts);
+    data.stepIndex = torch::cat(idx);
+    if (!labels.empty()) data.classLabels = torch::cat(labels);
+    data.trajectoryTimesteps = timesteps;
+    data.withNullClass = model.config().isClassConditional() && model.config().nullClassLabel.has_value();
+    data.settings = settings.describe();
+    return data;
+}
+
+}  // namespace dq

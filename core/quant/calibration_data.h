@@ -1,0 +1,61 @@
+#pragma once
+// Calibration data from the full-precision sampling trajectory: (x_t, t, class)
+// triples, chosen uniformly over the steps (Q-Diffusion) or by timesteps drawn
+// from a normal distribution over [0, T) (PTQ4DM's NDTC). Stored as float16 in
+// a safetensors file so that it can be reused across calibration runs.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "core/callbacks.h"
+#include "core/sampling/pipeline.h"
+
+namespace dq {
+
+class UNet2DModel;
+
+enum class TimestepSelection { Uniform, Normal };
+const char* timestepSelectionName(TimestepSelection selection);
+TimestepSelection parseTimestepSelection(const std::string& name);
+
+struct CalibrationDataSettings {
+    TimestepSelection selection = TimestepSelection::Uniform;
+    int steps = 20;     // cali_st: steps kept per trajectory (uniform) or timesteps drawn per trajectory (normal)
+    int samples = 256;  // cali_n: trajectories
+    double normalMean = 0.4;  // NDTC, as fractions of the number of training timesteps T
+    double normalStd = 0.4;
+    int batchSize = 64;
+    SampleRequest trajectory;  // sampler, steps, spacing, eta, guidance and seed of the FP runs
+
+    std::string describe() const;  // canonical JSON, stored with the data and compared on reuse
+};
+
+struct CalibrationData {
+    torch::Tensor samples;     // [N,C,H,W] float16 x_t, CPU
+    torch::Tensor timesteps;   // [N] int64
+    torch::Tensor stepIndex;   // [N] int64, index into the trajectory's steps
+    torch::Tensor classLabels; // [N] int64, undefined for unconditional models
+    std::vector<int64_t> trajectoryTimesteps;  // the sampler's timesteps, in order
+    bool withNullClass = false;  // every sample is also used with the null class
+    std::string settings;        // CalibrationDataSettings::describe()
+    std::string modelStamp;      // identifies the FP weights
+
+    int64_t size() const { return samples.defined() ? samples.size(0) : 0; }
+    void save(const std::string& path) const;
+    static CalibrationData load(const std::string& path);
+};
+
+// Runs the FP sampler over settings.samples trajectories (in batches) and keeps
+// the chosen (x_t, t) pairs. For class-conditional models with a null class,
+// classes are mixed and every pair is later used with its class and the null class.
+CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig& scheduler,
+                                       const CalibrationDataSettings& settings,
+                                       const ProgressCallbacks& callbacks = {});
+
+// A content hash (FNV-1a, hex) of a file: how artifacts and cached data name
+// the FP weights they belong to.
+std::string fileStamp(const std::string& path);
+
+}  // namespace dq

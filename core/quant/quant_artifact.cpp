@@ -1,0 +1,233 @@
+#include "core/quant/quant_artifact.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/io/atomic_file.h"
+#include "core/io/safetensors.h"
+#include "core/quant/bit_packing.h"
+#include "core/quant/calibration_data.h"
+
+namespace dq {
+
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+namespace {
+constexpr const char* kJsonFile = "quantized_model.json";
+constexpr const char* kWeightsFile = "quantized_weights.safetensors";
+constexpr const char* kFormat = "diffquant-quantized-model";
+constexpr const char* kFpWeights = "diffusion_pytorch_model.safetensors";
+
+std::string partKey(const std::string& site, std::size_t part) { return site + ".weight." + std::to_string(part); }
+
+uint64_t fileSize(const std::string& path) { return fs::exists(path) ? static_cast<uint64_t>(fs::file_size(path)) : 0; }
+}  // namespace
+
+ArtifactSizes saveQuantizedModel(const std::string& folder, const QuantizedUNet& quantized, const std::string& fpFolder,
+                                 const std::string& calibrationJson) {
+    fs::create_directories(folder);
+    const std::string fpWeights = fpFolder + "/" + kFpWeights;
+    std::map<std::string, torch::Tensor> tensors;
+    ojson sites = ojson::array();
+    for (const SiteQuantState& st : quantized.sites()) {
+        ojson s;
+        s["name"] = st.site.name;
+        s["split"] = st.split;
+        if (!st.weightParts.empty()) {
+            ojson parts = ojson::array();
+            for (std::size_t p = 0; p < st.weightParts.size(); ++p) {
+                const ChannelQuantized& w = st.weightParts[p];
+                const IntegerRange r = integerRange(w.bits, w.symmetric);
+                const torch::Tensor offset = (w.q.to(torch::kCPU, torch::kInt32) - static_cast<int>(r.qmin)).contiguous();
+                std::vector<uint16_t> values(static_cast<std::size_t>(offset.numel()));
+                const int32_t* data = offset.data_ptr<int32_t>();
+                for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<uint16_t>(data[i]);
+                const std::vector<uint8_t> packed = packBits(values, w.bits);
+                tensors[partKey(st.site.name, p) + ".packed"] =
+                    torch::from_blob(const_cast<uint8_t*>(packed.data()), {static_cast<int64_t>(packed.size())}, torch::kUInt8).clone();
+                tensors[partKey(st.site.name, p) + ".scale"] = w.scale.to(torch::kCPU).contiguous();
+                tensors[partKey(st.site.name, p) + ".zero_point"] = w.zeroPoint.to(torch::kCPU).contiguous();
+                parts.push_back({{"bits", w.bits}, {"symmetric", w.symmetric}, {"shape", w.q.sizes().vec()}});
+            }
+            s["weight"] = parts;
+        }
+        if (!st.activationParts.empty()) {
+            ojson parts = ojson::array();
+            for (const ActivationQuantizer& a : st.activationParts) {
+                ojson grids = ojson::array();
+                for (const ActivationGrid& g : a.grids)
+                    grids.push_back({{"timestep", g.timestep}, {"bits", g.bits}, {"lo", g.lo}, {"hi", g.hi},
+                                     {"scale", g.params.scale}, {"zero_point", g.params.zeroPoint}});
+                parts.push_back({{"symmetric", a.symmetric}, {"grids", grids}});
+            }
+            s["activation"] = parts;
+        }
+        sites.push_back(s);
+    }
+    ojson root;
+    root["format"] = kFormat;
+    root["version"] = 1;
+    root["fp_model"] = {{"folder", fs::absolute(fpFolder).lexically_normal().string()},
+                        {"weights_fnv1a", fileStamp(fpWeights)}};
+    root["plan"] = ojson::parse(quantized.plan().toJson());
+    root["calibration"] = calibrationJson.empty() ? ojson::object() : ojson::parse(calibrationJson);
+    root["sites"] = sites;
+    saveSafetensors(folder + "/" + kWeightsFile, tensors, {{"format", kFormat}});
+    writeTextFileAtomically(folder + "/" + kJsonFile, root.dump(1) + "\n");
+    return {fileSize(folder + "/" + kJsonFile) + fileSize(folder + "/" + kWeightsFile), fileSize(fpWeights)};
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string& file, const std::string& what) {
+    throw Error("Quantized model '" + file + "': " + what);
+}
+
+ojson readArtifactJson(const std::string& folder) {
+    const std::string path = folder + "/" + kJsonFile;
+    if (!fs::exists(path))
+        throw Error("'" + folder + "' is not a quantized model: " + kJsonFile + " is missing (create one with `diffquant calibrate`).");
+    const ojson root = ojson::parse(readTextFile(path), nullptr, false);
+    if (root.is_discarded() || !root.is_object()) bad(path, "is not valid JSON; calibrate again.");
+    if (root.value("format", "") != kFormat) bad(path, std::string("key 'format' must be \"") + kFormat + "\".");
+    if (root.value("version", 0) != 1) bad(path, "has an unsupported version; this program reads version 1.");
+    for (const char* key : {"fp_model", "plan", "sites"})
+        if (!root.contains(key)) bad(path, std::string("key '") + key + "' is missing.");
+    return root;
+}
+
+}  // namespace
+
+QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& model) {
+    const std::string jsonPath = folder + "/" + kJsonFile;
+    const std::string weightsPath = folder + "/" + kWeightsFile;
+    const ojson root = readArtifactJson(folder);
+    QuantPlan plan = QuantPlan::fromJson(root["plan"].dump(), jsonPath + " (plan)");
+    plan.validateAgainst(model.sites(), jsonPath + " (plan)");
+    const TensorFile weights = loadSafetensors(weightsPath);
+    const ojson& sites = root["sites"];
+    if (!sites.is_array() || sites.size() != model.sites().size())
+        bad(jsonPath, "lists " + std::to_string(sites.is_array() ? sites.size() : 0) + " sites but the model has " +
+                          std::to_string(model.sites().size()) + "; it belongs to another model.");
+    std::vector<SiteQuantState> states;
+    try {
+        for (std::size_t i = 0; i < sites.size(); ++i) {
+            const ojson& s = sites[i];
+            const SiteInfo& info = model.sites()[i];
+            const std::string where = "site '" + info.name + "'";
+            if (s.value("name", "") != info.name) bad(jsonPath, "site " + std::to_string(i) + " is '" + s.value("name", "?") +
+                                                               "' but the model's is '" + info.name + "'.");
+            SiteQuantState st;
+            st.site = info;
+            st.plan = *plan.find(info.name);
+            st.split = s.value("split", int64_t{0});
+            if (st.split < 0 || st.split >= std::max<int64_t>(1, info.inputChannels) ||
+                (st.split > 0 && st.split != info.splitChannels))
+                bad(jsonPath, where + " has split " + std::to_string(st.split) + ", which the model does not have.");
+            if (s.contains("weight")) {
+                const std::size_t parts = s["weight"].size();
+                if (parts != (st.split > 0 ? 2u : 1u)) bad(jsonPath, where + " has the wrong number of weight parts.");
+                for (std::size_t p = 0; p < parts; ++p) {
+                    const ojson& part = s["weight"][p];
+                    const int bits = part.at("bits").get<int>();
+                    const bool symmetric = part.at("symmetric").get<bool>();
+                    const IntegerRange r = integerRange(bits, symmetric);
+                    const std::vector<int64_t> shape = part.at("shape").get<std::vector<int64_t>>();
+                    const auto [from, to] = st.partChannels(p);
+                    std::vector<int64_t> expected = info.weightShape;
+                    if (expected.size() < 2) bad(jsonPath, where + " has no weight to quantize.");
+                    expected[1] = to - from;
+                    if (shape != expected) bad(jsonPath, where + " weight part " + std::to_string(p) + " has the wrong shape.");
+                    const std::string key = partKey(info.name, p);
+                    const torch::Tensor packed = weights.at(key + ".packed", weightsPath).contiguous();
+                    const torch::Tensor scale = weights.at(key + ".scale", weightsPath).to(torch::kFloat32).contiguous();
+                    const torch::Tensor zero = weights.at(key + ".zero_point", weightsPath).to(torch::kInt32).contiguous();
+                    if (packed.scalar_type() != torch::kUInt8) bad(weightsPath, "tensor '" + key + ".packed' must be U8.");
+                    if (scale.numel() != shape[0] || zero.numel() != shape[0])
+                        bad(weightsPath, "'" + key + "' needs " + std::to_string(shape[0]) + " scales and zero points.");
+                    if (!torch::isfinite(scale).all().item<bool>() || !(scale > 0).all().item<bool>())
+                        bad(weightsPath, "'" + key + ".scale' holds a non-positive or non-finite scale.");
+                    if ((zero < r.qmin).any().item<bool>() || (zero > r.qmax).any().item<bool>())
+                        bad(weightsPath, "'" + key + ".zero_point' is outside the " + std::to_string(bits) + "-bit range.");
+                    int64_t count = 1;
+                    for (int64_t d : shape) count *= d;
+                    const std::vector<uint16_t> values =
+                        unpackBits(packed.data_ptr<uint8_t>(), static_cast<std::size_t>(packed.numel()),
+                                   static_cast<std::size_t>(count), bits);
+                    torch::Tensor q = torch::empty({count}, torch::kInt16);
+                    int16_t* qd = q.data_ptr<int16_t>();
+                    for (std::size_t k = 0; k < values.size(); ++k)
+                        qd[k] = static_cast<int16_t>(static_cast<int64_t>(values[k]) + r.qmin);
+                    st.weightParts.push_back({q.view(shape), scale.clone(), zero.clone(), bits, symmetric});
+                }
+            }
+            if (s.contains("activation")) {
+                for (const ojson& part : s["activation"]) {
+                    ActivationQuantizer a;
+                    a.symmetric = part.at("symmetric").get<bool>();
+                    for (const ojson& g : part.at("grids")) {
+                        ActivationGrid grid;
+                        grid.timestep = g.at("timestep").get<int64_t>();
+                        grid.bits = g.at("bits").get<int>();
+                        grid.lo = g.at("lo").get<float>();
+                        grid.hi = g.at("hi").get<float>();
+                        grid.params.scale = g.at("scale").get<float>();
+                        grid.params.zeroPoint = g.at("zero_point").get<int32_t>();
+                        const IntegerRange r = integerRange(grid.bits, a.symmetric);
+                        if (!std::isfinite(grid.params.scale) || grid.params.scale <= 0 || grid.params.zeroPoint < r.qmin ||
+                            grid.params.zeroPoint > r.qmax)
+                            bad(jsonPath, where + " has an invalid activation grid.");
+                        a.grids.push_back(grid);
+                    }
+                    if (a.grids.empty()) bad(jsonPath, where + " has an activation quantizer without grids.");
+                    st.activationParts.push_back(std::move(a));
+                }
+                if (st.activationParts.size() != (st.split > 0 ? 2u : 1u))
+                    bad(jsonPath, where + " has the wrong number of activation parts.");
+            }
+            states.push_back(std::move(st));
+        }
+    } catch (const nlohmann::json::exception& e) {
+        bad(jsonPath, std::string("a site entry is malformed (") + e.what() + "); calibrate again.");
+    }
+    QuantizedUNet q(std::move(plan), std::move(states));
+    q.to(model.device());
+    return q;
+}
+
+LoadedQuantizedModel loadQuantizedModel(const std::string& folder, const std::string& fpFolderOverride) {
+    const ojson root = readArtifactJson(folder);
+    const std::string jsonPath = folder + "/" + kJsonFile;
+    const std::string recorded = root["fp_model"].value("folder", "");
+    const std::string stamp = root["fp_model"].value("weights_fnv1a", "");
+    std::string fpFolder;
+    if (!fpFolderOverride.empty()) {
+        if (fileStamp(fpFolderOverride + "/" + kFpWeights) != stamp)
+            throw Error("Quantized model '" + folder + "' was calibrated for other weights than '" + fpFolderOverride +
+                        "'; pass the FP model it was made from (recorded: '" + recorded + "').");
+        fpFolder = fpFolderOverride;
+    } else {
+        for (const std::string& candidate : {recorded, defaultModelFolder()}) {
+            if (candidate.empty() || !fs::exists(candidate + "/" + kFpWeights)) continue;
+            if (fileStamp(candidate + "/" + kFpWeights) == stamp) {
+                fpFolder = candidate;
+                break;
+            }
+        }
+        if (fpFolder.empty())
+            throw Error("The FP model of quantized model '" + folder + "' was not found or has changed (recorded: '" +
+                        recorded + "'); pass it with --model.");
+    }
+    LoadedQuantizedModel loaded{loadModelFolder(fpFolder), QuantizedUNet(), fpFolder, {}, {}};
+    loaded.quantized = loadQuantizedState(folder, loaded.fp.unet);
+    loaded.calibrationJson = root.contains("calibration") ? root["calibration"].dump() : "{}";
+    loaded.sizes = {fileSize(jsonPath) + fileSize(folder + "/" + kWeightsFile), fileSize(fpFolder + "/" + kFpWeights)};
+    return loaded;
+}
+
+}  // namespace dq

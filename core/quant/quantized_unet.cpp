@@ -1,0 +1,85 @@
+#include "core/quant/quantized_unet.h"
+
+#include <cstdlib>
+
+#include <torch/torch.h>
+
+#include "core/errors.h"
+
+namespace dq {
+
+const ActivationGrid& ActivationQuantizer::gridFor(int64_t timestep) const {
+    if (grids.size() == 1 || timestep < 0) return grids.front();
+    const ActivationGrid* best = &grids.front();
+    for (const ActivationGrid& g : grids)
+        if (std::llabs(g.timestep - timestep) < std::llabs(best->timestep - timestep)) best = &g;
+    return *best;
+}
+
+torch::Tensor ActivationQuantizer::apply(const torch::Tensor& x, int64_t timestep) const {
+    const ActivationGrid& g = gridFor(timestep);
+    return fakeQuantize(x, g.params, g.bits, symmetric);
+}
+
+std::pair<int64_t, int64_t> SiteQuantState::partChannels(std::size_t index) const {
+    if (split <= 0) return {0, site.inputChannels};
+    return index == 0 ? std::pair<int64_t, int64_t>{0, split} : std::pair<int64_t, int64_t>{split, site.inputChannels};
+}
+
+torch::Tensor quantizeInput(const SiteQuantState& state, const torch::Tensor& input, int64_t timestep) {
+    if (state.activationParts.empty()) return input;
+    if (state.activationParts.size() == 1) return state.activationParts[0].apply(input, timestep);
+    const int64_t s = state.split;
+    return torch::cat({state.activationParts[0].apply(input.narrow(1, 0, s), timestep),
+                       state.activationParts[1].apply(input.narrow(1, s, input.size(1) - s), timestep)},
+                      1);
+}
+
+QuantizedUNet::QuantizedUNet(QuantPlan plan, std::vector<SiteQuantState> sites)
+    : plan_(std::move(plan)), sites_(std::move(sites)) {
+    index();
+    refreshWeights();
+}
+
+void QuantizedUNet::index() {
+    byName_.clear();
+    for (std::size_t i = 0; i < sites_.size(); ++i) byName_[sites_[i].site.name] = i;
+}
+
+const SiteQuantState* QuantizedUNet::find(const std::string& site) const {
+    auto it = byName_.find(site);
+    return it == byName_.end() ? nullptr : &sites_[it->second];
+}
+
+void QuantizedUNet::refreshWeights() {
+    for (SiteQuantState& s : sites_) {
+        if (s.weightParts.empty()) {
+            s.effectiveWeight = torch::Tensor();
+            continue;
+        }
+        const torch::Device device = s.effectiveWeight.defined() ? s.effectiveWeight.device() : s.weightParts[0].q.device();
+        std::vector<torch::Tensor> parts;
+        for (const ChannelQuantized& part : s.weightParts) parts.push_back(dequantize(part));
+        s.effectiveWeight = (parts.size() == 1 ? parts[0] : torch::cat(parts, 1)).to(device);
+    }
+}
+
+void QuantizedUNet::to(const torch::Device& device) {
+    for (SiteQuantState& s : sites_)
+        if (s.effectiveWeight.defined()) s.effectiveWeight = s.effectiveWeight.to(device);
+}
+
+torch::Tensor QuantizedUNet::onInput(const SiteInfo& site, const torch::Tensor& input, const StepContext& step) {
+    if (!quantizeActivations_) return input;
+    auto it = byName_.find(site.name);
+    if (it == byName_.end()) return input;
+    return quantizeInput(sites_[it->second], input, step.timestep);
+}
+
+torch::Tensor QuantizedUNet::onWeight(const SiteInfo& site, const torch::Tensor& weight, const StepContext&) {
+    auto it = byName_.find(site.name);
+    if (it == byName_.end() || !sites_[it->second].effectiveWeight.defined()) return weight;
+    return sites_[it->second].effectiveWeight;
+}
+
+}  // namespace dq

@@ -1,0 +1,398 @@
+// The quantization engine: quantizer arithmetic by hand, bit packing, plans,
+// calibration on real sampling trajectories, the artifact's round trip, the
+// statistics collector, and the quality properties on the shipped model.
+#include <numeric>
+#include <random>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/io/atomic_file.h"
+#include "core/metrics/image_quality.h"
+#include "core/imaging/image_grid.h"
+#include "core/model/model_folder.h"
+#include "core/quant/bit_packing.h"
+#include "core/quant/calibrator.h"
+#include "core/quant/quant_artifact.h"
+#include "core/stats/activation_stats.h"
+#include "tests/core/test_support.h"
+
+using namespace dq;
+
+namespace {
+
+std::vector<float> values(const torch::Tensor& t) {
+    const torch::Tensor c = t.to(torch::kFloat32).contiguous();
+    return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
+}
+
+CalibrationData smallCalibration(LoadedModel& m, int samples, int caliSteps, int steps) {
+    CalibrationDataSettings s;
+    s.samples = samples;
+    s.steps = caliSteps;
+    s.batchSize = samples;
+    s.trajectory.steps = steps;
+    s.trajectory.seed = 11;
+    return collectCalibrationData(m.unet, m.scheduler, s);
+}
+
+// Output SQNR (dB) of the quantized model against FP on the same inputs.
+double outputSqnr(LoadedModel& m, QuantizedUNet& q, const torch::Tensor& x, const torch::Tensor& t,
+                  const torch::Tensor& labels) {
+    c10::InferenceMode guard;
+    m.unet.setInterceptor(nullptr);
+    const torch::Tensor fp = m.unet.forward(x, t, labels);
+    m.unet.setInterceptor(&q);
+    const torch::Tensor qo = m.unet.forward(x, t, labels);
+    m.unet.setInterceptor(nullptr);
+    return 10 * std::log10(fp.pow(2).sum().item<double>() / (qo - fp).pow(2).sum().item<double>());
+}
+
+}  // namespace
+
+class QuantizationTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    std::string shipped_ = DQ_SHIPPED_MODEL_DIR;
+
+private Q_SLOTS:
+    void integerGridsAndParameters() {
+        QCOMPARE(integerRange(4, true).qmin, int64_t{-8});
+        QCOMPARE(integerRange(4, true).qmax, int64_t{7});
+        QCOMPARE(integerRange(8, false).qmax, int64_t{255});
+        QCOMPARE(integerRange(16, true).qmin, int64_t{-32768});
+        QVERIFY(test::errorOf([] { integerRange(1, true); }).contains("2..16"));
+        const AffineParams a = affineParams(-1.0, 3.0, 8, false);
+        QCOMPARE(a.scale, static_cast<float>(4.0 / 255.0));
+        QCOMPARE(a.zeroPoint, 64);  // round(1 / (4/255)) = round(63.75)
+        const AffineParams s = affineParams(-2.0, 1.0, 4, true);
+        QCOMPARE(s.scale, static_cast<float>(2.0 / 7.0));
+        QCOMPARE(s.zeroPoint, 0);
+        // A positive-only range is widened to include zero.
+        QCOMPARE(affineParams(2.0, 4.0, 2, false).zeroPoint, 0);
+        QCOMPARE(affineParams(2.0, 4.0, 2, false).scale, static_cast<float>(4.0 / 3.0));
+    }
+
+    void fakeQuantizeLevelsClampingAndTies() {
+        // Δ = 0.5, z = 0, 4-bit signed: levels −4.0 … 3.5; x/Δ ties round to even.
+        const torch::Tensor x = torch::tensor({-10.0f, -0.5f, 0.25f, 0.75f, 1.25f, 10.0f});
+        const auto q = values(fakeQuantize(x, {0.5f, 0}, 4, true));
+        QCOMPARE(q, (std::vector<float>{-4.0f, -0.5f, 0.0f, 1.0f, 1.0f, 3.5f}));
+        // Zero point 2 on a 2-bit unsigned grid: q = clamp(round(x) + 2, 0, 3).
+        const auto z = values(fakeQuantize(torch::tensor({-3.0f, -2.0f, 0.0f, 1.0f, 2.0f}), {1.0f, 2}, 2, false));
+        QCOMPARE(z, (std::vector<float>{-2.0f, -2.0f, 0.0f, 1.0f, 1.0f}));
+    }
+
+    void perChannelWeights() {
+        const torch::Tensor w = torch::tensor({1.0f, -1.0f, 0.5f, 0.25f, -3.0f, 0.0f}).view({3, 2, 1, 1});
+        auto [lo, hi] = weightRanges(w, 8, true, false);
+        QCOMPARE(values(lo), (std::vector<float>{-1.0f, 0.25f, -3.0f}));
+        QCOMPARE(values(hi), (std::vector<float>{1.0f, 0.5f, 0.0f}));
+        const ChannelQuantized q = quantizePerChannel(w, lo, hi, 8, true);
+        QCOMPARE(q.q.sizes().vec(), w.sizes().vec());
+        QCOMPARE(q.scale.sizes().vec(), std::vector<int64_t>{3});
+        QCOMPARE(q.q.scalar_type(), torch::kInt16);
+        // Each channel's extreme maps to ±127 and dequantizes exactly.
+        QCOMPARE(q.q.flatten()[0].item<int>(), 127);
+        QCOMPARE(q.q.flatten()[4].item<int>(), -127);
+        const torch::Tensor d = dequantize(q);
+        QVERIFY(torch::allclose(d, w, 0, 0.5f / 127 * 3.0f));
+        QCOMPARE(d.flatten()[4].item<float>(), -3.0f);
+    }
+
+    void mseSearchClipsGaussianTails() {
+        // At 4 bits the Lp-optimal clip of Gaussian weights lies well inside
+        // their extremes, and the search can never do worse than min/max.
+        torch::manual_seed(0);
+        const torch::Tensor w = torch::randn({2, 4096});
+        auto [lo, hi] = weightRanges(w, 4, true, true);
+        auto [mlo, mhi] = weightRanges(w, 4, true, false);
+        QVERIFY((hi < 0.9 * mhi).all().item<bool>());
+        const auto error = [&](const torch::Tensor& l, const torch::Tensor& h) {
+            return (dequantize(quantizePerChannel(w, l, h, 4, true)) - w).abs().pow(2.4).sum().item<double>();
+        };
+        QVERIFY(error(lo, hi) < error(mlo, mhi));
+    }
+
+    void bitPackingRoundTrips() {
+        QCOMPARE(packBits({1, 2}, 4), (std::vector<uint8_t>{0x21}));
+        QCOMPARE(packedSize(3, 4), std::size_t{2});
+        std::mt19937 rng(3);
+        for (int bits = 1; bits <= 16; ++bits) {
+            std::vector<uint16_t> v(1001);
+            for (auto& x : v) x = static_cast<uint16_t>(rng() & ((1u << bits) - 1u));
+            const auto packed = packBits(v, bits);
+            QCOMPARE(packed.size(), packedSize(v.size(), bits));
+            QCOMPARE(unpackBits(packed.data(), packed.size(), v.size(), bits), v);
+        }
+        QVERIFY(test::errorOf([] { unpackBits(nullptr, 0, 3, 4); }).contains("fewer"));
+    }
+
+    void plansRoundTripAndRejectMismatches() {
+        UNet2DModel model(test::tinyConfig());
+        PresetOptions options;
+        options.splitShortcuts = true;
+        options.softmaxBits = 16;
+        options.firstLast = FirstLastPolicy::FullPrecision;
+        QuantPlan plan = makePresetPlan("W4A8", model.sites(), options);
+        QCOMPARE(plan.sites.size(), model.sites().size());
+        QVERIFY(!plan.find("conv_in")->enabled);
+        QVERIFY(!plan.find("conv_out")->enabled);
+        QCOMPARE(plan.find(model.sites()[0].name)->weightBits, 4);  // time embedding stays in the plan
+        for (const SiteInfo& site : model.sites())
+            if (site.kind == SiteKind::AttentionProbs) QCOMPARE(plan.find(site.name)->activationBits, 16);
+        relaxActivations(plan, 10, 0.2, 10, true);
+        QCOMPARE(plan.find("down_blocks.0.resnets.0.conv1")->stepActivationBits, (std::map<int, int>{{8, 10}, {9, 10}}));
+        const QuantPlan back = QuantPlan::fromJson(plan.toJson(), "plan.json");
+        QVERIFY(back == plan);
+        back.validateAgainst(model.sites(), "plan.json");
+
+        QuantPlan missing = plan;
+        missing.sites.erase(missing.sites.begin() + 3);
+        const QString err = test::errorOf([&] { missing.validateAgainst(model.sites(), "p.json"); });
+        QVERIFY2(err.contains(QString::fromStdString(plan.sites[3].first)) && err.contains("p.json"), qPrintable(err));
+        std::string text = plan.toJson();
+        text.replace(text.find("\"weight_bits\""), 13, "\"weight_bitz\"");
+        QVERIFY(test::errorOf([&] { QuantPlan::fromJson(text, "p.json"); }).contains("weight_bitz"));
+        std::string badBits = plan.toJson();
+        badBits.replace(badBits.find("\"weight_bits\": 4"), 16, "\"weight_bits\": 1");
+        QVERIFY(test::errorOf([&] { QuantPlan::fromJson(badBits, "p.json"); }).contains("2..16"));
+    }
+
+    void adaptiveHistogramsCountEveryValue() {
+        // A random tiny model's activations move far between steps, so the
+        // histogram ranges must grow; no value may be lost.
+        const std::string folder = (dir_.path() + "/tiny").toStdString();
+        test::writeModelFolder(folder, test::tinyConfig(), 5);
+        LoadedModel m = loadModelFolder(folder);
+        StatsSettings settings;
+        settings.bins = 16;
+        settings.sampling.batch = 3;
+        settings.sampling.steps = 4;
+        const ModelStatistics stats = collectStatistics(m.unet, m.scheduler, settings);
+        QCOMPARE(stats.timesteps.size(), std::size_t{4});
+        QCOMPARE(stats.sites.size(), m.unet.sites().size());
+        bool sawSplit = false;
+        for (const SiteStatistics& s : stats.sites) {
+            for (const PartStatistics& p : s.parts) {
+                QCOMPARE(p.counts.size(0), int64_t{4});
+                for (int k = 0; k < 4; ++k) {
+                    const int64_t total = p.counts[k].sum().item<int64_t>();
+                    QCOMPARE(static_cast<double>(total), p.steps[static_cast<std::size_t>(k)].count);
+                    QVERIFY(total > 0);
+                    const MomentSummary& ms = p.steps[static_cast<std::size_t>(k)];
+                    QVERIFY(ms.min >= p.histLo && ms.max <= p.histLo + p.bins * p.binWidth);
+                    QVERIFY(ms.bimodality > 0 && ms.bimodality <= 1.0);
+                }
+            }
+            if (s.split > 0) {
+                sawSplit = true;
+                QCOMPARE(s.parts.size(), std::size_t{3});
+                QCOMPARE(s.parts[1].steps[0].count + s.parts[2].steps[0].count, s.parts[0].steps[0].count);
+            }
+        }
+        QVERIFY(sawSplit);
+        QVERIFY(stats.sites.front().sqnrDb.empty());
+        saveStatistics((dir_.path() + "/stats").toStdString(), stats);
+        const ModelStatistics back = loadStatistics((dir_.path() + "/stats").toStdString());
+        QCOMPARE(back.sites.size(), stats.sites.size());
+        QVERIFY(torch::equal(back.sites[2].parts[0].counts, stats.sites[2].parts[0].counts));
+        QCOMPARE(back.weights.size(), stats.weights.size());
+    }
+
+    void momentsAndBimodality() {
+        // Two separated modes (like cat(h, skip)) score above 5/9, a Gaussian near 1/3;
+        // merging chunks gives the moments of the whole set.
+        torch::manual_seed(1);
+        const torch::Tensor one = torch::randn({20000});
+        const torch::Tensor two = torch::cat({torch::randn({10000}) * 0.1 - 2, torch::randn({10000}) * 0.1 + 2});
+        const MomentSummary bimodal = summarizeMoments({two.narrow(0, 0, 7000), two.narrow(0, 7000, 13000)});
+        const MomentSummary gaussian = summarizeMoments({one});
+        QVERIFY(bimodal.bimodality > 5.0 / 9.0);
+        QVERIFY(gaussian.bimodality < 0.4);
+        QVERIFY(std::abs(gaussian.kurtosis) < 0.15 && std::abs(gaussian.skewness) < 0.1);
+        const torch::Tensor d = two.to(torch::kFloat64);
+        QVERIFY(std::abs(bimodal.mean - d.mean().item<double>()) < 1e-5);  // float32 chunk means
+        QVERIFY(std::abs(bimodal.std - d.std(false).item<double>()) < 1e-5);
+        QCOMPARE(bimodal.count, 20000.0);
+        QCOMPARE(bimodal.min, two.min().item<double>());
+    }
+
+    void sixteenBitsReproduceFp() {
+        LoadedModel m = loadModelFolder(shipped_);
+        QuantPlan plan = makePresetPlan("W8A8", m.unet.sites());
+        for (auto& [name, s] : plan.sites) {
+            if (s.weightBits) s.weightBits = 16;
+            s.activationBits = 16;
+        }
+        // Calibrated on every step of the same trajectory length, so that
+        // clipping (not resolution) does not dominate.
+        const CalibrationData data = smallCalibration(m, 16, 10, 10);
+        QuantizedUNet q = calibrate(m.unet, plan, data);
+        SampleRequest request;
+        request.batch = 8;
+        request.steps = 10;
+        request.seed = 3;
+        const SampleResult fp = runSampler(m.unet, m.scheduler, request);
+        m.unet.setInterceptor(&q);
+        const SampleResult qs = runSampler(m.unet, m.scheduler, request);
+        m.unet.setInterceptor(nullptr);
+        const PairedMetrics pm = pairedMetrics(toUnitRange(qs.samples), toUnitRange(fp.samples));
+        QVERIFY2(pm.psnr > 45, std::to_string(pm.psnr).c_str());
+        QVERIFY(!torch::equal(fp.samples, qs.samples));  // it did quantize
+    }
+
+    void w8a8OutputSqnrAndSplitShortcuts() {
+        LoadedModel m = loadModelFolder(shipped_);
+        const CalibrationData data = smallCalibration(m, 16, 5, 20);
+        QuantizedUNet w8a8 = calibrate(m.unet, makePresetPlan("W8A8", m.unet.sites()), data);
+        // The model output (ε) at one calibration row per trajectory step.
+        // ε SQNR collapses at the last steps (t < 100), where the noise in x_t is
+        // below the input grid's step and ε is unobservable; samples are then
+        // insensitive to ε (its weight √(1−ᾱ_t) vanishes), so the threshold
+        // applies to the steps with t ≥ 100.
+        for (int64_t row = 0; row < data.size(); row += 16) {
+            const torch::Tensor r = torch::tensor({row, row + 1, row + 2, row + 3}, torch::kInt64);
+            const torch::Tensor x = data.samples.index_select(0, r).to(torch::kFloat32);
+            const torch::Tensor t = data.timesteps.index_select(0, r);
+            const double sqnr = outputSqnr(m, w8a8, x, t, data.classLabels.index_select(0, r));
+            if (t[0].item<int64_t>() >= 100) QVERIFY2(sqnr > 25.0, std::to_string(sqnr).c_str());  // stated: 25 dB
+        }
+
+        // Split quantization of the decoder's cat(h, skip) inputs: a different and
+        // smaller error on a shortcut site at W4A8.
+        PresetOptions split;
+        split.splitShortcuts = true;
+        QuantizedUNet plain = calibrate(m.unet, makePresetPlan("W4A8", m.unet.sites()), data);
+        QuantizedUNet splitQ = calibrate(m.unet, makePresetPlan("W4A8", m.unet.sites(), split), data);
+        std::vector<std::string> splitSites;
+        for (const SiteInfo& s : m.unet.sites())
+            if (s.splitChannels > 0 && !isAttentionOperand(s.kind)) splitSites.push_back(s.name);
+        QVERIFY(!splitSites.empty());
+        QCOMPARE(splitQ.find(splitSites[0])->activationParts.size(), std::size_t{2});
+        QCOMPARE(splitQ.find(splitSites[0])->weightParts.size(), std::size_t{2});
+        QCOMPARE(plain.find(splitSites[0])->activationParts.size(), std::size_t{1});
+        StatsSettings settings;
+        settings.sampling.batch = 4;
+        settings.sampling.steps = 10;
+        const ModelStatistics a = collectStatistics(m.unet, m.scheduler, settings, &plain);
+        const ModelStatistics b = collectStatistics(m.unet, m.scheduler, settings, &splitQ);
+        auto meanSqnr = [&](const ModelStatistics& s, const std::string& site) {
+            for (const SiteStatistics& st : s.sites)
+                if (st.name == site) return std::accumulate(st.sqnrDb.begin(), st.sqnrDb.end(), 0.0) / st.sqnrDb.size();
+            return 0.0;
+        };
+        double gain = 0;
+        for (const std::string& site : splitSites) {
+            const double off = meanSqnr(a, site), on = meanSqnr(b, site);
+            qDebug("%s: %.2f dB without split, %.2f dB with", site.c_str(), off, on);
+            QVERIFY(on > off);  // different, and better, at every shortcut site
+            gain += (on - off) / splitSites.size();
+        }
+        QVERIFY2(gain > 0.3, std::to_string(gain).c_str());
+    }
+
+    void artifactRoundTripsBitIdentically() {
+        LoadedModel m = loadModelFolder(shipped_);
+        const CalibrationData data = smallCalibration(m, 8, 4, 10);
+        PresetOptions options;
+        options.splitShortcuts = true;
+        options.rangeMethod = RangeMethod::Mse;
+        options.perStepActivation = true;
+        QuantizedUNet q = calibrate(m.unet, makePresetPlan("W4A8", m.unet.sites(), options), data);
+        const std::string out = (dir_.path() + "/w4a8").toStdString();
+        const ArtifactSizes sizes = saveQuantizedModel(out, q, shipped_, "{\"note\":\"test\"}");
+        QVERIFY2(sizes.artifactBytes * 4 < sizes.fpWeightsBytes,
+                 (std::to_string(sizes.artifactBytes) + " vs " + std::to_string(sizes.fpWeightsBytes)).c_str());
+
+        LoadedQuantizedModel back = loadQuantizedModel(out);
+        QCOMPARE(back.fpFolder, shipped_);
+        QVERIFY(back.quantized.plan() == q.plan());
+        SampleRequest request;
+        request.batch = 4;
+        request.steps = 8;
+        m.unet.setInterceptor(&q);
+        const SampleResult a = runSampler(m.unet, m.scheduler, request);
+        back.fp.unet.setInterceptor(&back.quantized);
+        const SampleResult b = runSampler(back.fp.unet, back.fp.scheduler, request);
+        QVERIFY(torch::equal(a.samples, b.samples));
+
+        // A truncated weights file and a plan for another model are rejected by name.
+        const QString weights = QString::fromStdString(out) + "/quantized_weights.safetensors";
+        QByteArray bytes;
+        {
+            QFile f(weights);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            bytes = f.readAll();
+        }
+        {
+            QFile f(weights);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(bytes.left(bytes.size() / 2));
+        }
+        QVERIFY(test::errorOf([&] { loadQuantizedModel(out); }).contains("quantized_weights.safetensors"));
+        {
+            QFile f(weights);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(bytes);
+        }
+        const std::string jsonPath = out + "/quantized_model.json";
+        std::string json = readTextFile(jsonPath);
+        const std::string from = "\"mid_block.attentions.0.to_q\"";
+        for (std::size_t at = json.find(from); at != std::string::npos; at = json.find(from))
+            json.replace(at, from.size(), "\"mid_block.attentions.0.to_query\"");
+        writeTextFileAtomically(jsonPath, json);
+        const QString err = test::errorOf([&] { loadQuantizedModel(out); });
+        QVERIFY2(err.contains("to_q"), qPrintable(err));
+    }
+
+    void cliCalibratesComparesAndEvaluates() {
+        const QString model = dir_.path() + "/climodel";
+        test::writeModelFolder(model.toStdString(), test::tinyConfig(), 9);
+        const QString qmodel = dir_.path() + "/cli-w8a8", cali = dir_.path() + "/cali.safetensors";
+        auto calibrateArgs = QStringList{"-q", "calibrate", "--model", model, "--preset", "W8A8", "--cali-st", "3",
+                                         "--cali-n", "4", "--steps", "6", "--cali-data", cali, "--out", qmodel,
+                                         "--device", "cpu"};
+        test::CliResult r = test::runCli(calibrateArgs);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(QFile::exists(qmodel + "/quantized_model.json"));
+        QVERIFY(QFile::exists(cali));
+        r = test::runCli(calibrateArgs);  // reuses the calibration data
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+        const QString png = dir_.path() + "/compare.png";
+        r = test::runCli({"sample", "--quant", qmodel, "--compare", "--num", "4", "--steps", "6", "--out", png,
+                          "--device", "cpu"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("PSNR"));
+        QVERIFY(QFile(png).size() > 100);
+
+        const QString stats = dir_.path() + "/cli-stats";
+        r = test::runCli({"stats", "--quant", qmodel, "--num", "2", "--steps", "3", "--out", stats, "--device", "cpu"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.err.contains("x);"));  // the overhead report
+        QFile statsJson(stats + "/stats.json");
+        QVERIFY(statsJson.open(QIODevice::ReadOnly));
+        const QJsonObject root = QJsonDocument::fromJson(statsJson.readAll()).object();
+        QCOMPARE(root["timesteps"].toArray().size(), 3);
+        QVERIFY(root["sites"].toArray()[0].toObject().contains("sqnr_db"));
+
+        // Mismatched FP model: another random model is refused.
+        const QString other = dir_.path() + "/othermodel";
+        test::writeModelFolder(other.toStdString(), test::tinyConfig(), 10);
+        r = test::runCli({"-q", "sample", "--quant", qmodel, "--model", other, "--num", "1", "--steps", "2", "--out",
+                          dir_.path() + "/x.png"});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("other weights"), qPrintable(r.err));
+    }
+};
+
+QObject* makeQuantizationTest() { return new QuantizationTest; }
+#include "test_quantization.moc"
