@@ -1,23 +1,20 @@
 #!/usr/bin/env bash
 # Starts the product from a build tree: the GUI where a display is present,
-# otherwise a command-line demo that samples the default model into a PNG grid.
+# otherwise the main job on the shipped model from the command line: a sample
+# grid, a W8A8 calibration, and the FP | quantized | |difference| comparison
+# from the same noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${DQ_BUILD_DIR:-build}
-model_args=()
-gui_args=()
-if [ -z "${DIFFQUANT_MODEL:-}" ] && [ ! -f resources/models/fashion-mnist-ddpm/config.json ]; then
-  # Until the shipped model is trained, demonstrate on a randomly initialised one.
-  demo=$build/demo-model
-  [ -f "$demo/config.json" ] || "$build/app/cli/diffquant" create-model \
-      --config tests/data/tiny_unet_config.json --out "$demo" --seed 0
-  model_args=(--model "$demo")
-  gui_args=("$demo")
-  echo "start: no shipped model yet; using the random-weight demo model in $demo"
-fi
+cli=$build/app/cli/diffquant
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/gui/diffquant-studio" ]; then
-  exec "$build/app/gui/diffquant-studio" "${gui_args[@]}"
+  exec "$build/app/gui/diffquant-studio"
 fi
-"$build/app/cli/diffquant" info "${model_args[@]}" | head -n 12
-"$build/app/cli/diffquant" sample "${model_args[@]}" --num 16 --steps 50 --seed 0 --out sample-grid.png
-echo "start: wrote $(pwd)/sample-grid.png"
+out=${DQ_START_OUT:-start-output}
+mkdir -p "$out"
+"$cli" info | head -n 12
+"$cli" sample --num 100 --columns 10 --steps 50 --seed 0 --out "$out/samples.png"
+"$cli" calibrate --preset W8A8 --cali-n 64 --cali-st 20 --steps 50 \
+    --cali-data "$out/calibration-data.safetensors" --out "$out/w8a8"
+"$cli" sample --quant "$out/w8a8" --compare --num 20 --columns 10 --steps 50 --seed 1 --out "$out/compare-w8a8.png"
+echo "start: wrote $(pwd)/$out/samples.png and $(pwd)/$out/compare-w8a8.png (FP | W8A8 | |difference| x4)"
