@@ -10,7 +10,8 @@ if(DQ_WITH_GUI)
 endif()
 # The shipped model, when present in the source tree.
 if(EXISTS ${PROJECT_SOURCE_DIR}/resources/models)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/models/ DESTINATION ${DQ_INSTALL_DATADIR}/models)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/models/ DESTINATION ${DQ_INSTALL_DATADIR}/models
+          PATTERN checkpoint EXCLUDE)
 endif()
 
 set(CPACK_PACKAGE_NAME "diffquant-studio")

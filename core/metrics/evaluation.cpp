@@ -1,14 +1,13 @@
 #include "core/metrics/evaluation.h"
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/io/file_stamp.h"
 #include "core/imaging/image_grid.h"
 #include "core/io/safetensors.h"
 #include "core/metrics/image_quality.h"
@@ -26,23 +25,6 @@ ReferenceStats computeReferenceStats(FeatureNet& net, const torch::Tensor& image
 namespace {
 constexpr const char* kStatsFile = "reference_stats.safetensors";
 
-// A content hash (FNV-1a) identifies the feature network a cache was made
-// with, so copies (installed or not) keep matching and retrained nets do not.
-std::string fileStamp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("Cannot read feature network '" + path + "'.");
-    uint64_t hash = 1469598103934665603ull;
-    char buffer[1 << 16];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        for (std::streamsize i = 0; i < in.gcount(); ++i) {
-            hash ^= static_cast<unsigned char>(buffer[i]);
-            hash *= 1099511628211ull;
-        }
-    }
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-    return text;
-}
 }  // namespace
 
 ReferenceStats loadOrComputeTestStats(FeatureNet& net, const std::string& featureNetPath, const std::string& folder,
@@ -117,11 +99,7 @@ EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, F
     for (int b = 0; b < batches; ++b) {
         const int first = b * settings.batchSize;
         const int count = std::min(settings.batchSize, settings.numSamples - first);
-        SampleRequest request = settings.sampling;
-        request.batch = count;
-        request.seed = settings.sampling.seed + static_cast<uint64_t>(b);
-        request.initialNoise = torch::Tensor();
-        if (classes > 0) request.classLabels = torch::arange(first, first + count, torch::kInt64).remainder(classes);
+        const SampleRequest request = batchRequest(settings.sampling, first, count, b, classes);
         for (int pass = 0; pass < passes; ++pass) {
             const bool fpPass = settings.quantized && pass == 0;
             model.setInterceptor(fpPass ? nullptr : (settings.quantized ? settings.quantized : restore.saved));

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -40,22 +38,6 @@ std::string CalibrationDataSettings::describe() const {
         j["normal_std"] = normalStd;
     }
     return j.dump();
-}
-
-std::string fileStamp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("Cannot read '" + path + "'.");
-    uint64_t hash = 1469598103934665603ull;
-    std::vector<char> buffer(1 << 16);
-    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
-        for (std::streamsize i = 0; i < in.gcount(); ++i) {
-            hash ^= static_cast<unsigned char>(buffer[static_cast<std::size_t>(i)]);
-            hash *= 1099511628211ull;
-        }
-    }
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-    return text;
 }
 
 void CalibrationData::save(const std::string& path) const {
@@ -142,12 +124,7 @@ CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig
     for (int b = 0; b < batches; ++b) {
         const int first = b * settings.batchSize;
         const int count = std::min(settings.batchSize, settings.samples - first);
-        SampleRequest request = settings.trajectory;
-        request.batch = count;
-        request.seed = settings.trajectory.seed + static_cast<uint64_t>(b);
-        request.initialNoise = torch::Tensor();
-        request.classLabels = classes > 0 ? torch::arange(first, first + count, torch::kInt64).remainder(classes)
-                                          : torch::Tensor();
+        const SampleRequest request = batchRequest(settings.trajectory, first, count, b, classes);
         SampleCallbacks cb;
         cb.cancelled = callbacks.cancelled;
         cb.progress = [&](int step, int total) { callbacks.report(b * total + step, batches * total); };

@@ -10,6 +10,7 @@
 #include <torch/types.h>
 
 #include "core/callbacks.h"
+#include "core/io/file_stamp.h"
 #include "core/sampling/pipeline.h"
 
 namespace dq {
@@ -53,9 +54,5 @@ struct CalibrationData {
 CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig& scheduler,
                                        const CalibrationDataSettings& settings,
                                        const ProgressCallbacks& callbacks = {});
-
-// A content hash (FNV-1a, hex) of a file: how artifacts and cached data name
-// the FP weights they belong to.
-std::string fileStamp(const std::string& path);
 
 }  // namespace dq

@@ -21,6 +21,16 @@ torch::Tensor makeInitialNoise(const UNet2DModel& model, int batch, uint64_t see
     return torch::randn({batch, c.inChannels, c.sampleSize, c.sampleSize}, gen, torch::kFloat32);
 }
 
+SampleRequest batchRequest(const SampleRequest& base, int first, int count, int index, int classes) {
+    SampleRequest request = base;
+    request.batch = count;
+    request.seed = base.seed + static_cast<uint64_t>(index);
+    request.initialNoise = torch::Tensor();
+    request.classLabels =
+        classes > 0 ? torch::arange(first, first + count, torch::kInt64).remainder(classes) : torch::Tensor();
+    return request;
+}
+
 namespace {
 // Restores the model's step context even when sampling throws.
 struct StepContextReset {

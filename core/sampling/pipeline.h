@@ -58,6 +58,10 @@ int realClassCount(const UNet2DModel& model);
 // Draws initial noise for a model on the CPU from `seed` (device-independent).
 torch::Tensor makeInitialNoise(const UNet2DModel& model, int batch, uint64_t seed);
 
+// Batch `index` of a run split into batches: `count` samples starting at sample
+// `first`, seed + index, and (with classes > 0) sample i gets class i mod classes.
+SampleRequest batchRequest(const SampleRequest& base, int first, int count, int index, int classes);
+
 // Runs the sampler. Throws dq::Cancelled when callbacks ask to stop (checked
 // before every step). Deterministic for a given request and device.
 SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConfig, const SampleRequest& request,

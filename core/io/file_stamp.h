@@ -1,0 +1,11 @@
+#pragma once
+// Content hashes that tie cached or derived files (reference statistics,
+// calibration data, quantized artifacts) to the exact file they were made from.
+#include <string>
+
+namespace dq {
+
+// FNV-1a 64 of the file's bytes as 16 hex digits; throws dq::Error naming the path.
+std::string fileStamp(const std::string& path);
+
+}  // namespace dq
