@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
-# Refreshes the .ts files from the sources (run after changing tr() strings),
-# then translate the new entries with Qt Linguist. `-I .` lets lupdate resolve
-# the project's includes, without which namespaced classes lose their context.
+# Refreshes the Qt Linguist catalogues from the sources of the window and the
+# widgets. lupdate runs without include paths on purpose: following includes
+# into LibTorch's headers makes it take many minutes and adds nothing.
+# Then translate the new entries (Qt Linguist, or by hand) and commit the .ts files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-lupdate=$(command -v lupdate6 || echo /usr/lib/qt6/bin/lupdate)
-for lang in de zh_CN; do
-  "$lupdate" -I . -no-obsolete -locations none -target-language "$lang" widgets app/gui \
-    -ts "translations/diffquant_$lang.ts"
-done
+lupdate=/usr/lib/qt6/bin/lupdate  # qtchooser's `lupdate` may point at Qt 5
+"$lupdate" -no-obsolete -locations relative -I . app/gui widgets -ts translations/diffquant_de.ts translations/diffquant_zh_CN.ts

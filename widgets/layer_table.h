@@ -1,6 +1,9 @@
 #pragma once
-// A tree of a model's interception points grouped by block. Takes plain rows
-// (no torch types), so any front end can fill it.
+// The tree of a model's quantization sites grouped by block, with each site's
+// shape, weight and activation bit-widths (editable), markers for shortcut
+// (split) sites and attention operands, and whether the site needs
+// recalibration after an edit. Takes plain rows (no torch types).
+#include <QSet>
 #include <QString>
 #include <QTreeWidget>
 #include <QVector>
@@ -14,21 +17,55 @@ struct LayerRow {
     QString shape;   // weight shape, e.g. "64x128x3x3"; empty for operands
     qint64 splitChannels = 0;  // >0: shortcut (cat) input split point
     qint64 inputChannels = 0;
+    bool attentionOperand = false;  // q, k, v or softmax: no weight
+    int weightBits = 0;             // 0: floating point
+    int activationBits = 0;
 };
 
 class LayerTable : public QTreeWidget {
     Q_OBJECT
 public:
+    enum Column { NameColumn, KindColumn, ShapeColumn, WeightBitsColumn, ActivationBitsColumn, StatusColumn };
+
     explicit LayerTable(QWidget* parent = nullptr);
     void setLayers(const QVector<LayerRow>& rows);
+    // Updates the shown widths without emitting bitsEdited.
+    void setBits(const QString& name, int weightBits, int activationBits);
+    // Marks sites whose plan differs from the calibrated one; `calibrated`
+    // says whether any calibration exists at all.
+    void setCalibrationState(const QSet<QString>& needsRecalibration, bool calibrated);
+    void selectSite(const QString& name);
+
     // Number of layer rows (leaves), not counting block group rows.
     int layerCount() const;
+    QTreeWidgetItem* itemFor(const QString& name) const;
+    int weightBits(const QString& name) const;
+    int activationBits(const QString& name) const;
+    bool needsRecalibration(const QString& name) const;
+    // Sets a width as the user's editor does (emits bitsEdited); 0 is FP.
+    void editBits(const QString& name, Column column, int bits);
+
+    // "FP" for 0, else the number.
+    static QString bitsText(int bits);
+
+Q_SIGNALS:
+    void bitsEdited(const QString& name, int weightBits, int activationBits);
+    void siteSelected(const QString& name);
 
 protected:
     void changeEvent(QEvent* event) override;
+    // Only the bit-width cells of site rows open an editor.
+    bool edit(const QModelIndex& index, EditTrigger trigger, QEvent* event) override;
 
 private:
     void retranslate();
+    void onItemChanged(QTreeWidgetItem* item, int column);
+    void refreshStatus(QTreeWidgetItem* item);
+
+    QHash<QString, QTreeWidgetItem*> items_;
+    QSet<QString> stale_;
+    bool calibrated_ = false;
+    bool updating_ = false;
 };
 
 }  // namespace dq::widgets

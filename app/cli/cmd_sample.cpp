@@ -9,6 +9,7 @@
 #include "app/cli/options.h"
 #include "app/cli/progress_bar.h"
 #include "core/errors.h"
+#include "core/explorer/comparison_run.h"
 #include "core/imaging/comparison.h"
 #include "core/imaging/image_grid.h"
 #include "core/metrics/image_quality.h"
@@ -60,28 +61,31 @@ void run(const SampleOptions& o) {
                  request.initialNoise.defined() ? request.initialNoise.size(0) : request.batch, o.sampler.scheduler,
                  request.steps, spacingName(request.spacing), request.eta, request.seed, request.guidanceScale);
 
-    SampleCallbacks callbacks;
     const auto start = std::chrono::steady_clock::now();
-    ProgressBar bar(o.compare ? "sampling FP" : "sampling");
+    ProgressBar bar(o.compare ? "sampling FP + quantized" : "sampling");
+    ComparisonCallbacks callbacks;
     callbacks.progress = [&](int step, int total) { bar.update(step, total); };
-    SampleResult fp;
+    // --compare: FP first, then the quantized model from the same noise and classes.
+    const ComparisonRun run = o.compare
+        ? runComparison(loaded.unet, loaded.scheduler, session.quantized.get(), request, false, callbacks)
+        : ComparisonRun{};
+    SampleResult result;
     if (o.compare) {
+        result = run.quantized->result;
+    } else {
+        loaded.unet.setInterceptor(session.quantized.get());
+        SampleCallbacks plain;
+        plain.progress = callbacks.progress;
+        result = runSampler(loaded.unet, loaded.scheduler, request, plain);
         loaded.unet.setInterceptor(nullptr);
-        fp = runSampler(loaded.unet, loaded.scheduler, request, callbacks);
-        // The quantized run starts from exactly the same noise and classes.
-        request.initialNoise = fp.initialNoise;
-        if (fp.classLabels.defined()) request.classLabels = fp.classLabels;
-        bar = ProgressBar("sampling quantized");
     }
-    loaded.unet.setInterceptor(session.quantized.get());
-    SampleResult result = runSampler(loaded.unet, loaded.scheduler, request, callbacks);
-    loaded.unet.setInterceptor(nullptr);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     if (o.compare) {
-        const torch::Tensor a = toUnitRange(fp.samples.to(torch::kCPU)), b = toUnitRange(result.samples.to(torch::kCPU));
+        const torch::Tensor a = toUnitRange(run.fp.result.samples.to(torch::kCPU));
+        const torch::Tensor b = toUnitRange(result.samples.to(torch::kCPU));
         writePng(o.out, makeComparisonImage(a, b, o.amplify, o.columns));
-        const PairedMetrics m = pairedMetrics(b, a);
+        const PairedMetrics& m = run.paired;
         std::printf("FP vs quantized over %lld images: PSNR %.2f dB, SSIM %.4f, MSE %.6f\n",
                     static_cast<long long>(a.size(0)), m.psnr, m.ssim, m.mse);
         spdlog::info("Wrote '{}' (FP | quantized | |difference| x{}) in {:.1f} s", o.out, o.amplify, seconds);

@@ -1,14 +1,15 @@
-// diffquant-studio: the GUI executable. Parses arguments, installs the
-// translator for the saved or system language, and shows the main window.
+// diffquant-studio: the GUI executable. Parses arguments, applies the saved
+// or requested language, opens the given or the last or the shipped model,
+// and optionally runs a scripted session (see automation.h).
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QLibraryInfo>
-#include <QLocale>
+#include <QFileInfo>
 #include <QSettings>
-#include <QTranslator>
 
+#include "app/gui/automation.h"
+#include "app/gui/language.h"
 #include "app/gui/main_window.h"
-#include "app/gui/model_loader.h"
+#include "app/gui/default_model.h"
 #include "core/runtime/device.h"
 #include "core/runtime/logging.h"
 
@@ -24,23 +25,26 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Post-training quantization explorer for diffusion models");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("model", "diffusers UNet2DModel folder (default: the shipped model)");
-    QCommandLineOption language("language", "user interface language: en, de or zh_CN", "code");
-    parser.addOption(language);
+    parser.addPositionalArgument("model", "diffusers UNet2DModel folder (default: the last one, else the shipped model)");
+    parser.addOption({"language", "user interface language: en, de or zh_CN", "code"});
+    dq::gui::AutomationScript::addOptions(parser);
     parser.process(app);
 
-    QSettings settings;
-    const QString code = parser.isSet(language) ? parser.value(language)
-                                                : settings.value("language", QLocale::system().name()).toString();
-    QTranslator translator, qtTranslator;
-    if (translator.load(":/i18n/diffquant_" + code)) QApplication::installTranslator(&translator);
-    if (qtTranslator.load("qtbase_" + code, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(&qtTranslator);
+    dq::gui::applyLanguage(parser.isSet("language") ? parser.value("language") : dq::gui::preferredLanguage());
 
     dq::gui::MainWindow window;
     const QStringList positional = parser.positionalArguments();
-    const QString model = positional.isEmpty() ? QString::fromStdString(dq::gui::defaultModel()) : positional.first();
+    QString model = positional.isEmpty() ? QString() : positional.first();
+    if (model.isEmpty()) {
+        const QString last = QSettings().value("lastModel").toString();
+        model = !last.isEmpty() && QFileInfo::exists(last + "/config.json") ? last
+                                                                           : QString::fromStdString(dq::gui::defaultModel());
+    }
     if (!model.isEmpty()) window.openModel(model);
     window.show();
+
+    const dq::gui::AutomationScript script = dq::gui::AutomationScript::fromParser(parser);
+    dq::gui::Automation automation(window, script);
+    if (script.active()) automation.start();
     return app.exec();
 }

@@ -1,61 +1,233 @@
 #include "app/gui/main_window.h"
 
+#include <QAction>
+#include <QActionGroup>
 #include <QApplication>
-#include <QEvent>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QSplitter>
+#include <QScreen>
+#include <QSettings>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
-#include "app/gui/model_loader.h"
+#include "app/gui/generation_panel.h"
+#include "app/gui/heatmap_panel.h"
+#include "app/gui/histogram_panel.h"
+#include "app/gui/language.h"
+#include "app/gui/log_bridge.h"
+#include "app/gui/quantization_panel.h"
+#include "app/gui/worker_controller.h"
 #include "widgets/layer_table.h"
+#include "widgets/log_console.h"
+#include "widgets/progress_status.h"
 
 // Q_INIT_RESOURCE must be called outside any namespace.
 static void initResources() { Q_INIT_RESOURCE(diffquant); }
 
 namespace dq::gui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+namespace {
+constexpr int kMaxRecent = 8;
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), controller_(new WorkerController), logBridge_(new LogBridge),
+      generation_(new GenerationPanel(this)), quantPanel_(new QuantizationPanel(this)),
+      layers_(new widgets::LayerTable(this)), summary_(new QLabel(this)), histograms_(new HistogramPanel(this)),
+      heatmap_(new HeatmapPanel(this)), console_(new widgets::LogConsole(this)),
+      progress_(new widgets::ProgressStatus(this)) {
     initResources();
+    setObjectName("mainWindow");
     setWindowIcon(QIcon(":/icons/diffquant.png"));
-    auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
-    summary_ = new QLabel(central);
+    setCentralWidget(generation_);
+    setDockNestingEnabled(true);
     summary_->setObjectName("modelSummary");
     summary_->setTextFormat(Qt::RichText);
     summary_->setWordWrap(true);
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layers_ = new widgets::LayerTable(central);
-    layout->addWidget(summary_);
-    layout->addWidget(layers_, 1);
-    setCentralWidget(central);
+    statusBar()->addPermanentWidget(progress_);
+    createDocks();
+    createMenus();
+    connectWorker();
 
+    connect(logBridge_, &LogBridge::message, console_,
+            [this](int level, const QString& text) { console_->appendLine(static_cast<widgets::LogLevel>(level), text); },
+            Qt::QueuedConnection);
+    connect(quantPanel_, &QuantizationPanel::planOptionsChanged, this, &MainWindow::rebuildPlan);
+    connect(quantPanel_, &QuantizationPanel::calibrateRequested, this, &MainWindow::calibrate);
+    connect(generation_, &GenerationPanel::generateRequested, this, &MainWindow::generate);
+    connect(generation_, &GenerationPanel::saveRequested, this, &MainWindow::chooseSaveComparison);
+    connect(layers_, &widgets::LayerTable::bitsEdited, this, &MainWindow::onBitsEdited);
+    connect(layers_, &widgets::LayerTable::siteSelected, histograms_, &HistogramPanel::showSite);
+    connect(histograms_, &HistogramPanel::siteChanged, this, [this](const QString& site) {
+        layers_->selectSite(site);
+        heatmap_->selectCell(site, histograms_->step());
+    });
+    connect(heatmap_, &HeatmapPanel::cellActivated, this, &MainWindow::showSiteStep);
+    connect(heatmap_, &HeatmapPanel::statisticsRequested, this, [this] {
+        collectStatistics(false);
+        if (quantized_) collectStatistics(true);
+    });
+    connect(progress_, &widgets::ProgressStatus::cancelRequested, this, &MainWindow::cancelAll);
+
+    quantPanel_->restoreSettings();
+    generation_->restoreSettings();
+    // Fit the screen (small laptop screens and 1600×1000 Xvfb included).
+    const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
+    resize(std::min(1560, available.width() - 20), std::min(960, available.height() - 40));
+    restoreWindowSettings();
+    rebuildRecentMenu();
+    retranslate();
+}
+
+MainWindow::~MainWindow() {
+    // The worker thread must stop before the log bridge detaches its sink.
+    controller_->shutdown();
+    delete controller_;
+    delete logBridge_;
+}
+
+void MainWindow::createDocks() {
+    auto dock = [this](QWidget* content, const char* name, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(this);
+        d->setObjectName(name);
+        d->setWidget(content);
+        addDockWidget(area, d);
+        return d;
+    };
+    quantDock_ = dock(quantPanel_, "quantizationDock", Qt::LeftDockWidgetArea);
+    auto* layerPane = new QWidget(this);
+    auto* layerLayout = new QVBoxLayout(layerPane);
+    layerLayout->setContentsMargins(2, 2, 2, 2);
+    layerLayout->addWidget(summary_);
+    layerLayout->addWidget(layers_, 1);
+    layerDock_ = dock(layerPane, "layerDock", Qt::LeftDockWidgetArea);
+    histogramDock_ = dock(histograms_, "histogramDock", Qt::RightDockWidgetArea);
+    heatmapDock_ = dock(heatmap_, "heatmapDock", Qt::RightDockWidgetArea);
+    logDock_ = dock(console_, "logDock", Qt::BottomDockWidgetArea);
+    splitDockWidget(quantDock_, layerDock_, Qt::Vertical);
+    splitDockWidget(histogramDock_, heatmapDock_, Qt::Vertical);
+    resizeDocks({quantDock_, histogramDock_}, {440, 600}, Qt::Horizontal);
+    resizeDocks({quantDock_, layerDock_}, {330, 560}, Qt::Vertical);
+    resizeDocks({histogramDock_, heatmapDock_}, {470, 420}, Qt::Vertical);
+    resizeDocks({logDock_}, {110}, Qt::Vertical);
+}
+
+void MainWindow::createMenus() {
     fileMenu_ = menuBar()->addMenu(QString());
-    openAction_ = fileMenu_->addAction(QString(), this, &MainWindow::chooseModel, QKeySequence::Open);
+    openAction_ = fileMenu_->addAction(QString(), this, &MainWindow::chooseModel);
+    openAction_->setShortcut(QKeySequence::Open);
+    recentMenu_ = fileMenu_->addMenu(QString());
     fileMenu_->addSeparator();
-    quitAction_ = fileMenu_->addAction(QString(), qApp, &QApplication::closeAllWindows, QKeySequence::Quit);
+    openQuantAction_ = fileMenu_->addAction(QString(), this, &MainWindow::chooseQuantizedModel);
+    saveQuantAction_ = fileMenu_->addAction(QString(), this, &MainWindow::chooseSaveQuantizedModel);
+    saveQuantAction_->setShortcut(QKeySequence::Save);
+    saveComparisonAction_ = fileMenu_->addAction(QString(), this, &MainWindow::chooseSaveComparison);
+    fileMenu_->addSeparator();
+    quitAction_ = fileMenu_->addAction(QString(), this, &QWidget::close);
+    quitAction_->setShortcut(QKeySequence::Quit);
+
+    runMenu_ = menuBar()->addMenu(QString());
+    calibrateAction_ = runMenu_->addAction(QString(), this, &MainWindow::calibrate);
+    calibrateAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    generateAction_ = runMenu_->addAction(QString(), this, &MainWindow::generate);
+    generateAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    statsAction_ = runMenu_->addAction(QString(), this, [this] {
+        collectStatistics(false);
+        if (quantized_) collectStatistics(true);
+    });
+    evaluateAction_ = runMenu_->addAction(QString(), this, &MainWindow::chooseEvaluate);
+    runMenu_->addSeparator();
+    cancelAction_ = runMenu_->addAction(QString(), this, &MainWindow::cancelAll);
+    cancelAction_->setShortcut(QKeySequence(Qt::Key_Escape));
+
+    viewMenu_ = menuBar()->addMenu(QString());
+    for (QDockWidget* d : {quantDock_, layerDock_, histogramDock_, heatmapDock_, logDock_})
+        viewMenu_->addAction(d->toggleViewAction());
+
+    languageMenu_ = menuBar()->addMenu(QString());
+    languageGroup_ = new QActionGroup(this);
+    for (const QString& code : availableLanguages()) {
+        QAction* a = languageMenu_->addAction(languageName(code));
+        a->setCheckable(true);
+        a->setData(code);
+        a->setChecked(code == currentLanguage());
+        languageGroup_->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code] { setLanguage(code); });
+    }
+
     helpMenu_ = menuBar()->addMenu(QString());
     aboutAction_ = helpMenu_->addAction(QString(), this, [this] {
         QMessageBox::about(this, tr("About DiffQuant Studio"),
                            tr("DiffQuant Studio %1\nPost-training quantization explorer for diffusion models.")
                                .arg(QApplication::applicationVersion()));
     });
-    resize(900, 700);
-    retranslate();
+}
+
+void MainWindow::connectWorker() {
+    Worker* w = controller_->worker();
+    connect(w, &Worker::jobStarted, this, [this](quint64 id, const QString& title) {
+        jobTitles_.insert(id, title);
+        progress_->begin(title);
+        progress_->setQueued(controller_->pendingCount() - 1);
+    });
+    connect(w, &Worker::progress, this, [this](quint64, int done, int total, const QString& stage) {
+        progress_->setProgress(done, total, stage);
+    });
+    connect(w, &Worker::preview, this,
+            [this](quint64, const QImage& image, int step, int steps) { generation_->showPreview(image, step, steps); });
+    connect(w, &Worker::jobFinished, this, &MainWindow::onJobFinished);
+    connect(w, &Worker::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(w, &Worker::quantizedModelReady, this, &MainWindow::onQuantizedModel);
+    connect(w, &Worker::quantizedModelDiscarded, this, &MainWindow::onQuantizedDiscarded);
+    connect(w, &Worker::statisticsReady, this, &MainWindow::onStatistics);
+    connect(w, &Worker::comparisonReady, this, &MainWindow::onComparison);
+    connect(w, &Worker::evaluationReady, this, &MainWindow::onEvaluation);
+    connect(w, &Worker::quantizedModelSaved, this, [this](const QString& folder, qint64 bytes, qint64 fpBytes) {
+        statusBar()->showMessage(tr("Saved %1 (%2 KiB, %3× smaller than the FP weights)")
+                                     .arg(folder)
+                                     .arg(bytes / 1024.0, 0, 'f', 1)
+                                     .arg(static_cast<double>(fpBytes) / std::max<qint64>(1, bytes), 0, 'f', 1));
+    });
+    connect(controller_, &WorkerController::busyChanged, this, &MainWindow::onBusyChanged);
+    connect(controller_, &WorkerController::pendingChanged, this,
+            [this](int count) { progress_->setQueued(std::max(0, count - 1)); });
 }
 
 void MainWindow::retranslate() {
-    setWindowTitle(modelFolder_.isEmpty() ? tr("DiffQuant Studio")
-                                          : tr("DiffQuant Studio — %1").arg(QFileInfo(modelFolder_).fileName()));
+    updateTitle();
     fileMenu_->setTitle(tr("&File"));
     openAction_->setText(tr("&Open model…"));
+    recentMenu_->setTitle(tr("Recent models"));
+    openQuantAction_->setText(tr("Open &quantized model…"));
+    saveQuantAction_->setText(tr("&Save quantized model…"));
+    saveComparisonAction_->setText(tr("Save comparison as &PNG…"));
     quitAction_->setText(tr("&Quit"));
+    runMenu_->setTitle(tr("&Run"));
+    calibrateAction_->setText(tr("&Calibrate"));
+    generateAction_->setText(tr("&Generate comparison"));
+    statsAction_->setText(tr("Collect &statistics"));
+    evaluateAction_->setText(tr("&Evaluate…"));
+    cancelAction_->setText(tr("C&ancel"));
+    viewMenu_->setTitle(tr("&View"));
+    languageMenu_->setTitle(tr("&Language"));
     helpMenu_->setTitle(tr("&Help"));
     aboutAction_->setText(tr("&About"));
+    quantDock_->setWindowTitle(tr("Quantization"));
+    layerDock_->setWindowTitle(tr("Layers"));
+    histogramDock_->setWindowTitle(tr("Histogram"));
+    heatmapDock_->setWindowTitle(tr("Layer × timestep"));
+    logDock_->setWindowTitle(tr("Log"));
+    rebuildRecentMenu();
     updateSummary();
+    refreshCalibrationState();
 }
 
 void MainWindow::changeEvent(QEvent* event) {
@@ -63,54 +235,405 @@ void MainWindow::changeEvent(QEvent* event) {
     QMainWindow::changeEvent(event);
 }
 
+void MainWindow::closeEvent(QCloseEvent* event) {
+    closing_ = true;
+    saveWindowSettings();
+    // Stops within one denoising step; the worker thread is joined here.
+    controller_->shutdown();
+    event->accept();
+}
+
+void MainWindow::restoreWindowSettings() {
+    QSettings s;
+    if (s.contains("window/geometry")) restoreGeometry(s.value("window/geometry").toByteArray());
+    if (s.contains("window/state")) restoreState(s.value("window/state").toByteArray());
+}
+
+void MainWindow::saveWindowSettings() {
+    QSettings s;
+    s.setValue("window/geometry", saveGeometry());
+    s.setValue("window/state", saveState());
+    quantPanel_->saveSettings();
+    generation_->saveSettings();
+}
+
+// --- models -----------------------------------------------------------------
+
+quint64 MainWindow::openModel(const QString& folder) {
+    pendingFolder_ = folder;
+    const QString device = qEnvironmentVariable("DIFFQUANT_DEVICE", "auto");
+    return controller_->submit([folder, device](Worker* w, quint64 id) { w->loadModel(id, folder, device); });
+}
+
+QString MainWindow::modelFolder() const { return model_ ? model_->folder : QString(); }
+
+bool MainWindow::busy() const { return controller_->busy(); }
+
 void MainWindow::chooseModel() {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a diffusers UNet2DModel folder"), modelFolder_);
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, tr("Open a diffusers UNet2DModel folder"), modelFolder());
     if (!folder.isEmpty()) openModel(folder);
 }
 
-bool MainWindow::openModel(const QString& folder, bool showErrors) {
-    try {
-        loaded_ = loadModelSummary(folder.toStdString());
-        modelFolder_ = folder;
-    } catch (const std::exception& e) {
-        const QString message = QString::fromStdString(e.what());
-        statusBar()->showMessage(message);
-        if (showErrors) QMessageBox::critical(this, tr("Cannot open model"), message);
-        return false;
-    }
-    QVector<widgets::LayerRow> rows;
-    for (const SiteInfo& site : loaded_->sites) {
-        QStringList dims;
-        for (int64_t d : site.weightShape) dims << QString::number(d);
-        rows.push_back({QString::fromStdString(site.name), QString::fromStdString(site.block),
-                        QString::fromLatin1(siteKindName(site.kind)), dims.join('x'), site.splitChannels,
-                        site.inputChannels});
-    }
-    layers_->setLayers(rows);
-    retranslate();
-    statusBar()->showMessage(tr("Loaded %1").arg(folder));
-    return true;
+void MainWindow::rememberRecent(const QString& folder) {
+    QSettings s;
+    QStringList recent = s.value("recentModels").toStringList();
+    const QString path = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    s.setValue("recentModels", recent);
+    s.setValue("lastModel", path);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    if (!recentMenu_) return;
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value("recentModels").toStringList();
+    for (const QString& folder : recent)
+        recentMenu_->addAction(folder, this, [this, folder] { openModel(folder); });
+    if (recent.isEmpty()) recentMenu_->addAction(tr("(none)"))->setEnabled(false);
+}
+
+void MainWindow::onModelLoaded(const ModelInfoPtr& model) {
+    model_ = model;
+    quantized_.reset();
+    calibratedPlan_.reset();
+    fpStats_.reset();
+    quantStats_.reset();
+    rememberRecent(model->folder);
+    generation_->setModel(*model);
+    QStringList sites;
+    for (const SiteInfo& s : model->summary.sites) sites << QString::fromStdString(s.name);
+    histograms_->setSites(sites);
+    heatmap_->setFpStatistics({});
+    heatmap_->setQuantizedStatistics({});
+    rebuildPlan();
+    updateSummary();
+    updateTitle();
+    statusBar()->showMessage(tr("Loaded %1").arg(model->folder));
+    Q_EMIT modelChanged(model->folder);
+    Q_EMIT quantizedModelChanged(false);
+    collectStatistics(false);  // the FP histograms are useful right away
+}
+
+void MainWindow::updateTitle() {
+    setWindowTitle(model_ ? tr("DiffQuant Studio — %1").arg(QFileInfo(model_->folder).fileName())
+                          : tr("DiffQuant Studio"));
 }
 
 void MainWindow::updateSummary() {
-    if (!loaded_) {
+    if (!model_) {
         summary_->setText(tr("No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder."));
         return;
     }
-    const ModelSummary& s = *loaded_;
-    QString blocks;
-    for (const auto& b : s.blocks) blocks += "<li>" + QString::fromStdString(b).toHtmlEscaped() + "</li>";
-    summary_->setText(tr("<b>%1</b><br>%2 parameters in %3 tensors · samples %4×%5×%5 · class conditioning: %6"
-                         "<ul>%7</ul>")
-                          .arg(modelFolder_.toHtmlEscaped())
+    const ModelSummary& s = model_->summary;
+    int splitSites = 0, operands = 0;
+    for (const SiteInfo& site : s.sites) {
+        if (site.splitChannels > 0 && !isAttentionOperand(site.kind)) ++splitSites;
+        if (isAttentionOperand(site.kind)) ++operands;
+    }
+    summary_->setText(tr("<b>%1</b><br>%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7<br>"
+                         "%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)")
+                          .arg(QFileInfo(model_->folder).fileName().toHtmlEscaped())
                           .arg(QLocale().toString(static_cast<qlonglong>(s.parameterCount)))
-                          .arg(s.tensorCount)
                           .arg(s.inChannels)
                           .arg(s.sampleSize)
                           .arg(QString::fromStdString(s.classConditioning).toHtmlEscaped())
-                          .arg(blocks));
+                          .arg(tr("%n tensors", nullptr, static_cast<int>(s.tensorCount)))
+                          .arg(model_->device)
+                          .arg(s.sites.size())
+                          .arg(splitSites)
+                          .arg(operands));
+    summary_->setToolTip(model_->folder);
 }
 
 QString MainWindow::summaryText() const { return summary_->text(); }
+
+// --- the plan ---------------------------------------------------------------
+
+void MainWindow::rebuildPlan() {
+    if (!model_) return;
+    const PresetOptions options = quantPanel_->presetOptions();
+    const QString preset = quantPanel_->preset();
+    if (preset != "custom") {
+        plan_ = makePresetPlan(preset.toStdString(), model_->summary.sites, options);
+    } else {
+        // A hand-edited plan keeps its widths; the options apply to every site.
+        plan_.splitShortcuts = options.splitShortcuts;
+        for (auto& [name, site] : plan_.sites) {
+            site.rangeMethod = options.rangeMethod;
+            site.perStepActivation = options.perStepActivation;
+        }
+        for (const SiteInfo& info : model_->summary.sites)
+            if (info.kind == SiteKind::AttentionProbs && options.softmaxBits > 0)
+                if (SitePlan* p = plan_.find(info.name)) p->activationBits = options.softmaxBits;
+    }
+    refreshLayerTable();
+}
+
+void MainWindow::refreshLayerTable() {
+    if (!model_) return;
+    QVector<widgets::LayerRow> rows;
+    for (const SiteInfo& site : model_->summary.sites) {
+        QStringList dims;
+        for (int64_t d : site.weightShape) dims << QString::number(d);
+        const SitePlan* p = plan_.find(site.name);
+        widgets::LayerRow row;
+        row.name = QString::fromStdString(site.name);
+        row.block = QString::fromStdString(site.block);
+        row.kind = QString::fromLatin1(siteKindName(site.kind));
+        row.shape = dims.join(QChar(0x00D7));
+        row.splitChannels = isAttentionOperand(site.kind) ? 0 : site.splitChannels;
+        row.inputChannels = site.inputChannels;
+        row.attentionOperand = isAttentionOperand(site.kind);
+        row.weightBits = p && p->enabled ? p->weightBits : 0;
+        row.activationBits = p && p->enabled ? p->activationBits : 0;
+        rows.push_back(row);
+    }
+    const QString selected = histograms_->site();
+    layers_->setLayers(rows);
+    layers_->selectSite(selected);
+    refreshCalibrationState();
+}
+
+void MainWindow::onBitsEdited(const QString& site, int weightBits, int activationBits) {
+    SitePlan* p = plan_.find(site.toStdString());
+    if (!p) return;
+    p->weightBits = std::max(0, weightBits);
+    p->activationBits = std::max(0, activationBits);
+    p->enabled = p->weightBits > 0 || p->activationBits > 0;
+    plan_.preset = "custom";
+    quantPanel_->markCustom();
+    refreshCalibrationState();
+}
+
+void MainWindow::refreshCalibrationState() {
+    QSet<QString> stale;
+    if (calibratedPlan_ && model_) {
+        for (const SiteInfo& info : model_->summary.sites) {
+            const SitePlan* now = plan_.find(info.name);
+            const SitePlan* then = calibratedPlan_->find(info.name);
+            const bool splitChanged = plan_.splitShortcuts != calibratedPlan_->splitShortcuts && info.splitChannels > 0 &&
+                                      !isAttentionOperand(info.kind);
+            if (!now || !then || !(*now == *then) || splitChanged) stale.insert(QString::fromStdString(info.name));
+        }
+    }
+    layers_->setCalibrationState(stale, calibratedPlan_.has_value());
+    if (!model_) return;
+    if (!calibratedPlan_)
+        quantPanel_->setCalibrationStatus(tr("Not calibrated: comparisons show the FP model only."));
+    else if (stale.isEmpty())
+        quantPanel_->setCalibrationStatus(tr("Calibrated %1 (%2 s).")
+                                              .arg(QString::fromStdString(calibratedPlan_->preset))
+                                              .arg(quantized_ ? quantized_->seconds : 0.0, 0, 'f', 1));
+    else
+        quantPanel_->setCalibrationStatus(tr("%n site(s) changed since calibration: press Calibrate.", nullptr,
+                                             static_cast<int>(stale.size())));
+}
+
+// --- jobs -------------------------------------------------------------------
+
+void MainWindow::calibrate() {
+    if (!model_) return showError(tr("Cannot calibrate"), tr("Open a model first."));
+    if (quantPanel_->preset() == "FP") {
+        controller_->submit([](Worker* w, quint64 id) { w->discardQuantizedModel(id); });
+        return;
+    }
+    CalibrationRequest request;
+    request.plan = plan_;
+    quantPanel_->fillCalibration(request);
+    request.trajectory = generation_->settings();
+    controller_->submit([request](Worker* w, quint64 id) { w->calibrate(id, request); });
+}
+
+void MainWindow::generate() {
+    if (!model_) return showError(tr("Cannot generate"), tr("Open a model first."));
+    const SamplingSettings settings = generation_->settings();
+    const double amplify = generation_->amplify();
+    controller_->submit([settings, amplify](Worker* w, quint64 id) { w->generate(id, settings, amplify); });
+}
+
+void MainWindow::collectStatistics(bool quantized) {
+    if (!model_) return;
+    StatisticsRequest request;
+    request.quantized = quantized;
+    request.sampling = generation_->settings();
+    request.sampling.count = heatmap_->statisticsImages();
+    request.sampling.classLabel = -1;
+    controller_->submit([request](Worker* w, quint64 id) { w->collectStatistics(id, request); });
+}
+
+void MainWindow::evaluate(int samples) {
+    if (!model_) return showError(tr("Cannot evaluate"), tr("Open a model first."));
+    const SamplingSettings settings = generation_->settings();
+    controller_->submit([settings, samples](Worker* w, quint64 id) { w->evaluate(id, settings, samples); });
+}
+
+void MainWindow::chooseEvaluate() {
+    bool ok = false;
+    const int samples = QInputDialog::getInt(this, tr("Evaluate"),
+                                             tr("Number of samples (FID, sFID, IS, class accuracy; with a quantized "
+                                                "model also FID-to-FP and paired PSNR/SSIM):"),
+                                             500, 10, 100000, 100, &ok);
+    if (ok) evaluate(samples);
+}
+
+void MainWindow::cancelAll() {
+    if (!controller_->busy()) return;
+    controller_->cancelAll();
+    statusBar()->showMessage(tr("Cancelling…"));
+}
+
+void MainWindow::onJobFinished(quint64 id, JobOutcome outcome, const QString& message) {
+    const QString title = jobTitles_.take(id);
+    if (outcome == JobOutcome::Failed) showError(title.isEmpty() ? tr("Operation failed") : title, message);
+    else if (outcome == JobOutcome::Cancelled) statusBar()->showMessage(message, 5000);
+}
+
+void MainWindow::onBusyChanged(bool busy) {
+    if (!busy) {
+        progress_->end();
+        if (!closing_) Q_EMIT idle();
+    }
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    lastError_ = message;
+    statusBar()->showMessage(message);
+    if (showErrorDialogs_ && !closing_) {
+        // Non-modal so that the event loop (and the worker's signals) keep flowing.
+        auto* box = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
+    Q_EMIT errorShown(message);
+}
+
+void MainWindow::onQuantizedModel(const QuantizedModelPtr& model) {
+    quantized_ = model;
+    calibratedPlan_ = model->plan;
+    // Opening an artifact replaces the edited plan with the artifact's.
+    if (!(plan_ == model->plan)) {
+        plan_ = model->plan;
+        refreshLayerTable();
+    }
+    quantStats_.reset();
+    histograms_->setQuantizedModel(model);
+    histograms_->setQuantizedStatistics({});
+    heatmap_->setQuantizedStatistics({});
+    refreshCalibrationState();
+    Q_EMIT quantizedModelChanged(true);
+    collectStatistics(true);
+    generate();
+}
+
+void MainWindow::onQuantizedDiscarded() {
+    quantized_.reset();
+    calibratedPlan_.reset();
+    quantStats_.reset();
+    histograms_->setQuantizedModel({});
+    histograms_->setQuantizedStatistics({});
+    heatmap_->setQuantizedStatistics({});
+    refreshCalibrationState();
+    Q_EMIT quantizedModelChanged(false);
+}
+
+void MainWindow::onStatistics(const StatisticsPtr& stats) {
+    if (stats->quantized) {
+        quantStats_ = stats;
+        histograms_->setQuantizedStatistics(stats);
+        heatmap_->setQuantizedStatistics(stats);
+    } else {
+        fpStats_ = stats;
+        histograms_->setFpStatistics(stats);
+        heatmap_->setFpStatistics(stats);
+    }
+    Q_EMIT statisticsShown(stats->quantized);
+}
+
+void MainWindow::onComparison(const ComparisonPtr& comparison) {
+    generation_->showComparison(comparison);
+    Q_EMIT comparisonShown();
+}
+
+void MainWindow::onEvaluation(const EvaluationData& r) {
+    QString text = tr("<table>"
+                      "<tr><td>samples</td><td align=right>%1</td></tr>"
+                      "<tr><td>FID</td><td align=right>%2</td></tr>"
+                      "<tr><td>sFID</td><td align=right>%3</td></tr>"
+                      "<tr><td>IS</td><td align=right>%4 ± %5</td></tr>"
+                      "<tr><td>class accuracy</td><td align=right>%6 %</td></tr>")
+                       .arg(r.samples)
+                       .arg(r.fid, 0, 'f', 2)
+                       .arg(r.sfid, 0, 'f', 2)
+                       .arg(r.isMean, 0, 'f', 2)
+                       .arg(r.isStd, 0, 'f', 2)
+                       .arg(100 * r.classAccuracy, 0, 'f', 1);
+    if (r.quantized)
+        text += tr("<tr><td>FID to FP</td><td align=right>%1</td></tr>"
+                   "<tr><td>paired PSNR</td><td align=right>%2 dB</td></tr>"
+                   "<tr><td>paired SSIM</td><td align=right>%3</td></tr>"
+                   "<tr><td>FP model's FID</td><td align=right>%4</td></tr>")
+                    .arg(r.fidToFp, 0, 'f', 2)
+                    .arg(r.psnr, 0, 'f', 2)
+                    .arg(r.ssim, 0, 'f', 4)
+                    .arg(r.fpFid, 0, 'f', 2);
+    text += tr("<tr><td>wall time</td><td align=right>%1 s</td></tr></table>").arg(r.seconds, 0, 'f', 1);
+    if (showErrorDialogs_ && !closing_) {
+        auto* box = new QMessageBox(QMessageBox::Information, tr("Evaluation"), text, QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
+    Q_EMIT evaluationShown(r);
+}
+
+// --- files ------------------------------------------------------------------
+
+void MainWindow::chooseQuantizedModel() {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a quantized model (diffquant calibrate --out)"));
+    if (folder.isEmpty()) return;
+    controller_->submit([folder](Worker* w, quint64 id) { w->loadQuantizedModel(id, folder); });
+}
+
+void MainWindow::chooseSaveQuantizedModel() {
+    if (!quantized_) return showError(tr("Nothing to save"), tr("Calibrate a quantized model first."));
+    const QString folder = QFileDialog::getSaveFileName(this, tr("Save the quantized model as a folder"),
+                                                        QDir::homePath() + "/quantized-" +
+                                                            QString::fromStdString(plan_.preset).toLower());
+    if (folder.isEmpty()) return;
+    controller_->submit([folder](Worker* w, quint64 id) { w->saveQuantizedModel(id, folder); });
+}
+
+bool MainWindow::saveComparison(const QString& path, QString* error) {
+    QString why;
+    const bool ok = generation_->saveComparison(path, &why);
+    if (ok) statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    if (error) *error = why;
+    return ok;
+}
+
+void MainWindow::chooseSaveComparison() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save the comparison as PNG"),
+                                                      QDir::homePath() + "/comparison.png", tr("PNG images (*.png)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!saveComparison(path, &error)) showError(tr("Cannot save the comparison"), error);
+}
+
+// --- inspection -------------------------------------------------------------
+
+void MainWindow::showSiteStep(const QString& site, int step) {
+    histograms_->showSite(site);
+    histograms_->showStep(step);
+    heatmap_->selectCell(site, step);
+    histogramDock_->raise();
+}
+
+void MainWindow::setLanguage(const QString& code) {
+    saveLanguage(applyLanguage(code));
+    for (QAction* a : languageGroup_->actions()) a->setChecked(a->data().toString() == currentLanguage());
+}
 
 }  // namespace dq::gui

@@ -1,82 +1,178 @@
-// Main-window smoke test on the offscreen platform with a real model folder.
+// The main window on the offscreen platform with real model folders and the
+// real worker thread: it loads models (and keeps the old one on errors), fills
+// the layer tree, edits the plan, switches language live, routes heatmap
+// clicks to the histogram view, and closes cleanly while work is running.
+#include <QAction>
 #include <QApplication>
 #include <QMenuBar>
+#include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTranslator>
 
+#include "app/gui/generation_panel.h"
+#include "app/gui/heatmap_panel.h"
+#include "app/gui/histogram_panel.h"
+#include "app/gui/language.h"
 #include "app/gui/main_window.h"
+#include "app/gui/quantization_panel.h"
 #include "core/model/model_folder.h"
-#include "core/runtime/logging.h"
 #include "tests/core/test_support.h"
+#include "widgets/heatmap_plot.h"
+#include "widgets/histogram_plot.h"
 #include "widgets/layer_table.h"
 
 using namespace dq;
 
+namespace {
+bool waitIdle(gui::MainWindow& window, int timeoutMs = 240000) {
+    return QTest::qWaitFor([&] { return !window.busy(); }, timeoutMs);
+}
+
+bool openAndWait(gui::MainWindow& window, const QString& folder) {
+    QSignalSpy changed(&window, &gui::MainWindow::modelChanged);
+    window.openModel(folder);
+    return changed.wait(60000) && waitIdle(window);
+}
+}  // namespace
+
 class MainWindowTest : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
+    QString tiny_;
 
 private Q_SLOTS:
-    void showsLoadedModelSummary() {
-        const QString folder = dir_.path() + "/tiny";
-        test::writeModelFolder(folder.toStdString(), test::tinyConfig(), 1);
+    void initTestCase() {
+        tiny_ = dir_.path() + "/tiny";
+        test::writeModelFolder(tiny_.toStdString(), test::tinyConfig(), 1);
+    }
+
+    void showsTheLoadedModel() {
         gui::MainWindow window;
+        window.setShowErrorDialogs(false);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.summaryText().contains("No model loaded"));
-        QVERIFY(window.openModel(folder, false));
-        QCOMPARE(window.modelFolder(), folder);
+        QSignalSpy fpStats(&window, &gui::MainWindow::statisticsShown);
+        QVERIFY(openAndWait(window, tiny_));
+        QCOMPARE(window.modelFolder(), tiny_);
         QVERIFY(window.windowTitle().contains("tiny"));
         QVERIFY(window.summaryText().contains("177,553") || window.summaryText().contains("177553"));
-        QVERIFY(window.summaryText().contains("11 class embeddings"));
-        const int sites = static_cast<int>(loadModelFolder(folder.toStdString()).unet.sites().size());
+        const int sites = static_cast<int>(loadModelFolder(tiny_.toStdString()).unet.sites().size());
         QCOMPARE(window.layerTable()->layerCount(), sites);
-        // Shortcut split points are shown on the decoder convs.
-        auto found = window.layerTable()->findItems("up_blocks.0.resnets.0.conv_shortcut", Qt::MatchExactly | Qt::MatchRecursive);
-        QCOMPARE(found.size(), 1);
-        QVERIFY(found.first()->text(2).contains("32 + 32"));
+        auto* item = window.layerTable()->itemFor("up_blocks.0.resnets.0.conv_shortcut");
+        QVERIFY(item && item->toolTip(widgets::LayerTable::ShapeColumn).contains("32 + 32"));
+        QVERIFY(item->text(widgets::LayerTable::KindColumn).contains("split"));
+        // FP statistics are collected right after loading.
+        QCOMPARE(fpStats.count(), 1);
+        QVERIFY(window.fpStatistics());
+        QCOMPARE(window.heatmapPanel()->plot()->rowCount(), sites);
     }
 
-    void badFolderKeepsCurrentModel() {
-        const QString folder = dir_.path() + "/tiny2";
-        test::writeModelFolder(folder.toStdString(), test::tinyConfig(), 2);
+    void badFolderKeepsTheCurrentModel() {
         gui::MainWindow window;
-        QVERIFY(window.openModel(folder, false));
-        QVERIFY(!window.openModel(dir_.path() + "/does-not-exist", false));
-        QCOMPARE(window.modelFolder(), folder);
+        window.setShowErrorDialogs(false);
+        QVERIFY(openAndWait(window, tiny_));
+        QSignalSpy errors(&window, &gui::MainWindow::errorShown);
+        window.openModel(dir_.path() + "/does-not-exist");
+        QVERIFY(errors.wait(30000));
+        QVERIFY(errors.first()[0].toString().contains("does-not-exist"));
+        QVERIFY(waitIdle(window));
+        QCOMPARE(window.modelFolder(), tiny_);
         QVERIFY(window.statusBar()->currentMessage().contains("does-not-exist"));
     }
 
-    void germanTranslationApplies() {
-        QTranslator translator;
-        QVERIFY(translator.load(":/i18n/diffquant_de"));
-        QApplication::installTranslator(&translator);
+    void layerEditsChangeThePlan() {
         gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        QVERIFY(openAndWait(window, tiny_));
+        window.quantizationPanel()->setPreset("W8A8");
+        const std::string site = "down_blocks.0.resnets.0.conv1";
+        QCOMPARE(window.plan().find(site)->weightBits, 8);
+        window.layerTable()->editBits(QString::fromStdString(site), widgets::LayerTable::WeightBitsColumn, 4);
+        QCOMPARE(window.plan().find(site)->weightBits, 4);
+        QCOMPARE(window.plan().find(site)->activationBits, 8);
+        QCOMPARE(window.quantizationPanel()->preset(), QString("custom"));
+        window.layerTable()->editBits(QString::fromStdString(site), widgets::LayerTable::ActivationBitsColumn, 0);
+        QCOMPARE(window.plan().find(site)->activationBits, 0);
+        // Choosing a preset rebuilds the plan for every site.
+        window.quantizationPanel()->setPreset("W4A8");
+        QCOMPARE(window.plan().find(site)->weightBits, 4);
+        QCOMPARE(window.plan().find(site)->activationBits, 8);
+        QCOMPARE(window.layerTable()->weightBits(QString::fromStdString(site)), 4);
+    }
+
+    void calibrationMarksEditedLayersAndHeatmapClicksOpenTheHistogram() {
+        gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, tiny_));
+        window.generationPanel()->setSteps(6);
+        window.generationPanel()->setCount(2);
+        window.heatmapPanel()->setStatisticsImages(2);
+        window.quantizationPanel()->setPreset("W8A8");
+        window.quantizationPanel()->setCalibrationSize(3, 2);
+        QSignalSpy quantized(&window, &gui::MainWindow::quantizedModelChanged);
+        QSignalSpy shown(&window, &gui::MainWindow::comparisonShown);
+        window.calibrate();
+        QVERIFY(quantized.wait(120000));
+        QVERIFY(waitIdle(window));
+        QVERIFY(window.hasQuantizedModel());
+        QCOMPARE(shown.count(), 1);  // the comparison follows calibration
+        QVERIFY(window.generationPanel()->metricsText().contains("PSNR"));
+        QVERIFY(window.quantizedStatistics());
+        const QString site = "up_blocks.0.resnets.0.conv1";
+        QVERIFY(!window.layerTable()->needsRecalibration(site));
+        window.layerTable()->editBits(site, widgets::LayerTable::WeightBitsColumn, 4);
+        QVERIFY(window.layerTable()->needsRecalibration(site));
+        QVERIFY(!window.layerTable()->needsRecalibration("conv_in"));
+
+        // A heatmap click selects that site and step in the histogram view.
+        gui::HeatmapPanel* heatmap = window.heatmapPanel();
+        heatmap->plot()->replotNow();
+        const int row = heatmap->plot()->rowCount() - 3, column = 4;
+        const QString clickedSite = heatmap->siteAt(row);
+        QTest::mouseClick(heatmap->plot()->plotWidget(), Qt::LeftButton, {}, heatmap->plot()->cellCenter(row, column));
+        QCOMPARE(window.histogramPanel()->site(), clickedSite);
+        QCOMPARE(window.histogramPanel()->step(), column);
+        QVERIFY(window.histogramPanel()->activationPlot()->seriesCount() >= 1);
+        QVERIFY(window.histogramPanel()->summaryText().contains("bimodality"));
+    }
+
+    void germanTranslationApplies() {
+        gui::MainWindow window;
+        QCOMPARE(window.menuBar()->actions().first()->text(), QString("&File"));
+        gui::applyLanguage("de");
+        QCoreApplication::processEvents();
         QCOMPARE(window.menuBar()->actions().first()->text(), QString("&Datei"));
-        QApplication::removeTranslator(&translator);
+        QCOMPARE(window.quantizationPanel()->findChild<QWidget*>("calibrateButton")->property("text").toString(),
+                 QString("Kalibrieren"));
+        gui::applyLanguage("zh_CN");
+        QCoreApplication::processEvents();
+        QVERIFY(window.menuBar()->actions().first()->text().contains(QStringLiteral("文件")));
+        gui::applyLanguage("en");
         QCoreApplication::processEvents();
         QCOMPARE(window.menuBar()->actions().first()->text(), QString("&File"));
     }
 
-    void quitClosesTheWindow() {
-        gui::MainWindow window;
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QAction* quit = nullptr;
-        for (QAction* a : window.menuBar()->actions().first()->menu()->actions())
-            if (a->shortcut() == QKeySequence(QKeySequence::Quit)) quit = a;
-        QVERIFY(quit);
-        quit->trigger();
-        QVERIFY(!window.isVisible());
+    void closingDuringWorkShutsDownCleanly() {
+        auto* window = new gui::MainWindow;
+        window->setShowErrorDialogs(false);
+        window->show();
+        QVERIFY(openAndWait(*window, tiny_));
+        window->generationPanel()->setSteps(1000);
+        window->generationPanel()->setCount(16);
+        window->generate();
+        QTest::qWait(300);
+        QVERIFY(window->busy());
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(window->close());
+        delete window;
+        QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
     }
 };
 
-int main(int argc, char** argv) {
-    QApplication app(argc, argv);
-    dq::configureLogging(dq::Verbosity::Quiet);
-    MainWindowTest test;
-    return QTest::qExec(&test, argc, argv);
-}
+QObject* makeMainWindowTest() { return new MainWindowTest; }
 #include "test_main_window.moc"

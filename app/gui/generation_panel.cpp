@@ -1,0 +1,214 @@
+#include "app/gui/generation_panel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QEvent>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include "widgets/image_comparison.h"
+#include "widgets/trajectory_scrubber.h"
+
+namespace dq::gui {
+
+GenerationPanel::GenerationPanel(QWidget* parent)
+    : QWidget(parent), seed_(new QSpinBox(this)), class_(new QComboBox(this)), guidance_(new QDoubleSpinBox(this)),
+      steps_(new QSpinBox(this)), spacing_(new QComboBox(this)), count_(new QSpinBox(this)), amplify_(new QSpinBox(this)),
+      generate_(new QPushButton(this)), save_(new QPushButton(this)), metrics_(new QLabel(this)),
+      images_(new widgets::ImageComparison(this)), scrubber_(new widgets::TrajectoryScrubber(this)) {
+    setObjectName("generationPanel");
+    seed_->setRange(0, 1000000000);
+    seed_->setObjectName("seedBox");
+    class_->setObjectName("classBox");
+    guidance_->setRange(0, 20);
+    guidance_->setSingleStep(0.5);
+    guidance_->setValue(1.0);
+    guidance_->setObjectName("guidanceBox");
+    steps_->setRange(1, 1000);
+    steps_->setValue(50);
+    steps_->setObjectName("stepsBox");
+    spacing_->addItem(QString(), QString());
+    for (const char* s : {"leading", "trailing", "linspace", "quad"}) spacing_->addItem(QString::fromLatin1(s), s);
+    count_->setRange(1, 256);
+    count_->setValue(16);
+    count_->setObjectName("countBox");
+    amplify_->setRange(1, 64);
+    amplify_->setValue(4);
+    amplify_->setPrefix(QStringLiteral("×"));
+    generate_->setObjectName("generateButton");
+    save_->setObjectName("saveComparisonButton");
+    save_->setEnabled(false);
+    metrics_->setObjectName("pairedMetrics");
+    metrics_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    // Two rows of label + field pairs, so the panel fits beside the docks.
+    auto* controls = new QGridLayout;
+    const QList<QWidget*> fields{seed_, class_, guidance_, steps_, spacing_, count_, amplify_};
+    for (int i = 0; i < fields.size(); ++i) {
+        auto* label = new QLabel(this);
+        label->setBuddy(fields[i]);
+        labels_ << label;
+        const int row = i < 4 ? 0 : 1, column = 2 * (i < 4 ? i : i - 4);
+        controls->addWidget(label, row, column, Qt::AlignRight);
+        controls->addWidget(fields[i], row, column + 1);
+    }
+    controls->addWidget(generate_, 1, 6);
+    controls->addWidget(save_, 1, 7);
+    controls->setColumnStretch(8, 1);
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(images_);
+    splitter->addWidget(scrubber_);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setSizes({600, 300});
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
+    layout->addWidget(metrics_);
+    layout->addWidget(splitter, 1);
+
+    connect(generate_, &QPushButton::clicked, this, &GenerationPanel::generateRequested);
+    connect(save_, &QPushButton::clicked, this, &GenerationPanel::saveRequested);
+    retranslate();
+}
+
+void GenerationPanel::retranslate() {
+    const QStringList texts{tr("Seed"), tr("Class"), tr("Guidance"), tr("Steps"), tr("Spacing"), tr("Images"),
+                            tr("|Difference|")};
+    for (int i = 0; i < labels_.size(); ++i) labels_[i]->setText(texts[i]);
+    spacing_->setItemText(0, tr("model default"));
+    if (class_->count() > 0) class_->setItemText(0, tr("mixed"));
+    guidance_->setToolTip(tr("Classifier-free guidance scale (1: none; needs a model with a null class)"));
+    amplify_->setToolTip(tr("Amplification of the |FP − quantized| difference image"));
+    generate_->setText(tr("Generate"));
+    save_->setText(tr("Save PNG…"));
+    refreshImages();
+}
+
+void GenerationPanel::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
+void GenerationPanel::setModel(const ModelInfo& model) {
+    classNames_.clear();
+    for (int k = 0; k < model.classCount; ++k)
+        classNames_ << (k < model.classNames.size() ? QStringLiteral("%1 · %2").arg(k).arg(model.classNames[k])
+                                                    : tr("class %1").arg(k));
+    const int previous = class_->currentIndex();
+    class_->clear();
+    class_->addItem(tr("mixed"), -1);
+    for (int k = 0; k < classNames_.size(); ++k) class_->addItem(classNames_[k], k);
+    class_->setEnabled(!classNames_.isEmpty());
+    class_->setCurrentIndex(previous >= 0 && previous < class_->count() ? previous : 0);
+    guidance_->setEnabled(model.supportsGuidance);
+    if (!model.supportsGuidance) guidance_->setValue(1.0);
+    comparison_.reset();
+    refreshImages();
+}
+
+SamplingSettings GenerationPanel::settings() const {
+    SamplingSettings s;
+    s.seed = static_cast<quint64>(seed_->value());
+    s.classLabel = class_->currentData().isValid() ? class_->currentData().toInt() : -1;
+    s.guidance = guidance_->value();
+    s.steps = steps_->value();
+    s.spacing = spacing_->currentData().toString();
+    s.count = count_->value();
+    return s;
+}
+
+double GenerationPanel::amplify() const { return amplify_->value(); }
+void GenerationPanel::setSeed(quint64 seed) { seed_->setValue(static_cast<int>(seed)); }
+void GenerationPanel::setCount(int count) { count_->setValue(count); }
+void GenerationPanel::setSteps(int steps) { steps_->setValue(steps); }
+
+void GenerationPanel::setBusy(bool busy) { generate_->setEnabled(!busy); }
+
+void GenerationPanel::showComparison(const ComparisonPtr& comparison) {
+    comparison_ = comparison;
+    refreshImages();
+}
+
+void GenerationPanel::showPreview(const QImage& image, int step, int steps) {
+    images_->setImages({image}, {tr("Predicted x0 at step %1 / %2").arg(step + 1).arg(steps)});
+}
+
+QString GenerationPanel::metricsText() const { return metrics_->text(); }
+
+void GenerationPanel::refreshImages() {
+    save_->setEnabled(comparison_ != nullptr);
+    if (!comparison_) {
+        images_->setImages({}, {});
+        scrubber_->setFrames({}, {});
+        metrics_->setText(tr("Press Generate to sample from the same noise with the FP and the quantized model."));
+        return;
+    }
+    const ComparisonData& c = *comparison_;
+    const QString what = c.settings.classLabel >= 0 && c.settings.classLabel < classNames_.size()
+                             ? classNames_[c.settings.classLabel]
+                             : tr("mixed classes");
+    const QString setting = tr("seed %1 · %2 · guidance %3 · %4 steps")
+                                .arg(c.settings.seed)
+                                .arg(what)
+                                .arg(c.settings.guidance)
+                                .arg(c.settings.steps);
+    if (c.hasQuantized) {
+        images_->setImages({c.fp, c.quantized, c.difference},
+                           {tr("FP"), tr("Quantized"), tr("|FP − quantized| × %1").arg(c.amplify)});
+        metrics_->setText(tr("Paired PSNR %1 dB · SSIM %2 · MSE %3   (%4)")
+                              .arg(c.psnr, 0, 'f', 2)
+                              .arg(c.ssim, 0, 'f', 4)
+                              .arg(c.mse, 0, 'g', 3)
+                              .arg(setting));
+    } else {
+        images_->setImages({c.fp}, {tr("FP (no quantized model yet: press Calibrate)")});
+        metrics_->setText(setting);
+    }
+    QVector<widgets::TrajectoryFrame> frames;
+    QStringList captions{tr("FP x_t"), tr("FP predicted x0")};
+    if (c.hasQuantized) captions << tr("Quantized x_t") << tr("Quantized predicted x0");
+    for (const TrajectoryImages& t : c.trajectory) {
+        widgets::TrajectoryFrame f;
+        f.timestep = t.timestep;
+        f.images = {t.fpSample, t.fpX0};
+        if (c.hasQuantized) f.images << t.quantizedSample << t.quantizedX0;
+        frames.push_back(f);
+    }
+    scrubber_->setFrames(frames, captions);
+}
+
+bool GenerationPanel::saveComparison(const QString& path, QString* error) const {
+    return images_->savePng(path, error);
+}
+
+void GenerationPanel::saveSettings() const {
+    QSettings s;
+    s.beginGroup("generation");
+    s.setValue("seed", seed_->value());
+    s.setValue("guidance", guidance_->value());
+    s.setValue("steps", steps_->value());
+    s.setValue("spacing", spacing_->currentData());
+    s.setValue("count", count_->value());
+    s.setValue("amplify", amplify_->value());
+}
+
+void GenerationPanel::restoreSettings() {
+    QSettings s;
+    s.beginGroup("generation");
+    seed_->setValue(s.value("seed", 0).toInt());
+    guidance_->setValue(s.value("guidance", 1.0).toDouble());
+    steps_->setValue(s.value("steps", 50).toInt());
+    const int spacing = spacing_->findData(s.value("spacing", QString()));
+    spacing_->setCurrentIndex(std::max(0, spacing));
+    count_->setValue(s.value("count", 16).toInt());
+    amplify_->setValue(s.value("amplify", 4).toInt());
+}
+
+}  // namespace dq::gui

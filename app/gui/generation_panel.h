@@ -1,0 +1,74 @@
+#pragma once
+// The generation comparison: seed, class, guidance, steps and image count;
+// FP | quantized | amplified |difference| grids from identical noise and
+// classes with their paired PSNR/SSIM; and a trajectory scrubber showing x_t
+// and the predicted x0 of both models at the same step.
+#include <QWidget>
+
+#include "app/gui/explorer_types.h"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+
+namespace dq::widgets {
+class ImageComparison;
+class TrajectoryScrubber;
+}  // namespace dq::widgets
+
+namespace dq::gui {
+
+class GenerationPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit GenerationPanel(QWidget* parent = nullptr);
+
+    void setModel(const ModelInfo& model);
+    SamplingSettings settings() const;
+    double amplify() const;
+    void setSeed(quint64 seed);
+    void setCount(int count);
+    void setSteps(int steps);
+    void showComparison(const ComparisonPtr& comparison);
+    void showPreview(const QImage& image, int step, int steps);
+    ComparisonPtr comparison() const { return comparison_; }
+    const widgets::ImageComparison* images() const { return images_; }
+    const widgets::TrajectoryScrubber* scrubber() const { return scrubber_; }
+    bool saveComparison(const QString& path, QString* error) const;
+    void setBusy(bool busy);
+    QString metricsText() const;
+
+    void saveSettings() const;
+    void restoreSettings();
+
+Q_SIGNALS:
+    void generateRequested();
+    void saveRequested();
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void retranslate();
+    void refreshImages();
+
+    QSpinBox* seed_;
+    QComboBox* class_;
+    QDoubleSpinBox* guidance_;
+    QSpinBox* steps_;
+    QComboBox* spacing_;
+    QSpinBox* count_;
+    QSpinBox* amplify_;
+    QPushButton* generate_;
+    QPushButton* save_;
+    QLabel* metrics_;
+    QList<QLabel*> labels_;
+    widgets::ImageComparison* images_;
+    widgets::TrajectoryScrubber* scrubber_;
+    ComparisonPtr comparison_;
+    QStringList classNames_;
+};
+
+}  // namespace dq::gui

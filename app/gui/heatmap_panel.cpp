@@ -1,0 +1,121 @@
+#include "app/gui/heatmap_panel.h"
+
+#include <cmath>
+#include <limits>
+
+#include <QComboBox>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "widgets/heatmap_plot.h"
+
+namespace dq::gui {
+
+HeatmapPanel::HeatmapPanel(QWidget* parent)
+    : QWidget(parent), quantity_(new QComboBox(this)), note_(new QLabel(this)), imagesLabel_(new QLabel(this)),
+      images_(new QSpinBox(this)), refresh_(new QPushButton(this)), plot_(new widgets::HeatmapPlot(this)) {
+    setObjectName("heatmapPanel");
+    images_->setRange(1, 256);
+    images_->setValue(QSettings().value("statistics/images", 4).toInt());
+    images_->setObjectName("statisticsImagesBox");
+    imagesLabel_->setBuddy(images_);
+    note_->setWordWrap(true);
+    refresh_->setObjectName("statisticsButton");
+    quantity_->setObjectName("heatmapQuantityBox");
+    for (int i = 0; i < 3; ++i) quantity_->addItem(QString(), i);
+    auto* top = new QHBoxLayout;
+    top->addWidget(quantity_, 1);
+    top->addWidget(imagesLabel_);
+    top->addWidget(images_);
+    top->addWidget(refresh_);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(note_);
+    layout->addWidget(plot_, 1);
+    connect(quantity_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    connect(images_, &QSpinBox::valueChanged, this, [](int n) { QSettings().setValue("statistics/images", n); });
+    connect(refresh_, &QPushButton::clicked, this, &HeatmapPanel::statisticsRequested);
+    connect(plot_, &widgets::HeatmapPlot::cellClicked, this, [this](int row, int column) {
+        if (row >= 0 && row < rows_.size()) Q_EMIT cellActivated(rows_[row], column);
+    });
+    retranslate();
+}
+
+void HeatmapPanel::retranslate() {
+    quantity_->setItemText(0, tr("Activation range (max − min)"));
+    quantity_->setItemText(1, tr("Output SQNR (dB)"));
+    quantity_->setItemText(2, tr("Bimodality coefficient"));
+    imagesLabel_->setText(tr("Images"));
+    images_->setToolTip(tr("Images sampled (mixed classes) while collecting statistics"));
+    refresh_->setText(tr("Collect statistics"));
+    refresh();
+}
+
+void HeatmapPanel::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
+void HeatmapPanel::setFpStatistics(const StatisticsPtr& stats) {
+    fp_ = stats;
+    refresh();
+}
+
+void HeatmapPanel::setQuantizedStatistics(const StatisticsPtr& stats) {
+    quantized_ = stats;
+    refresh();
+}
+
+void HeatmapPanel::setQuantity(Quantity quantity) { quantity_->setCurrentIndex(static_cast<int>(quantity)); }
+
+HeatmapPanel::Quantity HeatmapPanel::quantity() const { return static_cast<Quantity>(quantity_->currentIndex()); }
+
+int HeatmapPanel::statisticsImages() const { return images_->value(); }
+void HeatmapPanel::setStatisticsImages(int images) { images_->setValue(images); }
+
+QString HeatmapPanel::siteAt(int row) const { return row >= 0 && row < rows_.size() ? rows_[row] : QString(); }
+
+void HeatmapPanel::selectCell(const QString& site, int step) { plot_->setSelection(rows_.indexOf(site), step); }
+
+void HeatmapPanel::refresh() {
+    const Quantity q = quantity();
+    const StatisticsPtr& source = q == Quantity::Sqnr ? quantized_ : fp_;
+    rows_.clear();
+    if (!source) {
+        plot_->clear(quantity_->currentText());
+        note_->setText(q == Quantity::Sqnr ? tr("Calibrate to see the quantized model's SQNR.")
+                                           : tr("Waiting for statistics…"));
+        return;
+    }
+    QStringList columns;
+    for (qint64 t : source->timesteps) columns << QString::number(t);
+    QVector<double> values;
+    const int steps = static_cast<int>(source->timesteps.size());
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (const SiteStats& s : source->sites) {
+        rows_ << s.name;
+        const PartStats* input = s.part("input");
+        for (int k = 0; k < steps; ++k) {
+            double v = nan;
+            if (q == Quantity::Sqnr) {
+                // Sites whose output equals FP (nothing quantized) are blank, not +inf.
+                if (k < s.sqnrDb.size() && std::isfinite(s.sqnrDb[k])) v = s.sqnrDb[k];
+            } else if (input && k < input->steps.size()) {
+                const StepMoments& m = input->steps[k];
+                v = q == Quantity::Range ? m.max - m.min : m.bimodality;
+            }
+            values.push_back(v);
+        }
+    }
+    plot_->setData(rows_, columns, values, quantity_->currentText());
+    note_->setText(tr("%1 sites × %2 steps · columns are timesteps t · click a cell to inspect it")
+                       .arg(rows_.size())
+                       .arg(steps));
+}
+
+}  // namespace dq::gui

@@ -1,0 +1,60 @@
+#pragma once
+// The layer × timestep heatmap with its quantity selector: activation range
+// (max − min of the FP input), output SQNR in dB of the quantized model, or
+// Sarle's bimodality coefficient of the FP input.
+#include <QWidget>
+
+#include "app/gui/explorer_types.h"
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+
+namespace dq::widgets {
+class HeatmapPlot;
+}
+
+namespace dq::gui {
+
+class HeatmapPanel : public QWidget {
+    Q_OBJECT
+public:
+    enum class Quantity { Range, Sqnr, Bimodality };
+
+    explicit HeatmapPanel(QWidget* parent = nullptr);
+    void setFpStatistics(const StatisticsPtr& stats);
+    void setQuantizedStatistics(const StatisticsPtr& stats);
+    void setQuantity(Quantity quantity);
+    Quantity quantity() const;
+    void selectCell(const QString& site, int step);
+    const widgets::HeatmapPlot* plot() const { return plot_; }
+    widgets::HeatmapPlot* plot() { return plot_; }
+    // The site of a heatmap row.
+    QString siteAt(int row) const;
+    // Images sampled when statistics are collected.
+    int statisticsImages() const;
+    void setStatisticsImages(int images);
+
+Q_SIGNALS:
+    void cellActivated(const QString& site, int step);
+    void statisticsRequested();
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void retranslate();
+    void refresh();
+
+    QComboBox* quantity_;
+    QLabel* note_;
+    QLabel* imagesLabel_;
+    QSpinBox* images_;
+    QPushButton* refresh_;
+    widgets::HeatmapPlot* plot_;
+    StatisticsPtr fp_, quantized_;
+    QStringList rows_;
+};
+
+}  // namespace dq::gui

@@ -1,0 +1,220 @@
+#include "app/gui/quantization_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QEvent>
+#include <QFormLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "app/gui/worker.h"
+
+namespace dq::gui {
+
+namespace {
+const char* const kCustom = "custom";
+}
+
+QuantizationPanel::QuantizationPanel(QWidget* parent)
+    : QWidget(parent), form_(new QFormLayout), preset_(new QComboBox(this)), method_(new QComboBox(this)),
+      split_(new QCheckBox(this)), softmaxBits_(new QSpinBox(this)), firstLast_(new QComboBox(this)),
+      perStep_(new QCheckBox(this)), timesteps_(new QComboBox(this)), normalMean_(new QDoubleSpinBox(this)),
+      normalStd_(new QDoubleSpinBox(this)), caliSteps_(new QSpinBox(this)), caliSamples_(new QSpinBox(this)),
+      calibrate_(new QPushButton(this)), status_(new QLabel(this)) {
+    setObjectName("quantizationPanel");
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form_);
+    layout->addWidget(calibrate_);
+    layout->addWidget(status_);
+    layout->addStretch(1);
+    status_->setWordWrap(true);
+
+    for (const std::string& name : presetNames()) preset_->addItem(QString::fromStdString(name), QString::fromStdString(name));
+    preset_->addItem(QString(), kCustom);
+    preset_->setObjectName("presetBox");
+    for (const char* m : {"minmax", "mse", "percentile", "running"}) method_->addItem(QString(), m);
+    method_->setObjectName("methodBox");
+    split_->setObjectName("splitBox");
+    softmaxBits_->setRange(0, 16);
+    softmaxBits_->setObjectName("softmaxBitsBox");
+    for (const char* f : {"same", "8", "fp"}) firstLast_->addItem(QString(), f);
+    for (const char* t : {"uniform", "normal"}) timesteps_->addItem(QString(), t);
+    normalMean_->setRange(0, 1);
+    normalMean_->setSingleStep(0.05);
+    normalMean_->setValue(0.4);
+    normalStd_->setRange(0.01, 1);
+    normalStd_->setSingleStep(0.05);
+    normalStd_->setValue(0.4);
+    caliSteps_->setRange(1, 1000);
+    caliSteps_->setValue(20);
+    caliSteps_->setObjectName("caliStepsBox");
+    caliSamples_->setRange(1, 100000);
+    caliSamples_->setValue(64);
+    caliSamples_->setObjectName("caliSamplesBox");
+    calibrate_->setObjectName("calibrateButton");
+    preset_->setCurrentIndex(std::max(0, preset_->findData("W8A8")));
+
+    // Labels are set (and translated) in retranslate().
+    for (QWidget* field : std::initializer_list<QWidget*>{preset_, method_, split_, softmaxBits_, firstLast_, perStep_,
+                                                          timesteps_, normalMean_, normalStd_, caliSteps_, caliSamples_})
+        form_->addRow(new QLabel(this), field);
+
+    auto changed = [this] {
+        updateEnabled();
+        Q_EMIT planOptionsChanged();
+    };
+    connect(preset_, &QComboBox::currentIndexChanged, this, [this, changed] {
+        custom_ = preset_->currentData().toString() == kCustom;
+        changed();
+    });
+    connect(method_, &QComboBox::currentIndexChanged, this, changed);
+    connect(split_, &QCheckBox::toggled, this, changed);
+    connect(softmaxBits_, &QSpinBox::valueChanged, this, changed);
+    connect(firstLast_, &QComboBox::currentIndexChanged, this, changed);
+    connect(perStep_, &QCheckBox::toggled, this, changed);
+    connect(timesteps_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
+    connect(calibrate_, &QPushButton::clicked, this, &QuantizationPanel::calibrateRequested);
+    retranslate();
+    updateEnabled();
+}
+
+void QuantizationPanel::retranslate() {
+    auto label = [this](QWidget* field, const QString& text) {
+        if (auto* l = qobject_cast<QLabel*>(form_->labelForField(field))) l->setText(text);
+    };
+    label(preset_, tr("Preset"));
+    label(method_, tr("Range method"));
+    label(split_, tr("Shortcuts"));
+    label(softmaxBits_, tr("Softmax bits"));
+    label(firstLast_, tr("First/last layer"));
+    label(perStep_, tr("Activation grids"));
+    label(timesteps_, tr("Timestep sampling"));
+    label(normalMean_, tr("Normal mean (×T)"));
+    label(normalStd_, tr("Normal std (×T)"));
+    label(caliSteps_, tr("cali_st"));
+    label(caliSamples_, tr("cali_n"));
+    preset_->setItemText(preset_->findData(kCustom), tr("custom"));
+    preset_->setToolTip(tr("W = weight bits, A = activation bits; A16 keeps activations in floating point"));
+    const QStringList methods{tr("min/max"), tr("MSE search (Lp 2.4)"), tr("percentile"), tr("running min/max")};
+    for (int i = 0; i < methods.size(); ++i) method_->setItemText(i, methods[i]);
+    method_->setToolTip(tr("How activation and weight clipping ranges are chosen from the calibration data"));
+    split_->setText(tr("split h | skip (Q-Diffusion)"));
+    split_->setToolTip(tr("Quantize the two halves of each decoder cat(h, skip) input with separate grids"));
+    softmaxBits_->setSpecialValueText(tr("as activations"));
+    softmaxBits_->setToolTip(tr("Width of the attention probabilities (zero point 0)"));
+    const QStringList policies{tr("as the rest"), tr("8 bits"), tr("full precision")};
+    for (int i = 0; i < policies.size(); ++i) firstLast_->setItemText(i, policies[i]);
+    perStep_->setText(tr("one grid per step (PCR)"));
+    perStep_->setToolTip(tr("A separate activation scale and zero point for every sampling step"));
+    timesteps_->setItemText(0, tr("uniform (Q-Diffusion)"));
+    timesteps_->setItemText(1, tr("normal (PTQ4DM NDTC)"));
+    caliSteps_->setToolTip(tr("Timesteps kept per FP trajectory"));
+    caliSamples_->setToolTip(tr("FP trajectories (images) sampled for calibration"));
+    calibrate_->setText(tr("Calibrate"));
+}
+
+void QuantizationPanel::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
+void QuantizationPanel::updateEnabled() {
+    const bool fp = preset_->currentData().toString() == "FP";
+    const bool normal = timesteps_->currentData().toString() == "normal";
+    normalMean_->setEnabled(normal);
+    normalStd_->setEnabled(normal);
+    for (QWidget* w : std::initializer_list<QWidget*>{method_, split_, softmaxBits_, firstLast_, perStep_})
+        w->setEnabled(!fp);
+}
+
+QString QuantizationPanel::preset() const { return preset_->currentData().toString(); }
+
+void QuantizationPanel::setPreset(const QString& preset) {
+    const int index = preset_->findData(preset);
+    if (index >= 0) preset_->setCurrentIndex(index);
+}
+
+void QuantizationPanel::markCustom() {
+    if (custom_) return;
+    const QSignalBlocker block(preset_);
+    preset_->setCurrentIndex(preset_->findData(kCustom));
+    custom_ = true;
+    updateEnabled();
+}
+
+PresetOptions QuantizationPanel::presetOptions() const {
+    PresetOptions o;
+    o.rangeMethod = parseRangeMethod(method_->currentData().toString().toStdString());
+    o.splitShortcuts = split_->isChecked();
+    o.softmaxBits = softmaxBits_->value();
+    const QString fl = firstLast_->currentData().toString();
+    o.firstLast = fl == "8" ? FirstLastPolicy::EightBit : fl == "fp" ? FirstLastPolicy::FullPrecision : FirstLastPolicy::SameAsRest;
+    o.perStepActivation = perStep_->isChecked();
+    return o;
+}
+
+void QuantizationPanel::fillCalibration(CalibrationRequest& request) const {
+    request.timestepSelection = timesteps_->currentData().toString();
+    request.caliSteps = caliSteps_->value();
+    request.caliSamples = caliSamples_->value();
+    request.normalMean = normalMean_->value();
+    request.normalStd = normalStd_->value();
+}
+
+void QuantizationPanel::setCalibrationSize(int caliSteps, int caliSamples) {
+    caliSteps_->setValue(caliSteps);
+    caliSamples_->setValue(caliSamples);
+}
+
+void QuantizationPanel::setMethod(const QString& method) {
+    const int index = method_->findData(method);
+    if (index >= 0) method_->setCurrentIndex(index);
+}
+
+void QuantizationPanel::setSplit(bool on) { split_->setChecked(on); }
+
+void QuantizationPanel::setCalibrationStatus(const QString& text) { status_->setText(text); }
+
+void QuantizationPanel::setBusy(bool busy) { calibrate_->setEnabled(!busy); }
+
+void QuantizationPanel::saveSettings() const {
+    QSettings s;
+    s.beginGroup("quantization");
+    s.setValue("preset", custom_ ? QString("W8A8") : preset());
+    s.setValue("method", method_->currentData());
+    s.setValue("split", split_->isChecked());
+    s.setValue("softmaxBits", softmaxBits_->value());
+    s.setValue("firstLast", firstLast_->currentData());
+    s.setValue("perStep", perStep_->isChecked());
+    s.setValue("timesteps", timesteps_->currentData());
+    s.setValue("normalMean", normalMean_->value());
+    s.setValue("normalStd", normalStd_->value());
+    s.setValue("caliSteps", caliSteps_->value());
+    s.setValue("caliSamples", caliSamples_->value());
+}
+
+void QuantizationPanel::restoreSettings() {
+    QSettings s;
+    s.beginGroup("quantization");
+    auto select = [](QComboBox* box, const QVariant& value) {
+        const int index = box->findData(value);
+        if (index >= 0) box->setCurrentIndex(index);
+    };
+    select(preset_, s.value("preset", "W8A8"));
+    select(method_, s.value("method", "minmax"));
+    split_->setChecked(s.value("split", false).toBool());
+    softmaxBits_->setValue(s.value("softmaxBits", 0).toInt());
+    select(firstLast_, s.value("firstLast", "same"));
+    perStep_->setChecked(s.value("perStep", false).toBool());
+    select(timesteps_, s.value("timesteps", "uniform"));
+    normalMean_->setValue(s.value("normalMean", 0.4).toDouble());
+    normalStd_->setValue(s.value("normalStd", 0.4).toDouble());
+    caliSteps_->setValue(s.value("caliSteps", 20).toInt());
+    caliSamples_->setValue(s.value("caliSamples", 64).toInt());
+}
+
+}  // namespace dq::gui

@@ -1,0 +1,72 @@
+#pragma once
+// The quantization panel: the preset (FP, W8A8, W4A8, W4A16, W8A16 or a custom
+// per-layer plan), the range method and plan options, the calibration data
+// settings, and the Calibrate button.
+#include <QWidget>
+
+#include "core/quant/quant_plan.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+
+namespace dq::gui {
+
+struct CalibrationRequest;
+
+class QuantizationPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit QuantizationPanel(QWidget* parent = nullptr);
+
+    // "FP", "W8A8", …, or "custom" once layers were edited by hand.
+    QString preset() const;
+    void setPreset(const QString& preset);
+    // Switches the preset box to "custom" without rebuilding the plan.
+    void markCustom();
+    PresetOptions presetOptions() const;
+    // Fills the calibration part of a request (plan and trajectory excluded).
+    void fillCalibration(CalibrationRequest& request) const;
+    void setCalibrationSize(int caliSteps, int caliSamples);
+    void setMethod(const QString& method);  // minmax | mse | percentile | running
+    void setSplit(bool on);
+    void setCalibrationStatus(const QString& text);
+    void setBusy(bool busy);
+
+    void saveSettings() const;
+    void restoreSettings();
+
+Q_SIGNALS:
+    // The preset or a plan option changed: the plan must be rebuilt.
+    void planOptionsChanged();
+    void calibrateRequested();
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void retranslate();
+    void updateEnabled();
+
+    QFormLayout* form_;
+    QComboBox* preset_;
+    QComboBox* method_;
+    QCheckBox* split_;
+    QSpinBox* softmaxBits_;
+    QComboBox* firstLast_;
+    QCheckBox* perStep_;
+    QComboBox* timesteps_;
+    QDoubleSpinBox* normalMean_;
+    QDoubleSpinBox* normalStd_;
+    QSpinBox* caliSteps_;
+    QSpinBox* caliSamples_;
+    QPushButton* calibrate_;
+    QLabel* status_;
+    bool custom_ = false;
+};
+
+}  // namespace dq::gui

@@ -1,0 +1,58 @@
+#include "core/explorer/comparison_run.h"
+
+#include <torch/torch.h>
+
+#include "core/imaging/image_grid.h"
+#include "core/model/unet2d.h"
+
+namespace dq {
+
+namespace {
+
+struct InterceptorRestore {
+    UNet2DModel& model;
+    Interceptor* saved;
+    ~InterceptorRestore() { model.setInterceptor(saved); }
+};
+
+GenerationRun generate(UNet2DModel& model, const SchedulerConfig& scheduler, const SampleRequest& request,
+                       bool keepTrajectory, bool quantizedRun, int offset, int total,
+                       const ComparisonCallbacks& callbacks) {
+    GenerationRun run;
+    SampleCallbacks cb;
+    cb.cancelled = callbacks.cancelled;
+    cb.progress = [&](int step, int) { callbacks.report(offset + step, total); };
+    cb.onStep = [&](const StepEvent& event) {
+        if (keepTrajectory)
+            run.trajectory.push_back({event.timestep, event.sampleBefore->to(torch::kCPU),
+                                      event.predictedX0->to(torch::kCPU)});
+        if (callbacks.onStep) callbacks.onStep(quantizedRun, event);
+    };
+    run.result = runSampler(model, scheduler, request, cb);
+    return run;
+}
+
+}  // namespace
+
+ComparisonRun runComparison(UNet2DModel& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
+                            const SampleRequest& request, bool keepTrajectory, const ComparisonCallbacks& callbacks) {
+    InterceptorRestore restore{model, model.interceptor()};
+    const int runs = quantizer ? 2 : 1;
+    const int total = runs * request.steps;
+    ComparisonRun out;
+    model.setInterceptor(nullptr);
+    out.fp = generate(model, scheduler, request, keepTrajectory, false, 0, total, callbacks);
+    if (!quantizer) return out;
+
+    // The quantized run starts from exactly the same noise and classes.
+    SampleRequest same = request;
+    same.initialNoise = out.fp.result.initialNoise;
+    if (out.fp.result.classLabels.defined()) same.classLabels = out.fp.result.classLabels;
+    model.setInterceptor(quantizer);
+    out.quantized = generate(model, scheduler, same, keepTrajectory, true, request.steps, total, callbacks);
+    out.paired = pairedMetrics(toUnitRange(out.quantized->result.samples.to(torch::kCPU)),
+                               toUnitRange(out.fp.result.samples.to(torch::kCPU)));
+    return out;
+}
+
+}  // namespace dq

@@ -1,0 +1,48 @@
+#pragma once
+// Full-precision and quantized generations from identical noise and classes,
+// optionally with each run's trajectory (x_t and the predicted x0 at every
+// step) so that a front end can scrub through the timesteps side by side.
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "core/metrics/image_quality.h"
+#include "core/sampling/pipeline.h"
+
+namespace dq {
+
+class Interceptor;
+class UNet2DModel;
+
+struct TrajectoryStep {
+    int64_t timestep = 0;
+    torch::Tensor sample;       // x_t fed to the model, CPU, model space
+    torch::Tensor predictedX0;  // the scheduler's x0 estimate at this step, CPU, model space
+};
+
+struct GenerationRun {
+    SampleResult result;                     // samples on the model's device
+    std::vector<TrajectoryStep> trajectory;  // empty unless kept
+};
+
+struct ComparisonRun {
+    GenerationRun fp;
+    std::optional<GenerationRun> quantized;  // absent when no quantizer was given
+    PairedMetrics paired;                    // quantized vs FP on [0,1] images (zero without a quantizer)
+};
+
+struct ComparisonCallbacks : ProgressCallbacks {
+    // After every denoising step of either run (progress counts both runs).
+    std::function<void(bool quantizedRun, const StepEvent& event)> onStep;
+};
+
+// Samples `request` without an interceptor, then (when `quantizer` is given)
+// with it from the FP run's initial noise and class labels. The model's own
+// interceptor is restored afterwards, also when cancelled (dq::Cancelled).
+ComparisonRun runComparison(UNet2DModel& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
+                            const SampleRequest& request, bool keepTrajectory,
+                            const ComparisonCallbacks& callbacks = {});
+
+}  // namespace dq

@@ -1,0 +1,157 @@
+// The reusable widgets with plain data: the histogram shows the bins it is
+// given, the heatmap reports the clicked cell, the layer tree edits bits only
+// where allowed, and the comparison saves what it shows.
+#include <cmath>
+
+#include <QImage>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "widgets/heatmap_plot.h"
+#include "widgets/histogram_plot.h"
+#include "widgets/image_comparison.h"
+#include "widgets/layer_table.h"
+#include "widgets/log_console.h"
+#include "widgets/progress_status.h"
+
+using namespace dq::widgets;
+
+class WidgetsTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void histogramShowsTheGivenBins() {
+        HistogramPlot plot;
+        plot.resize(500, 300);
+        HistogramSeries h{"h", Qt::red, -1.0, 0.5, {3, 0, 7, 1}};
+        HistogramSeries skip{"skip", Qt::blue, 0.0, 0.25, {1, 2, 3, 4, 5, 6}};
+        GridOverlay grid{"4-bit grid", Qt::darkRed, -1.0, 1.0, {}};
+        for (int q = 0; q < 16; ++q) grid.levels << -1.0 + q * (2.0 / 15);
+        plot.setHistograms({h, skip}, {grid}, "site · step 3");
+        QCOMPARE(plot.seriesCount(), 2);
+        QCOMPARE(plot.plottedCounts(0), (QVector<double>{3, 0, 7, 1}));
+        QCOMPARE(plot.plottedCounts(1), skip.counts);
+        const QVector<double> centres = plot.plottedCentres(0);
+        QCOMPARE(centres.size(), 4);
+        QCOMPARE(centres[0], -0.75);
+        QCOMPARE(centres[3], 0.75);
+        QCOMPARE(plot.gridCount(), 1);
+        QCOMPARE(plot.plottedLevelCount(0), 16);
+        QCOMPARE(plot.title(), QString("site · step 3"));
+        // Log counts leave empty bins out instead of plotting log(0).
+        plot.setLogScale(true);
+        const QVector<double> logged = plot.plottedCounts(0);
+        QVERIFY(std::isnan(logged[1]));
+        QCOMPARE(logged[2], 7.0);
+        plot.clear("nothing");
+        QCOMPARE(plot.seriesCount(), 0);
+        QCOMPARE(plot.plottedCounts(0).size(), 0);
+    }
+
+    void heatmapClickReportsTheCell() {
+        HeatmapPlot map;
+        map.resize(600, 400);
+        QVector<double> values;
+        for (int r = 0; r < 3; ++r)
+            for (int c = 0; c < 5; ++c) values << r * 10 + c;
+        map.setData({"conv_in", "down.0", "up.0"}, {"981", "781", "581", "381", "181"}, values, "range");
+        map.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&map));
+        map.replotNow();
+        QCOMPARE(map.rowCount(), 3);
+        QCOMPARE(map.columnCount(), 5);
+        QCOMPARE(map.value(2, 3), 23.0);
+        QSignalSpy clicked(&map, &HeatmapPlot::cellClicked);
+        for (auto [row, column] : {std::pair{2, 3}, std::pair{0, 0}, std::pair{1, 4}}) {
+            QTest::mouseClick(map.plotWidget(), Qt::LeftButton, {}, map.cellCenter(row, column));
+            QCOMPARE(clicked.count(), 1);
+            QCOMPARE(clicked.takeFirst(), (QList<QVariant>{row, column}));
+        }
+        // Outside the cells: nothing.
+        QTest::mouseClick(map.plotWidget(), Qt::LeftButton, {}, QPoint(2, 2));
+        QCOMPARE(clicked.count(), 0);
+    }
+
+    void layerTableEditsOnlyBitWidths() {
+        LayerTable table;
+        QVector<LayerRow> rows;
+        rows.push_back({"conv_in", "conv_in", "Conv2d", "32x1x3x3", 0, 1, false, 8, 8});
+        rows.push_back({"up_blocks.0.resnets.0.conv1", "up_blocks.0", "Conv2d", "64x128x3x3", 64, 128, false, 4, 8});
+        rows.push_back({"mid_block.attentions.0.softmax", "mid_block", "attn-softmax", "", 0, 0, true, 0, 8});
+        table.setLayers(rows);
+        QCOMPARE(table.layerCount(), 3);
+        QCOMPARE(table.weightBits("up_blocks.0.resnets.0.conv1"), 4);
+        QVERIFY(table.itemFor("up_blocks.0.resnets.0.conv1")->toolTip(LayerTable::ShapeColumn).contains("64 + 64"));
+        QVERIFY(table.itemFor("up_blocks.0.resnets.0.conv1")->text(LayerTable::KindColumn).contains("split"));
+        QCOMPARE(table.itemFor("up_blocks.0.resnets.0.conv1")->text(LayerTable::NameColumn), QString("resnets.0.conv1"));
+        QVERIFY(table.itemFor("mid_block.attentions.0.softmax")->text(LayerTable::KindColumn).contains(QStringLiteral("◆")));
+        QSignalSpy edited(&table, &LayerTable::bitsEdited);
+        table.editBits("conv_in", LayerTable::WeightBitsColumn, 6);
+        QCOMPARE(edited.count(), 1);
+        QCOMPARE(edited.first(), (QList<QVariant>{"conv_in", 6, 8}));
+        QCOMPARE(table.itemFor("conv_in")->text(LayerTable::WeightBitsColumn), QString("6"));
+        table.editBits("conv_in", LayerTable::ActivationBitsColumn, 0);
+        QCOMPARE(edited.last(), (QList<QVariant>{"conv_in", 6, 0}));
+        QCOMPARE(table.itemFor("conv_in")->text(LayerTable::ActivationBitsColumn), QString("FP"));
+        // Attention operands have no weight to edit.
+        table.editBits("mid_block.attentions.0.softmax", LayerTable::WeightBitsColumn, 4);
+        QCOMPARE(edited.count(), 2);
+        // Programmatic updates do not count as edits.
+        table.setBits("conv_in", 8, 8);
+        QCOMPARE(edited.count(), 2);
+        table.setCalibrationState({"conv_in"}, true);
+        QVERIFY(table.needsRecalibration("conv_in"));
+        QVERIFY(!table.needsRecalibration("up_blocks.0.resnets.0.conv1"));
+        QCOMPARE(table.itemFor("up_blocks.0.resnets.0.conv1")->text(LayerTable::StatusColumn), QString("calibrated"));
+    }
+
+    void comparisonSavesWhatItShows() {
+        ImageComparison view;
+        QImage a(16, 8, QImage::Format_Grayscale8), b(16, 8, QImage::Format_Grayscale8);
+        a.fill(20);
+        b.fill(230);
+        view.setImages({a, b, a}, {"FP", "Quantized", "|diff|"});
+        QCOMPARE(view.panelCount(), 3);
+        const QImage composed = view.composedImage(2);
+        QVERIFY(composed.width() > 3 * 32);
+        QTemporaryDir dir;
+        const QString path = dir.path() + "/comparison.png";
+        QString error;
+        QVERIFY2(view.savePng(path, &error), qPrintable(error));
+        QImage saved(path);
+        QCOMPARE(saved.size(), view.composedImage().size());
+        QVERIFY(!view.savePng(dir.path() + "/missing/folder/x.png", &error));
+        QVERIFY(error.contains("missing/folder"));
+        view.setImages({}, {});
+        QVERIFY(!view.savePng(path, &error));
+    }
+
+    void progressShowsEtaAndCancels() {
+        ProgressStatus status;
+        QSignalSpy cancel(&status, &ProgressStatus::cancelRequested);
+        status.begin("Sampling");
+        QVERIFY(status.isActive());
+        status.setProgress(1, 10, "FP");
+        QTest::qWait(50);
+        status.setProgress(5, 10, "FP");
+        QCOMPARE(status.value(), 5);
+        QVERIFY(status.etaText().contains(" s"));
+        QTest::mouseClick(status.findChild<QWidget*>("cancelButton"), Qt::LeftButton);
+        QCOMPARE(cancel.count(), 1);
+        status.end();
+        QVERIFY(!status.isActive());
+        QCOMPARE(formatDuration(3725), QString("1 h 02 min"));
+        QCOMPARE(formatDuration(65), QString("1 min 05 s"));
+    }
+
+    void logConsoleKeepsRecentLines() {
+        LogConsole console(nullptr, 100);
+        for (int i = 0; i < 250; ++i) console.appendLine(i % 2 ? LogLevel::Info : LogLevel::Error, QString("line %1").arg(i));
+        QCOMPARE(console.lineCount(), 100);
+        QCOMPARE(console.lastLine(), QString("line 249"));
+    }
+};
+
+QObject* makeWidgetsTest() { return new WidgetsTest; }
+#include "test_widgets.moc"

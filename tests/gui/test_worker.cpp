@@ -1,0 +1,186 @@
+// The real worker on its own thread with the shipped model: progress arrives
+// in order, cancelling ends a run early and leaves the worker usable, queued
+// jobs are skipped on cancel, errors come back as signals, and calibration
+// produces grids and statistics with SQNR.
+#include <QSignalSpy>
+#include <QTest>
+
+#include "app/gui/worker_controller.h"
+
+using namespace dq;
+using namespace dq::gui;
+
+namespace {
+struct Finished {
+    quint64 id;
+    JobOutcome outcome;
+    QString message;
+};
+
+// Waits for job `id` to finish and returns how.
+Finished waitFor(QSignalSpy& finished, quint64 id, int timeoutMs = 240000) {
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        for (const QList<QVariant>& args : finished)
+            if (args[0].toULongLong() == id)
+                return {id, args[1].value<JobOutcome>(), args[2].toString()};
+        finished.wait(200);
+    }
+    return {id, JobOutcome::Failed, "timed out waiting for the job"};
+}
+
+SamplingSettings small(int steps, int count) {
+    SamplingSettings s;
+    s.steps = steps;
+    s.count = count;
+    s.seed = 3;
+    return s;
+}
+}  // namespace
+
+class WorkerTest : public QObject {
+    Q_OBJECT
+    WorkerController* controller_ = nullptr;
+    Worker* worker_ = nullptr;
+    std::unique_ptr<QSignalSpy> finished_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        controller_ = new WorkerController;
+        worker_ = controller_->worker();
+        finished_ = std::make_unique<QSignalSpy>(worker_, &Worker::jobFinished);
+    }
+    void cleanupTestCase() {
+        finished_.reset();
+        delete controller_;
+    }
+
+    void errorsComeBackAsSignals() {
+        // Nothing loaded yet.
+        const quint64 generate = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(5, 2), 4); });
+        Finished f = waitFor(*finished_, generate);
+        QCOMPARE(f.outcome, JobOutcome::Failed);
+        QVERIFY2(f.message.contains("Open a model"), qPrintable(f.message));
+        const quint64 load = controller_->submit(
+            [](Worker* w, quint64 id) { w->loadModel(id, "/nonexistent/model-folder", "cpu"); });
+        f = waitFor(*finished_, load);
+        QCOMPARE(f.outcome, JobOutcome::Failed);
+        QVERIFY2(f.message.contains("/nonexistent/model-folder"), qPrintable(f.message));
+    }
+
+    void loadsTheShippedModel() {
+        QSignalSpy loaded(worker_, &Worker::modelLoaded);
+        const quint64 id = controller_->submit(
+            [](Worker* w, quint64 id) { w->loadModel(id, DQ_SHIPPED_MODEL_DIR, "cpu"); });
+        QCOMPARE(waitFor(*finished_, id).outcome, JobOutcome::Finished);
+        QCOMPARE(loaded.count(), 1);
+        const ModelInfoPtr info = loaded.first()[0].value<ModelInfoPtr>();
+        QCOMPARE(info->classCount, 10);
+        QCOMPARE(info->classNames.value(9), QString("Ankle boot"));
+        QVERIFY(info->supportsGuidance);
+        QVERIFY(info->summary.sites.size() > 40);
+    }
+
+    void progressIsMonotonicAndComplete() {
+        QSignalSpy progress(worker_, &Worker::progress);
+        QSignalSpy ready(worker_, &Worker::comparisonReady);
+        QSignalSpy previews(worker_, &Worker::preview);
+        const quint64 id = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(12, 3), 4); });
+        QCOMPARE(waitFor(*finished_, id).outcome, JobOutcome::Finished);
+        QVERIFY(progress.count() >= 12);
+        int last = 0;
+        for (const QList<QVariant>& args : progress) {
+            QCOMPARE(args[0].toULongLong(), id);
+            QVERIFY(args[1].toInt() >= last);
+            QCOMPARE(args[2].toInt(), 12);  // FP only: no quantized model yet
+            last = args[1].toInt();
+        }
+        QCOMPARE(last, 12);
+        QVERIFY(previews.count() >= 1);
+        QCOMPARE(ready.count(), 1);
+        const ComparisonPtr c = ready.first()[0].value<ComparisonPtr>();
+        QVERIFY(!c->hasQuantized);
+        QCOMPARE(c->trajectory.size(), 12);
+        QVERIFY(!c->fp.isNull());
+    }
+
+    void cancelEndsEarlyAndSkipsQueuedWork() {
+        QSignalSpy progress(worker_, &Worker::progress);
+        const quint64 longRun = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(400, 8), 4); });
+        const quint64 queued = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(5, 2), 4); });
+        QVERIFY(progress.wait(60000));
+        controller_->cancelAll();
+        const Finished f = waitFor(*finished_, longRun);
+        QCOMPARE(f.outcome, JobOutcome::Cancelled);
+        int last = 0;
+        for (const QList<QVariant>& args : progress)
+            if (args[0].toULongLong() == longRun) last = args[1].toInt();
+        QVERIFY2(last < 400, qPrintable(QString::number(last)));
+        QCOMPARE(waitFor(*finished_, queued).outcome, JobOutcome::Cancelled);
+        // The worker and the model are still usable.
+        QSignalSpy ready(worker_, &Worker::comparisonReady);
+        const quint64 after = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(4, 2), 4); });
+        QCOMPARE(waitFor(*finished_, after).outcome, JobOutcome::Finished);
+        QCOMPARE(ready.count(), 1);
+        QVERIFY(!controller_->busy());
+    }
+
+    void calibrationGivesGridsStatisticsAndComparisons() {
+        QSignalSpy quantized(worker_, &Worker::quantizedModelReady);
+        QSignalSpy stats(worker_, &Worker::statisticsReady);
+        QSignalSpy ready(worker_, &Worker::comparisonReady);
+        CalibrationRequest request;
+        // The plan comes from the loaded model's sites, as the window builds it.
+        QSignalSpy loaded(worker_, &Worker::modelLoaded);
+        const quint64 load = controller_->submit(
+            [](Worker* w, quint64 id) { w->loadModel(id, DQ_SHIPPED_MODEL_DIR, "cpu"); });
+        QCOMPARE(waitFor(*finished_, load).outcome, JobOutcome::Finished);
+        const ModelInfoPtr info = loaded.first()[0].value<ModelInfoPtr>();
+        PresetOptions options;
+        options.splitShortcuts = true;
+        request.plan = makePresetPlan("W8A8", info->summary.sites, options);
+        request.caliSamples = 4;
+        request.caliSteps = 4;
+        request.trajectory = small(8, 4);
+        const quint64 calibrate = controller_->submit([request](Worker* w, quint64 id) { w->calibrate(id, request); });
+        QCOMPARE(waitFor(*finished_, calibrate).outcome, JobOutcome::Finished);
+        QCOMPARE(quantized.count(), 1);
+        QVERIFY(worker_->hasQuantizedModel());
+        const QuantizedModelPtr q = quantized.first()[0].value<QuantizedModelPtr>();
+        const SiteQuantData* shortcut = q->find("up_blocks.0.resnets.0.conv1");
+        QVERIFY(shortcut);
+        QCOMPARE(shortcut->activation.size(), 2);  // h and skip grids
+        const GridData* grid = shortcut->activation[0].gridFor(500);
+        QVERIFY(grid && grid->hi > grid->lo);
+        QCOMPARE(grid->levels().size(), 256);
+
+        StatisticsRequest sr;
+        sr.quantized = true;
+        sr.sampling = small(8, 2);
+        const quint64 collect = controller_->submit([sr](Worker* w, quint64 id) { w->collectStatistics(id, sr); });
+        QCOMPARE(waitFor(*finished_, collect).outcome, JobOutcome::Finished);
+        QCOMPARE(stats.count(), 1);
+        const StatisticsPtr s = stats.first()[0].value<StatisticsPtr>();
+        QVERIFY(s->quantized);
+        QCOMPARE(s->timesteps.size(), 8);
+        const SiteStats* site = s->find("up_blocks.0.resnets.0.conv1");
+        QVERIFY(site && site->parts.size() == 3 && site->sqnrDb.size() == 8);
+        QVERIFY(site->sqnrDb[4] > 10);
+        double total = 0;
+        for (double c : site->parts[1].countsAt(3)) total += c;
+        QVERIFY(total > 0);
+        QVERIFY(s->findWeights("conv_in") != nullptr);
+
+        const quint64 generate = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(8, 4), 4); });
+        QCOMPARE(waitFor(*finished_, generate).outcome, JobOutcome::Finished);
+        const ComparisonPtr c = ready.first()[0].value<ComparisonPtr>();
+        QVERIFY(c->hasQuantized);
+        QVERIFY(c->psnr > 15);
+        QCOMPARE(c->fp.size(), c->quantized.size());
+        QVERIFY(!c->trajectory.first().quantizedX0.isNull());
+    }
+};
+
+QObject* makeWorkerTest() { return new WorkerTest; }
+#include "test_worker.moc"
