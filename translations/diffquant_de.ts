@@ -2,83 +2,1061 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>QObject</name>
+    <message>
+        <location filename="../widgets/progress_status.cpp" line="+15"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+</context>
+<context>
+    <name>dq::gui::GenerationPanel</name>
+    <message>
+        <location filename="../app/gui/generation_panel.cpp" line="+82"/>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Class</source>
+        <translation>Klasse</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Guidance</source>
+        <translation>Guidance</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Spacing</source>
+        <translation>Schrittabstand</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>|Difference|</source>
+        <translation>|Differenz|</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>model default</source>
+        <translation>Modellstandard</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+20"/>
+        <source>mixed</source>
+        <translation>gemischt</translation>
+    </message>
+    <message>
+        <location line="-19"/>
+        <source>Classifier-free guidance scale (1: none; needs a model with a null class)</source>
+        <translation>Stärke der Classifier-free Guidance (1: keine; erfordert ein Modell mit Null-Klasse)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Amplification of the |FP − quantized| difference image</source>
+        <translation>Verstärkung des Differenzbilds |FP − quantisiert|</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generate</source>
+        <translation>Erzeugen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save PNG…</source>
+        <translation>PNG speichern …</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>class %1</source>
+        <translation>Klasse %1</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Predicted x0 at step %1 / %2</source>
+        <translation>Vorhergesagtes x0 in Schritt %1 / %2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Press Generate to sample from the same noise with the FP and the quantized model.</source>
+        <translation>Klicken Sie auf „Erzeugen“, um mit dem FP- und dem quantisierten Modell aus demselben Rauschen zu sampeln.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>mixed classes</source>
+        <translation>gemischte Klassen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>seed %1 · %2 · guidance %3 · %4 steps</source>
+        <translation>Seed %1 · %2 · Guidance %3 · %4 Schritte</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>FP</source>
+        <translation>FP</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Quantized</source>
+        <translation>Quantisiert</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>|FP − quantized| × %1</source>
+        <translation>|FP − quantisiert| × %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paired PSNR %1 dB · SSIM %2 · MSE %3   (%4)</source>
+        <translation>Gepaartes PSNR %1 dB · SSIM %2 · MSE %3   (%4)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>FP (no quantized model yet: press Calibrate)</source>
+        <translation>FP (noch kein quantisiertes Modell: „Kalibrieren“ klicken)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>FP x_t</source>
+        <translation>FP-x_t</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FP predicted x0</source>
+        <translation>FP-x0 (vorhergesagt)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantized x_t</source>
+        <translation>Quantisiertes x_t</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Quantized predicted x0</source>
+        <translation>Quantisiertes x0 (vorhergesagt)</translation>
+    </message>
+</context>
+<context>
+    <name>dq::gui::HeatmapPanel</name>
+    <message>
+        <location filename="../app/gui/heatmap_panel.cpp" line="+50"/>
+        <source>Activation range (max − min)</source>
+        <translation>Aktivierungsbereich (max − min)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Output SQNR (dB)</source>
+        <translation>Ausgangs-SQNR (dB)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bimodality coefficient</source>
+        <translation>Bimodalitätskoeffizient</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Images sampled (mixed classes) while collecting statistics</source>
+        <translation>Beim Sammeln der Statistiken gesampelte Bilder (gemischte Klassen)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Collect statistics</source>
+        <translation>Statistiken sammeln</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Calibrate to see the quantized model&apos;s SQNR.</source>
+        <translation>Kalibrieren Sie, um das SQNR des quantisierten Modells zu sehen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting for statistics…</source>
+        <translation>Warte auf Statistiken …</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>%1 sites × %2 steps · columns are timesteps t · click a cell to inspect it</source>
+        <translation>%1 Stellen × %2 Schritte · Spalten sind Zeitschritte t · Zelle anklicken, um sie zu untersuchen</translation>
+    </message>
+</context>
+<context>
+    <name>dq::gui::HistogramPanel</name>
+    <message>
+        <location filename="../app/gui/histogram_panel.cpp" line="+88"/>
+        <source>FP model</source>
+        <translation>FP-Modell</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantized model</source>
+        <translation>Quantisiertes Modell</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantization grid</source>
+        <translation>Quantisierungsraster</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log counts</source>
+        <translation>Logarithmische Häufigkeiten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activations</source>
+        <translation>Aktivierungen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weights</source>
+        <translation>Gewichte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>activation value</source>
+        <translation>Aktivierungswert</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+1"/>
+        <source>count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>weight value</source>
+        <translation>Gewichtswert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>output channel</source>
+        <translation>Ausgangskanal</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>weight range</source>
+        <translation>Gewichtsbereich</translation>
+    </message>
+    <message>
+        <location line="+69"/>
+        <source>no statistics yet</source>
+        <translation>noch keine Statistiken</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Statistics appear after the model is loaded (FP) and calibrated (quantized).</source>
+        <translation>Statistiken erscheinen, sobald das Modell geladen (FP) und kalibriert (quantisiert) ist.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>step %1 / %2 · t = %3</source>
+        <translation>Schritt %1 / %2 · t = %3</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>quantized</source>
+        <translation>quantisiert</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FP</source>
+        <translation>FP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>input</source>
+        <translation>Eingang</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 %2 (b = %3)</source>
+        <translation>%1 %2 (b = %3)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 %2: min %3, max %4, mean %5, std %6, bimodality %7</source>
+        <translation>%1 %2: min %3, max %4, Mittelwert %5, Std.-Abw. %6, Bimodalität %7</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>output SQNR at this step: %1 dB</source>
+        <translation>Ausgangs-SQNR in diesem Schritt: %1 dB</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1-bit grid (%2)</source>
+        <translation>%1-Bit-Raster (%2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1-bit grid</source>
+        <translation>%1-Bit-Raster</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1: clip [%2, %3], scale %4, zero point %5</source>
+        <translation>%1: Clipping [%2, %3], Skalierung %4, Nullpunkt %5</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This site&apos;s input stays in floating point.</source>
+        <translation>Der Eingang dieser Stelle bleibt in Gleitkommadarstellung.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 · step %2 · t = %3</source>
+        <translation>%1 · Schritt %2 · t = %3</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>quantized weights</source>
+        <translation>quantisierte Gewichte</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FP weights</source>
+        <translation>FP-Gewichte</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 has no weights (attention operand) or no statistics yet.</source>
+        <translation>%1 hat keine Gewichte (Attention-Operand) oder noch keine Statistiken.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 · weights</source>
+        <translation>%1 · Gewichte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 · per-channel min/max</source>
+        <translation>%1 · min/max pro Kanal</translation>
+    </message>
+</context>
+<context>
     <name>dq::gui::MainWindow</name>
     <message>
+        <location filename="../app/gui/main_window.cpp" line="+168"/>
         <source>About DiffQuant Studio</source>
         <translation>Über DiffQuant Studio</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>DiffQuant Studio %1
 Post-training quantization explorer for diffusion models.</source>
         <translation>DiffQuant Studio %1
 Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
+        <location line="+127"/>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>DiffQuant Studio</source>
         <translation>DiffQuant Studio</translation>
     </message>
     <message>
+        <location line="-1"/>
         <source>DiffQuant Studio — %1</source>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
+        <location line="-128"/>
+        <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
+        <translation>%1 gespeichert (%2 KiB, %3× kleiner als die FP-Gewichte)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>&amp;Open model…</source>
         <translation>Modell ö&amp;ffnen …</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Recent models</source>
+        <translation>Zuletzt verwendete Modelle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open &amp;quantized model…</source>
+        <translation>&amp;Quantisiertes Modell öffnen …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Save quantized model…</source>
+        <translation>Quantisiertes Modell &amp;speichern …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save comparison as &amp;PNG…</source>
+        <translation>Vergleich als &amp;PNG speichern …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>&amp;Run</source>
+        <translation>A&amp;usführen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Calibrate</source>
+        <translation>&amp;Kalibrieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Generate comparison</source>
+        <translation>Vergleich &amp;erzeugen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Collect &amp;statistics</source>
+        <translation>&amp;Statistiken sammeln</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Evaluate…</source>
+        <translation>E&amp;valuieren …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;ancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>&amp;About</source>
         <translation>Ü&amp;ber</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Quantization</source>
+        <translation>Quantisierung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Histogram</source>
+        <translation>Histogramm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Layer × timestep</source>
+        <translation>Schicht × Zeitschritt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>Open a diffusers UNet2DModel folder</source>
         <translation>Einen diffusers-UNet2DModel-Ordner öffnen</translation>
     </message>
     <message>
-        <source>Cannot open model</source>
-        <translation>Modell kann nicht geöffnet werden</translation>
+        <location line="+63"/>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 Parameter · Samples %3×%4×%4 · Klassen: %5 · %6 auf %7&lt;br&gt;%8 Quantisierungsstellen, %9 mit Shortcut-Eingängen (geteilt), %10 Attention-Operanden (◆)</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+7"/>
+        <source>%n tensors</source>
+        <translation>
+            <numerusform>%n Tensor</numerusform>
+            <numerusform>%n Tensoren</numerusform>
+        </translation>
     </message>
     <message>
+        <location line="+82"/>
+        <source>Not calibrated: comparisons show the FP model only.</source>
+        <translation>Nicht kalibriert: Vergleiche zeigen nur das FP-Modell.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Calibrated %1 (%2 s).</source>
+        <translation>%1 kalibriert (%2 s).</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n site(s) changed since calibration: press Calibrate.</source>
+        <translation>
+            <numerusform>%n Stelle seit der Kalibrierung geändert: „Kalibrieren“ klicken.</numerusform>
+            <numerusform>%n Stellen seit der Kalibrierung geändert: „Kalibrieren“ klicken.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cannot calibrate</source>
+        <translation>Kalibrierung nicht möglich</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+13"/>
+        <location line="+17"/>
+        <source>Open a model first.</source>
+        <translation>Öffnen Sie zuerst ein Modell.</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>Cannot generate</source>
+        <translation>Erzeugen nicht möglich</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Cannot evaluate</source>
+        <translation>Evaluierung nicht möglich</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Evaluate</source>
+        <translation>Evaluieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Number of samples (FID, sFID, IS, class accuracy; with a quantized model also FID-to-FP and paired PSNR/SSIM):</source>
+        <translation>Anzahl der Samples (FID, sFID, IS, Klassengenauigkeit; mit quantisiertem Modell zusätzlich FID zu FP sowie gepaartes PSNR/SSIM):</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen …</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Operation failed</source>
+        <translation>Vorgang fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;Samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Klassengenauigkeit&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>&lt;tr&gt;&lt;td&gt;FID to FP&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;paired PSNR&lt;/td&gt;&lt;td align=right&gt;%2 dB&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;paired SSIM&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FP model&apos;s FID&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;FID zu FP&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;gepaartes PSNR&lt;/td&gt;&lt;td align=right&gt;%2 dB&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;gepaarte SSIM&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID des FP-Modells&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&lt;tr&gt;&lt;td&gt;wall time&lt;/td&gt;&lt;td align=right&gt;%1 s&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;Laufzeit&lt;/td&gt;&lt;td align=right&gt;%1 s&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Evaluation</source>
+        <translation>Evaluierung</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Open a quantized model (diffquant calibrate --out)</source>
+        <translation>Quantisiertes Modell öffnen (diffquant calibrate --out)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing to save</source>
+        <translation>Nichts zu speichern</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Calibrate a quantized model first.</source>
+        <translation>Kalibrieren Sie zuerst ein quantisiertes Modell.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the quantized model as a folder</source>
+        <translation>Quantisiertes Modell als Ordner speichern</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Save the comparison as PNG</source>
+        <translation>Vergleich als PNG speichern</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cannot save the comparison</source>
+        <translation>Vergleich kann nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <location line="-307"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
     </message>
     <message>
+        <location line="+13"/>
         <source>No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder.</source>
         <translation>Kein Modell geladen. Öffnen Sie über Datei › Modell öffnen … einen diffusers-UNet2DModel-Ordner.</translation>
     </message>
+</context>
+<context>
+    <name>dq::gui::QuantizationPanel</name>
     <message>
-        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters in %3 tensors · samples %4×%5×%5 · class conditioning: %6&lt;ul&gt;%7&lt;/ul&gt;</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 Parameter in %3 Tensoren · Samples %4×%5×%5 · Klassenbedingung: %6&lt;ul&gt;%7&lt;/ul&gt;</translation>
+        <location filename="../app/gui/quantization_panel.cpp" line="+89"/>
+        <source>Preset</source>
+        <translation>Voreinstellung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Range method</source>
+        <translation>Bereichsmethode</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shortcuts</source>
+        <translation>Shortcuts</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Softmax bits</source>
+        <translation>Softmax-Bits</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>First/last layer</source>
+        <translation>Erste/letzte Schicht</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activation grids</source>
+        <translation>Aktivierungsraster</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Timestep sampling</source>
+        <translation>Zeitschritt-Sampling</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Normal mean (×T)</source>
+        <translation>Normal-Mittelwert (×T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Normal std (×T)</source>
+        <translation>Normal-Std.-Abw. (×T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cali_st</source>
+        <translation>cali_st</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cali_n</source>
+        <translation>cali_n</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>custom</source>
+        <translation>benutzerdefiniert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>W = weight bits, A = activation bits; A16 keeps activations in floating point</source>
+        <translation>W = Gewichtsbits, A = Aktivierungsbits; A16 belässt die Aktivierungen in Gleitkommadarstellung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>min/max</source>
+        <translation>min/max</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>MSE search (Lp 2.4)</source>
+        <translation>MSE-Suche (Lp 2.4)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>percentile</source>
+        <translation>Perzentil</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>running min/max</source>
+        <translation>laufendes min/max</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How activation and weight clipping ranges are chosen from the calibration data</source>
+        <translation>Wie die Clipping-Bereiche für Aktivierungen und Gewichte aus den Kalibrierungsdaten bestimmt werden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>split h | skip (Q-Diffusion)</source>
+        <translation>h | skip getrennt (Q-Diffusion)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantize the two halves of each decoder cat(h, skip) input with separate grids</source>
+        <translation>Die beiden Hälften jedes Decoder-Eingangs cat(h, skip) mit getrennten Rastern quantisieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>as activations</source>
+        <translation>wie Aktivierungen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Width of the attention probabilities (zero point 0)</source>
+        <translation>Bitbreite der Attention-Wahrscheinlichkeiten (Nullpunkt 0)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>as the rest</source>
+        <translation>wie der Rest</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>8 bits</source>
+        <translation>8 Bit</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>full precision</source>
+        <translation>volle Präzision</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>one grid per step (PCR)</source>
+        <translation>ein Raster pro Schritt (PCR)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A separate activation scale and zero point for every sampling step</source>
+        <translation>Eigene Aktivierungsskalierung und eigener Nullpunkt für jeden Sampling-Schritt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>uniform (Q-Diffusion)</source>
+        <translation>gleichverteilt (Q-Diffusion)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>normal (PTQ4DM NDTC)</source>
+        <translation>normalverteilt (PTQ4DM NDTC)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Timesteps kept per FP trajectory</source>
+        <translation>Pro FP-Trajektorie behaltene Zeitschritte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FP trajectories (images) sampled for calibration</source>
+        <translation>Für die Kalibrierung gesampelte FP-Trajektorien (Bilder)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Calibrate</source>
+        <translation>Kalibrieren</translation>
+    </message>
+</context>
+<context>
+    <name>dq::gui::Worker</name>
+    <message>
+        <location filename="../app/gui/worker.cpp" line="+164"/>
+        <source>%1: cancelled before it started</source>
+        <translation>%1: vor dem Start abgebrochen</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1: cancelled</source>
+        <translation>%1: abgebrochen</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>LibTorch failed during %1: %2</source>
+        <translation>LibTorch-Fehler (%1): %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 failed: %2</source>
+        <translation>%1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Loading model</source>
+        <translation>Laden des Modells</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Calibrating %1</source>
+        <translation>Kalibrierung (%1)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>collecting calibration data</source>
+        <translation>Kalibrierungsdaten werden gesammelt</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>calibrating</source>
+        <translation>Kalibrierung läuft</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Generating</source>
+        <translation>Erzeugung</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>FP model</source>
+        <translation>FP-Modell</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>quantized model</source>
+        <translation>quantisiertes Modell</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>Quantized statistics</source>
+        <translation>Statistiken (quantisiert)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FP statistics</source>
+        <translation>Statistiken (FP)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>sampling with statistics</source>
+        <translation>Sampling mit Statistikerfassung</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Evaluating</source>
+        <translation>Evaluierung</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>sampling</source>
+        <translation>Sampling</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Saving quantized model</source>
+        <translation>Speichern des quantisierten Modells</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Opening quantized model</source>
+        <translation>Öffnen des quantisierten Modells</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Back to FP</source>
+        <translation>Rückkehr zu FP</translation>
+    </message>
+</context>
+<context>
+    <name>dq::widgets::ImageComparison</name>
+    <message>
+        <location filename="../widgets/image_comparison.cpp" line="+68"/>
+        <source>There is no comparison to save yet; generate one first.</source>
+        <translation>Es gibt noch keinen Vergleich zum Speichern; erzeugen Sie zuerst einen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+5"/>
+        <source>Cannot write &apos;%1&apos;: %2</source>
+        <translation>„%1“ kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Cannot encode &apos;%1&apos; as PNG.</source>
+        <translation>„%1“ kann nicht als PNG kodiert werden.</translation>
     </message>
 </context>
 <context>
     <name>dq::widgets::LayerTable</name>
     <message>
-        <source>Layer</source>
-        <translation>Schicht</translation>
+        <location filename="../widgets/layer_table.cpp" line="+43"/>
+        <source>FP</source>
+        <translation>FP</translation>
     </message>
     <message>
+        <location line="+24"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
+        <location line="+0"/>
         <source>Shape</source>
         <translation>Form</translation>
     </message>
     <message>
-        <source>  (shortcut split %1 + %2)</source>
-        <translation>  (Shortcut-Aufteilung %1 + %2)</translation>
+        <location line="+0"/>
+        <source>Site</source>
+        <translation>Stelle</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>W bits</source>
+        <translation>W-Bits</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>A bits</source>
+        <translation>A-Bits</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weight bit-width (double-click to edit; FP = not quantized)</source>
+        <translation>Gewichts-Bitbreite (Doppelklick zum Bearbeiten; FP = nicht quantisiert)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Activation bit-width of the site&apos;s input, or of the attention operand</source>
+        <translation>Aktivierungs-Bitbreite des Eingangs der Stelle bzw. des Attention-Operanden</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source> · split</source>
+        <translation> · geteilt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>
+Shortcut site: its input is cat(h, skip) with %1 + %2 channels; split quantization gives each half its own grid.</source>
+        <translation>
+Shortcut-Stelle: Ihr Eingang ist cat(h, skip) mit %1 + %2 Kanälen; getrennte Quantisierung gibt jeder Hälfte ein eigenes Raster.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>
+Attention matmul operand: quantized with its own width.</source>
+        <translation>
+Attention-Matmul-Operand: mit eigener Bitbreite quantisiert.</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>recalibrate</source>
+        <translation>neu kalibrieren</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>calibrated</source>
+        <translation>kalibriert</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Changed since the last calibration: press Calibrate to apply</source>
+        <translation>Seit der letzten Kalibrierung geändert: zum Übernehmen „Kalibrieren“ klicken</translation>
+    </message>
+</context>
+<context>
+    <name>dq::widgets::ProgressStatus</name>
+    <message>
+        <location filename="../widgets/progress_status.cpp" line="+23"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop the running operation (within one denoising step) and everything queued</source>
+        <translation>Laufenden Vorgang (innerhalb eines Entrauschungsschritts) und alle wartenden Vorgänge abbrechen</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 left</source>
+        <translation>noch %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>(+%n queued)</source>
+        <translation>
+            <numerusform>(+%n in Warteschlange)</numerusform>
+            <numerusform>(+%n in Warteschlange)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>dq::widgets::TrajectoryScrubber</name>
+    <message>
+        <location filename="../widgets/trajectory_scrubber.cpp" line="+52"/>
+        <source>No trajectory yet</source>
+        <translation>Noch keine Trajektorie</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>step %1 / %2 · t = %3</source>
+        <translation>Schritt %1 / %2 · t = %3</translation>
     </message>
 </context>
 </TS>

@@ -2,83 +2,1058 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>QObject</name>
+    <message>
+        <location filename="../widgets/progress_status.cpp" line="+15"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+</context>
+<context>
+    <name>dq::gui::GenerationPanel</name>
+    <message>
+        <location filename="../app/gui/generation_panel.cpp" line="+82"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Guidance</source>
+        <translation>引导强度</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Spacing</source>
+        <translation>时间步间隔</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>|Difference|</source>
+        <translation>|差异|</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>model default</source>
+        <translation>模型默认</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+20"/>
+        <source>mixed</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <location line="-19"/>
+        <source>Classifier-free guidance scale (1: none; needs a model with a null class)</source>
+        <translation>无分类器引导（CFG）强度（1：不引导；需要带空类别的模型）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Amplification of the |FP − quantized| difference image</source>
+        <translation>|FP − 量化| 差异图像的放大倍数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save PNG…</source>
+        <translation>保存 PNG…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>class %1</source>
+        <translation>类别 %1</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Predicted x0 at step %1 / %2</source>
+        <translation>第 %1 / %2 步预测的 x0</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Press Generate to sample from the same noise with the FP and the quantized model.</source>
+        <translation>点击“生成”，用 FP 模型和量化模型从相同的噪声采样。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>mixed classes</source>
+        <translation>混合类别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>seed %1 · %2 · guidance %3 · %4 steps</source>
+        <translation>种子 %1 · %2 · 引导 %3 · %4 步</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>FP</source>
+        <translation>FP</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Quantized</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>|FP − quantized| × %1</source>
+        <translation>|FP − 量化| × %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paired PSNR %1 dB · SSIM %2 · MSE %3   (%4)</source>
+        <translation>配对 PSNR %1 dB · SSIM %2 · MSE %3   (%4)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>FP (no quantized model yet: press Calibrate)</source>
+        <translation>FP（尚无量化模型：请点击“校准”）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>FP x_t</source>
+        <translation>FP x_t</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FP predicted x0</source>
+        <translation>FP 预测的 x0</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantized x_t</source>
+        <translation>量化 x_t</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Quantized predicted x0</source>
+        <translation>量化预测的 x0</translation>
+    </message>
+</context>
+<context>
+    <name>dq::gui::HeatmapPanel</name>
+    <message>
+        <location filename="../app/gui/heatmap_panel.cpp" line="+50"/>
+        <source>Activation range (max − min)</source>
+        <translation>激活范围（max − min）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Output SQNR (dB)</source>
+        <translation>输出 SQNR (dB)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bimodality coefficient</source>
+        <translation>双峰系数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Images sampled (mixed classes) while collecting statistics</source>
+        <translation>收集统计信息时采样的图像数（混合类别）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Collect statistics</source>
+        <translation>收集统计信息</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Calibrate to see the quantized model&apos;s SQNR.</source>
+        <translation>请先校准，以查看量化模型的 SQNR。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting for statistics…</source>
+        <translation>正在等待统计信息…</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>%1 sites × %2 steps · columns are timesteps t · click a cell to inspect it</source>
+        <translation>%1 个量化位置 × %2 步 · 列为时间步 t · 点击单元格查看详情</translation>
+    </message>
+</context>
+<context>
+    <name>dq::gui::HistogramPanel</name>
+    <message>
+        <location filename="../app/gui/histogram_panel.cpp" line="+88"/>
+        <source>FP model</source>
+        <translation>FP 模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantized model</source>
+        <translation>量化模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantization grid</source>
+        <translation>量化网格</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log counts</source>
+        <translation>对数计数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activations</source>
+        <translation>激活</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>activation value</source>
+        <translation>激活值</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+1"/>
+        <source>count</source>
+        <translation>计数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>weight value</source>
+        <translation>权重值</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>output channel</source>
+        <translation>输出通道</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>weight range</source>
+        <translation>权重范围</translation>
+    </message>
+    <message>
+        <location line="+69"/>
+        <source>no statistics yet</source>
+        <translation>尚无统计信息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Statistics appear after the model is loaded (FP) and calibrated (quantized).</source>
+        <translation>加载模型（FP）并完成校准（量化）后即显示统计信息。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>step %1 / %2 · t = %3</source>
+        <translation>第 %1 / %2 步 · t = %3</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>quantized</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FP</source>
+        <translation>FP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 %2 (b = %3)</source>
+        <translation>%1 %2 (b = %3)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 %2: min %3, max %4, mean %5, std %6, bimodality %7</source>
+        <translation>%1 %2：min %3，max %4，均值 %5，标准差 %6，双峰系数 %7</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>output SQNR at this step: %1 dB</source>
+        <translation>此步的输出 SQNR：%1 dB</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1-bit grid (%2)</source>
+        <translation>%1 位量化网格 (%2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1-bit grid</source>
+        <translation>%1 位量化网格</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1: clip [%2, %3], scale %4, zero point %5</source>
+        <translation>%1：截断 [%2, %3]，缩放因子 %4，零点 %5</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This site&apos;s input stays in floating point.</source>
+        <translation>该量化位置的输入保持浮点精度。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 · step %2 · t = %3</source>
+        <translation>%1 · 第 %2 步 · t = %3</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>quantized weights</source>
+        <translation>量化权重</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FP weights</source>
+        <translation>FP 权重</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 has no weights (attention operand) or no statistics yet.</source>
+        <translation>%1 没有权重（注意力操作数）或尚无统计信息。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 · weights</source>
+        <translation>%1 · 权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 · per-channel min/max</source>
+        <translation>%1 · 逐通道 min/max</translation>
+    </message>
+</context>
+<context>
     <name>dq::gui::MainWindow</name>
     <message>
+        <location filename="../app/gui/main_window.cpp" line="+168"/>
         <source>About DiffQuant Studio</source>
         <translation>关于 DiffQuant Studio</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>DiffQuant Studio %1
 Post-training quantization explorer for diffusion models.</source>
         <translation>DiffQuant Studio %1
 扩散模型训练后量化探索工具。</translation>
     </message>
     <message>
+        <location line="+127"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>DiffQuant Studio</source>
         <translation>DiffQuant Studio</translation>
     </message>
     <message>
+        <location line="-1"/>
         <source>DiffQuant Studio — %1</source>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
+        <location line="-128"/>
+        <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
+        <translation>已保存 %1（%2 KiB，比 FP 权重小 %3×）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>&amp;Open model…</source>
         <translation>打开模型(&amp;O)…</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Recent models</source>
+        <translation>最近使用的模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open &amp;quantized model…</source>
+        <translation>打开量化模型(&amp;Q)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Save quantized model…</source>
+        <translation>保存量化模型(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save comparison as &amp;PNG…</source>
+        <translation>将对比图保存为 PNG(&amp;P)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Calibrate</source>
+        <translation>校准(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Generate comparison</source>
+        <translation>生成对比(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Collect &amp;statistics</source>
+        <translation>收集统计信息(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Evaluate…</source>
+        <translation>评估(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;ancel</source>
+        <translation>取消(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Quantization</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Histogram</source>
+        <translation>直方图</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Layer × timestep</source>
+        <translation>层 × 时间步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>Open a diffusers UNet2DModel folder</source>
         <translation>打开 diffusers UNet2DModel 文件夹</translation>
     </message>
     <message>
-        <source>Cannot open model</source>
-        <translation>无法打开模型</translation>
+        <location line="+63"/>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 个参数 · 样本 %3×%4×%4 · 类别：%5 · %6，位于 %7&lt;br&gt;%8 个量化位置，其中 %9 个输入含跳跃连接（拆分），%10 个注意力操作数（◆）</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+7"/>
+        <source>%n tensors</source>
+        <translation>
+            <numerusform>%n 个张量</numerusform>
+        </translation>
     </message>
     <message>
+        <location line="+82"/>
+        <source>Not calibrated: comparisons show the FP model only.</source>
+        <translation>未校准：对比仅显示 FP 模型。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Calibrated %1 (%2 s).</source>
+        <translation>已校准 %1（%2 秒）。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n site(s) changed since calibration: press Calibrate.</source>
+        <translation>
+            <numerusform>自校准以来已有 %n 个量化位置更改：请点击“校准”。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cannot calibrate</source>
+        <translation>无法校准</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+13"/>
+        <location line="+17"/>
+        <source>Open a model first.</source>
+        <translation>请先打开模型。</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>Cannot generate</source>
+        <translation>无法生成</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Cannot evaluate</source>
+        <translation>无法评估</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Evaluate</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Number of samples (FID, sFID, IS, class accuracy; with a quantized model also FID-to-FP and paired PSNR/SSIM):</source>
+        <translation>样本数（FID、sFID、IS、类别准确率；若有量化模型，还计算相对 FP 的 FID 以及配对 PSNR/SSIM）：</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Operation failed</source>
+        <translation>操作失败</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;样本数&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;类别准确率&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>&lt;tr&gt;&lt;td&gt;FID to FP&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;paired PSNR&lt;/td&gt;&lt;td align=right&gt;%2 dB&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;paired SSIM&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FP model&apos;s FID&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;相对 FP 的 FID&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;配对 PSNR&lt;/td&gt;&lt;td align=right&gt;%2 dB&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;配对 SSIM&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FP 模型的 FID&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&lt;tr&gt;&lt;td&gt;wall time&lt;/td&gt;&lt;td align=right&gt;%1 s&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;实际耗时&lt;/td&gt;&lt;td align=right&gt;%1 秒&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Evaluation</source>
+        <translation>评估结果</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Open a quantized model (diffquant calibrate --out)</source>
+        <translation>打开量化模型（diffquant calibrate --out）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing to save</source>
+        <translation>没有可保存的内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Calibrate a quantized model first.</source>
+        <translation>请先校准得到量化模型。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the quantized model as a folder</source>
+        <translation>将量化模型保存为文件夹</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Save the comparison as PNG</source>
+        <translation>将对比图保存为 PNG</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cannot save the comparison</source>
+        <translation>无法保存对比图</translation>
+    </message>
+    <message>
+        <location line="-307"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
     </message>
     <message>
+        <location line="+13"/>
         <source>No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder.</source>
         <translation>未加载模型。请通过 文件 › 打开模型… 打开 diffusers UNet2DModel 文件夹。</translation>
     </message>
+</context>
+<context>
+    <name>dq::gui::QuantizationPanel</name>
     <message>
-        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters in %3 tensors · samples %4×%5×%5 · class conditioning: %6&lt;ul&gt;%7&lt;/ul&gt;</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 个参数，%3 个张量 · 样本 %4×%5×%5 · 类别条件：%6&lt;ul&gt;%7&lt;/ul&gt;</translation>
+        <location filename="../app/gui/quantization_panel.cpp" line="+89"/>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Range method</source>
+        <translation>范围方法</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shortcuts</source>
+        <translation>跳跃连接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Softmax bits</source>
+        <translation>Softmax 位宽</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>First/last layer</source>
+        <translation>首层/末层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activation grids</source>
+        <translation>激活量化网格</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Timestep sampling</source>
+        <translation>时间步采样</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Normal mean (×T)</source>
+        <translation>正态均值 (×T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Normal std (×T)</source>
+        <translation>正态标准差 (×T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cali_st</source>
+        <translation>cali_st</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cali_n</source>
+        <translation>cali_n</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>W = weight bits, A = activation bits; A16 keeps activations in floating point</source>
+        <translation>W = 权重位宽，A = 激活位宽；A16 表示激活保持浮点</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>min/max</source>
+        <translation>min/max</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>MSE search (Lp 2.4)</source>
+        <translation>MSE 搜索 (Lp 2.4)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>percentile</source>
+        <translation>百分位数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>running min/max</source>
+        <translation>滑动 min/max</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How activation and weight clipping ranges are chosen from the calibration data</source>
+        <translation>如何根据校准数据确定激活和权重的截断范围</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>split h | skip (Q-Diffusion)</source>
+        <translation>拆分 h | skip（Q-Diffusion）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantize the two halves of each decoder cat(h, skip) input with separate grids</source>
+        <translation>对每个解码器 cat(h, skip) 输入的两半分别使用独立的量化网格</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>as activations</source>
+        <translation>同激活</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Width of the attention probabilities (zero point 0)</source>
+        <translation>注意力概率的位宽（零点为 0）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>as the rest</source>
+        <translation>同其余层</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>8 bits</source>
+        <translation>8 位</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>full precision</source>
+        <translation>全精度</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>one grid per step (PCR)</source>
+        <translation>每步一个量化网格（PCR）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A separate activation scale and zero point for every sampling step</source>
+        <translation>每个采样步使用独立的激活缩放因子和零点</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>uniform (Q-Diffusion)</source>
+        <translation>均匀（Q-Diffusion）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>normal (PTQ4DM NDTC)</source>
+        <translation>正态（PTQ4DM NDTC）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Timesteps kept per FP trajectory</source>
+        <translation>每条 FP 轨迹保留的时间步数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FP trajectories (images) sampled for calibration</source>
+        <translation>为校准采样的 FP 轨迹（图像）数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Calibrate</source>
+        <translation>校准</translation>
+    </message>
+</context>
+<context>
+    <name>dq::gui::Worker</name>
+    <message>
+        <location filename="../app/gui/worker.cpp" line="+164"/>
+        <source>%1: cancelled before it started</source>
+        <translation>%1：开始前已取消</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1: cancelled</source>
+        <translation>%1：已取消</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>LibTorch failed during %1: %2</source>
+        <translation>LibTorch 出错（%1）：%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 failed: %2</source>
+        <translation>%1失败：%2</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Loading model</source>
+        <translation>加载模型</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Calibrating %1</source>
+        <translation>校准 %1</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>collecting calibration data</source>
+        <translation>收集校准数据</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>calibrating</source>
+        <translation>校准中</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Generating</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>FP model</source>
+        <translation>FP 模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>quantized model</source>
+        <translation>量化模型</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>Quantized statistics</source>
+        <translation>量化模型统计</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>FP statistics</source>
+        <translation>FP 模型统计</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>sampling with statistics</source>
+        <translation>采样并收集统计信息</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Evaluating</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>sampling</source>
+        <translation>采样中</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Saving quantized model</source>
+        <translation>保存量化模型</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Opening quantized model</source>
+        <translation>打开量化模型</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Back to FP</source>
+        <translation>恢复为 FP</translation>
+    </message>
+</context>
+<context>
+    <name>dq::widgets::ImageComparison</name>
+    <message>
+        <location filename="../widgets/image_comparison.cpp" line="+68"/>
+        <source>There is no comparison to save yet; generate one first.</source>
+        <translation>尚无可保存的对比图，请先生成。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+5"/>
+        <source>Cannot write &apos;%1&apos;: %2</source>
+        <translation>无法写入“%1”：%2</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Cannot encode &apos;%1&apos; as PNG.</source>
+        <translation>无法将“%1”编码为 PNG。</translation>
     </message>
 </context>
 <context>
     <name>dq::widgets::LayerTable</name>
     <message>
-        <source>Layer</source>
-        <translation>层</translation>
+        <location filename="../widgets/layer_table.cpp" line="+43"/>
+        <source>FP</source>
+        <translation>FP</translation>
     </message>
     <message>
+        <location line="+24"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
+        <location line="+0"/>
         <source>Shape</source>
         <translation>形状</translation>
     </message>
     <message>
-        <source>  (shortcut split %1 + %2)</source>
-        <translation>  （捷径拆分 %1 + %2）</translation>
+        <location line="+0"/>
+        <source>Site</source>
+        <translation>量化位置</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>W bits</source>
+        <translation>W 位宽</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>A bits</source>
+        <translation>A 位宽</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weight bit-width (double-click to edit; FP = not quantized)</source>
+        <translation>权重位宽（双击编辑；FP = 不量化）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Activation bit-width of the site&apos;s input, or of the attention operand</source>
+        <translation>该量化位置输入或注意力操作数的激活位宽</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source> · split</source>
+        <translation> · 拆分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>
+Shortcut site: its input is cat(h, skip) with %1 + %2 channels; split quantization gives each half its own grid.</source>
+        <translation>
+跳跃连接量化位置：其输入为 cat(h, skip)，通道数为 %1 + %2；拆分量化为每一半分配独立的量化网格。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>
+Attention matmul operand: quantized with its own width.</source>
+        <translation>
+注意力 matmul 操作数：以独立位宽量化。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>recalibrate</source>
+        <translation>需重新校准</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>calibrated</source>
+        <translation>已校准</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Changed since the last calibration: press Calibrate to apply</source>
+        <translation>自上次校准后已更改：点击“校准”以应用</translation>
+    </message>
+</context>
+<context>
+    <name>dq::widgets::ProgressStatus</name>
+    <message>
+        <location filename="../widgets/progress_status.cpp" line="+23"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop the running operation (within one denoising step) and everything queued</source>
+        <translation>停止正在运行的操作（在一个去噪步内生效）以及所有排队的操作</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 left</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>(+%n queued)</source>
+        <translation>
+            <numerusform>(+%n 个排队中)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>dq::widgets::TrajectoryScrubber</name>
+    <message>
+        <location filename="../widgets/trajectory_scrubber.cpp" line="+52"/>
+        <source>No trajectory yet</source>
+        <translation>尚无轨迹</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>step %1 / %2 · t = %3</source>
+        <translation>第 %1 / %2 步 · t = %3</translation>
     </message>
 </context>
 </TS>
