@@ -49,10 +49,15 @@ LayerTable::LayerTable(QWidget* parent) : QTreeWidget(parent) {
     setAlternatingRowColors(true);
     setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::SelectedClicked |
                     QAbstractItemView::EditKeyPressed);
+    // Fixed (interactive) widths: ResizeToContents would re-measure every row
+    // on each cell change, which makes bulk status updates quadratic.
     header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
-    for (int c = KindColumn; c <= StatusColumn; ++c) header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    header()->setSectionResizeMode(ShapeColumn, QHeaderView::Interactive);
+    for (int c = KindColumn; c <= StatusColumn; ++c) header()->setSectionResizeMode(c, QHeaderView::Interactive);
+    header()->resizeSection(KindColumn, 110);
     header()->resizeSection(ShapeColumn, 90);
+    header()->resizeSection(WeightBitsColumn, 50);
+    header()->resizeSection(ActivationBitsColumn, 50);
+    header()->resizeSection(StatusColumn, 90);
     header()->setStretchLastSection(false);
     setItemDelegateForColumn(WeightBitsColumn, new BitsDelegate(this));
     setItemDelegateForColumn(ActivationBitsColumn, new BitsDelegate(this));

@@ -61,14 +61,16 @@ void HeatmapPanel::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
 }
 
+// Only the quantity on screen is recomputed: rebuilding the map is the
+// costliest thing the window does when statistics arrive.
 void HeatmapPanel::setFpStatistics(const StatisticsPtr& stats) {
     fp_ = stats;
-    refresh();
+    if (quantity() != Quantity::Sqnr || rows_.isEmpty()) refresh();
 }
 
 void HeatmapPanel::setQuantizedStatistics(const StatisticsPtr& stats) {
     quantized_ = stats;
-    refresh();
+    if (quantity() == Quantity::Sqnr) refresh();
 }
 
 void HeatmapPanel::setQuantity(Quantity quantity) { quantity_->setCurrentIndex(static_cast<int>(quantity)); }

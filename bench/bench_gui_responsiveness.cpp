@@ -1,0 +1,143 @@
+// Responsiveness of the explorer window on the shipped model (offscreen):
+//  1. event-loop latency: a 10 ms timer runs while the window is idle (the
+//     baseline) and while the worker calibrates W8A8 and samples a comparison;
+//     the worst and 99th-percentile lateness of the timer are reported;
+//  2. histogram redraw: switching the histogram's site and step, timed from
+//     the switch to the finished replot, over every site at several steps,
+//     with FP and quantized statistics and the quantization grid shown.
+// Run: QT_QPA_PLATFORM=offscreen build/bench/bench_gui_responsiveness [--cali-n N] [--images N]
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include "app/gui/default_model.h"
+#include "app/gui/generation_panel.h"
+#include "app/gui/heatmap_panel.h"
+#include "app/gui/histogram_panel.h"
+#include "app/gui/main_window.h"
+#include "app/gui/quantization_panel.h"
+#include "core/runtime/device.h"
+#include "core/runtime/logging.h"
+
+namespace {
+
+struct Lateness {
+    std::vector<double> ms;
+    std::vector<double> at;  // seconds since the measurement started
+    double worst() const { return ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end()); }
+    double percentile(double p) const {
+        if (ms.empty()) return 0;
+        std::vector<double> v = ms;
+        std::sort(v.begin(), v.end());
+        return v[std::min(v.size() - 1, static_cast<std::size_t>(p / 100 * v.size()))];
+    }
+};
+
+// Runs the event loop until `done` and records how late each 10 ms tick fires.
+template <typename Done>
+Lateness measureLateness(Done&& done, int timeoutMs) {
+    Lateness out;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = clock.nsecsElapsed();
+    QTimer timer;
+    timer.setTimerType(Qt::PreciseTimer);
+    timer.setInterval(10);
+    QObject::connect(&timer, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        out.ms.push_back(std::max(0.0, (now - last) / 1e6 - 10.0));
+        out.at.push_back(now / 1e9);
+        last = now;
+    });
+    timer.start();
+    while (!done() && clock.elapsed() < timeoutMs) QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    timer.stop();
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QTemporaryDir settings;
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settings.path());
+    QApplication::setOrganizationName("DiffQuantBench");
+    dq::configureLogging(dq::Verbosity::Quiet);
+    dq::configureCpuThreads();
+    int caliN = 64, images = 16;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const QString key = argv[i];
+        if (key == "--cali-n") caliN = atoi(argv[i + 1]);
+        else if (key == "--images") images = atoi(argv[i + 1]);
+    }
+
+    dq::gui::MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window)) return 1;
+    window.openModel(QString::fromStdString(dq::gui::defaultModel()));
+    if (!QTest::qWaitFor([&] { return !window.modelFolder().isEmpty() && !window.busy(); }, 600000)) return 1;
+
+    const Lateness idle = measureLateness([start = QElapsedTimer()]() mutable {
+        if (!start.isValid()) start.start();
+        return start.elapsed() > 3000;
+    }, 5000);
+
+    window.quantizationPanel()->setPreset("W8A8");
+    window.quantizationPanel()->setCalibrationSize(20, caliN);
+    window.generationPanel()->setCount(images);
+    window.calibrate();  // calibration, quantized statistics, then a comparison
+    QElapsedTimer busyClock;
+    busyClock.start();
+    QObject::connect(&window, &dq::gui::MainWindow::statisticsShown, [&](bool q) {
+        std::fprintf(stderr, "%.3f s: statistics shown (quantized %d)\n", busyClock.elapsed() / 1000.0, q);
+    });
+    QObject::connect(&window, &dq::gui::MainWindow::comparisonShown,
+                     [&] { std::fprintf(stderr, "%.3f s: comparison shown\n", busyClock.elapsed() / 1000.0); });
+    QObject::connect(&window, &dq::gui::MainWindow::quantizedModelChanged,
+                     [&] { std::fprintf(stderr, "%.3f s: quantized model\n", busyClock.elapsed() / 1000.0); });
+    const Lateness busy = measureLateness([&] { return !window.busy(); }, 1800000);
+    for (std::size_t i = 0; i < busy.ms.size(); ++i)
+        if (busy.ms[i] > 40) std::fprintf(stderr, "%.3f s: tick %.1f ms late\n", busy.at[i], busy.ms[i]);
+    const double busySeconds = busyClock.elapsed() / 1000.0;
+    if (!window.hasQuantizedModel()) {
+        std::fprintf(stderr, "calibration failed: %s\n", qPrintable(window.lastError()));
+        return 1;
+    }
+
+    dq::gui::HistogramPanel* h = window.histogramPanel();
+    std::vector<double> redraw;
+    const int steps = h->stepCount();
+    QStringList sites;
+    for (const auto& [name, plan] : window.plan().sites) sites << QString::fromStdString(name);
+    for (const QString& site : sites)
+        for (int step : {0, steps / 2, steps - 1}) {
+            QElapsedTimer t;
+            t.start();
+            h->showSite(site);
+            h->showStep(step);
+            h->redrawNow();
+            redraw.push_back(t.nsecsElapsed() / 1e6);
+        }
+    std::sort(redraw.begin(), redraw.end());
+    const double median = redraw[redraw.size() / 2], worst = redraw.back();
+
+    std::printf("DiffQuant Studio responsiveness (shipped model, %s, offscreen)\n", "CPU");
+    std::printf("event loop, idle baseline : worst %.1f ms late, p99 %.1f ms (%zu ticks)\n", idle.worst(),
+                idle.percentile(99), idle.ms.size());
+    std::printf("event loop, busy          : worst %.1f ms late, p99 %.1f ms (%zu ticks over %.0f s of calibration "
+                "W8A8 cali_n %d, statistics and a %d-image comparison)\n",
+                busy.worst(), busy.percentile(99), busy.ms.size(), busySeconds, caliN, images);
+    std::printf("histogram switch + redraw : median %.1f ms, worst %.1f ms over %zu site/step switches\n", median, worst,
+                redraw.size());
+    window.close();
+    return 0;
+}
