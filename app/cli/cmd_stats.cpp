@@ -39,7 +39,12 @@ void run(const StatsOptions& o) {
     settings.sampling.batch = o.num;
 
     // A plain run of the same request first: the baseline for the overhead report.
+    // One warm-up step beforehand, so one-time costs (allocator, thread pool,
+    // CUDA context) do not count against the baseline.
     loaded.unet.setInterceptor(session.quantized.get());
+    SampleRequest warmUp = settings.sampling;
+    warmUp.steps = 1;
+    runSampler(loaded.unet, loaded.scheduler, warmUp);
     ProgressBar plainBar("plain sampling");
     SampleCallbacks plainCallbacks;
     plainCallbacks.progress = [&](int step, int total) { plainBar.update(step, total); };

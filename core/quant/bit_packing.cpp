@@ -35,9 +35,9 @@ std::vector<uint8_t> packBits(const std::vector<uint16_t>& values, int bits) {
 
 std::vector<uint16_t> unpackBits(const uint8_t* packed, std::size_t size, std::size_t count, int bits) {
     checkBits(bits);
-    if (size < packedSize(count, bits))
-        throw Error("Packed weights hold " + std::to_string(size) + " bytes, fewer than the " +
-                    std::to_string(packedSize(count, bits)) + " needed for " + std::to_string(count) + " values.");
+    if (size != packedSize(count, bits))
+        throw Error("Packed weights hold " + std::to_string(size) + " bytes, but " + std::to_string(count) + " values of " +
+                    std::to_string(bits) + " bits take exactly " + std::to_string(packedSize(count, bits)) + ".");
     std::vector<uint16_t> out(count);
     std::size_t bit = 0;
     for (std::size_t i = 0; i < count; ++i) {

@@ -124,7 +124,11 @@ CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig
     for (int b = 0; b < batches; ++b) {
         const int first = b * settings.batchSize;
         const int count = std::min(settings.batchSize, settings.samples - first);
-        const SampleRequest request = batchRequest(settings.trajectory, first, count, b, classes);
+        SampleRequest request = batchRequest(settings.trajectory, first, count, b, classes);
+        // Models that embed class values like timesteps have no class table;
+        // they are calibrated (and sampled by default) with class value 0.
+        const bool conditional = model.config().isClassConditional();
+        if (conditional && !request.classLabels.defined()) request.classLabels = torch::zeros({count}, torch::kInt64);
         SampleCallbacks cb;
         cb.cancelled = callbacks.cancelled;
         cb.progress = [&](int step, int total) { callbacks.report(b * total + step, batches * total); };
@@ -138,7 +142,7 @@ CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig
             xs.push_back(e.sampleBefore->to(torch::kCPU).index_select(0, sel).to(torch::kFloat16));
             ts.push_back(torch::full({static_cast<int64_t>(rows.size())}, e.timestep, torch::kInt64));
             idx.push_back(torch::full({static_cast<int64_t>(rows.size())}, e.index, torch::kInt64));
-            if (classes > 0) labels.push_back(request.classLabels.index_select(0, sel));
+            if (conditional) labels.push_back(request.classLabels.index_select(0, sel));
         };
         runSampler(model, scheduler, request, cb);
     }
@@ -148,7 +152,7 @@ CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig
     data.stepIndex = torch::cat(idx);
     if (!labels.empty()) data.classLabels = torch::cat(labels);
     data.trajectoryTimesteps = timesteps;
-    data.withNullClass = model.config().isClassConditional() && model.config().nullClassLabel.has_value();
+    data.withNullClass = model.config().isClassConditional() && model.config().nullClassLabel.has_value() && classes > 0;
     data.settings = settings.describe();
     return data;
 }

@@ -254,7 +254,7 @@ QuantizedUNet calibrate(UNet2DModel& model, const QuantPlan& plan, const Calibra
         ActivationQuantizer quantizer;
         quantizer.symmetric = st.plan.activationSymmetric;
         auto makeGrid = [&](const RangeObservation& o, int64_t timestep, int bits) {
-            auto [lo, hi] = chooseRange(o, st.plan, st.plan.activationBits, options);
+            auto [lo, hi] = chooseRange(o, st.plan, bits, options);  // the MSE search targets this grid's width
             if (probs) lo = 0.0;  // probabilities are ≥ 0: zero point 0
             ActivationGrid g;
             g.timestep = timestep;

@@ -1,5 +1,6 @@
 #include "core/quant/quant_artifact.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -78,6 +79,9 @@ ArtifactSizes saveQuantizedModel(const std::string& folder, const QuantizedUNet&
     root["calibration"] = calibrationJson.empty() ? ojson::object() : ojson::parse(calibrationJson);
     root["sites"] = sites;
     saveSafetensors(folder + "/" + kWeightsFile, tensors, {{"format", kFormat}});
+    // The JSON names the exact weights file it belongs to, so any damage to
+    // the packed payload (or a mixed-up pair of files) is caught on load.
+    root["weights_fnv1a"] = fileStamp(folder + "/" + kWeightsFile);
     writeTextFileAtomically(folder + "/" + kJsonFile, root.dump(1) + "\n");
     return {fileSize(folder + "/" + kJsonFile) + fileSize(folder + "/" + kWeightsFile), fileSize(fpWeights)};
 }
@@ -96,7 +100,7 @@ ojson readArtifactJson(const std::string& folder) {
     if (root.is_discarded() || !root.is_object()) bad(path, "is not valid JSON; calibrate again.");
     if (root.value("format", "") != kFormat) bad(path, std::string("key 'format' must be \"") + kFormat + "\".");
     if (root.value("version", 0) != 1) bad(path, "has an unsupported version; this program reads version 1.");
-    for (const char* key : {"fp_model", "plan", "sites"})
+    for (const char* key : {"fp_model", "plan", "sites", "weights_fnv1a"})
         if (!root.contains(key)) bad(path, std::string("key '") + key + "' is missing.");
     return root;
 }
@@ -109,6 +113,15 @@ QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& m
     const ojson root = readArtifactJson(folder);
     QuantPlan plan = QuantPlan::fromJson(root["plan"].dump(), jsonPath + " (plan)");
     plan.validateAgainst(model.sites(), jsonPath + " (plan)");
+    if (!fs::exists(weightsPath)) bad(weightsPath, "is missing; calibrate again.");
+    if (!root["weights_fnv1a"].is_string() || fileStamp(weightsPath) != root["weights_fnv1a"].get<std::string>())
+        bad(weightsPath, "does not match its quantized_model.json (damaged or from another calibration); calibrate again.");
+    if (!model.folder().empty()) {
+        const std::string fpWeights = model.folder() + "/" + kFpWeights;
+        if (fs::exists(fpWeights) && fileStamp(fpWeights) != root["fp_model"].value("weights_fnv1a", ""))
+            throw Error("Quantized model '" + folder + "' was calibrated for other weights than '" + model.folder() +
+                        "' (recorded: '" + root["fp_model"].value("folder", "") + "'); open the FP model it was made from.");
+    }
     const TensorFile weights = loadSafetensors(weightsPath);
     const ojson& sites = root["sites"];
     if (!sites.is_array() || sites.size() != model.sites().size())
@@ -129,6 +142,15 @@ QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& m
             if (st.split < 0 || st.split >= std::max<int64_t>(1, info.inputChannels) ||
                 (st.split > 0 && st.split != info.splitChannels))
                 bad(jsonPath, where + " has split " + std::to_string(st.split) + ", which the model does not have.");
+            // What the file holds must be what the plan asks for.
+            const bool wantsWeight = st.plan.quantizesWeight() && !isAttentionOperand(info.kind);
+            if (s.contains("weight") != wantsWeight)
+                bad(jsonPath, where + (wantsWeight ? " has no quantized weight although its plan quantizes it."
+                                                   : " has a quantized weight although its plan keeps it in FP."));
+            if (s.contains("activation") != st.plan.quantizesActivation())
+                bad(jsonPath, where + (st.plan.quantizesActivation()
+                                           ? " has no activation grid although its plan quantizes its input."
+                                           : " has activation grids although its plan keeps its input in FP."));
             if (s.contains("weight")) {
                 const std::size_t parts = s["weight"].size();
                 if (parts != (st.split > 0 ? 2u : 1u)) bad(jsonPath, where + " has the wrong number of weight parts.");
@@ -136,6 +158,9 @@ QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& m
                     const ojson& part = s["weight"][p];
                     const int bits = part.at("bits").get<int>();
                     const bool symmetric = part.at("symmetric").get<bool>();
+                    if (bits != st.plan.weightBits || symmetric != st.plan.weightSymmetric)
+                        bad(jsonPath, where + " weight part " + std::to_string(p) + " is " + std::to_string(bits) +
+                                          "-bit but the plan says " + std::to_string(st.plan.weightBits) + ".");
                     const IntegerRange r = integerRange(bits, symmetric);
                     const std::vector<int64_t> shape = part.at("shape").get<std::vector<int64_t>>();
                     const auto [from, to] = st.partChannels(p);
@@ -159,10 +184,10 @@ QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& m
                     const std::vector<uint16_t> values =
                         unpackBits(packed.data_ptr<uint8_t>(), static_cast<std::size_t>(packed.numel()),
                                    static_cast<std::size_t>(count), bits);
-                    torch::Tensor q = torch::empty({count}, torch::kInt16);
-                    int16_t* qd = q.data_ptr<int16_t>();
+                    torch::Tensor q = torch::empty({count}, torch::kInt32);
+                    int32_t* qd = q.data_ptr<int32_t>();
                     for (std::size_t k = 0; k < values.size(); ++k)
-                        qd[k] = static_cast<int16_t>(static_cast<int64_t>(values[k]) + r.qmin);
+                        qd[k] = static_cast<int32_t>(static_cast<int64_t>(values[k]) + r.qmin);
                     st.weightParts.push_back({q.view(shape), scale.clone(), zero.clone(), bits, symmetric});
                 }
             }
@@ -178,6 +203,13 @@ QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& m
                         grid.hi = g.at("hi").get<float>();
                         grid.params.scale = g.at("scale").get<float>();
                         grid.params.zeroPoint = g.at("zero_point").get<int32_t>();
+                        const auto relaxed = st.plan.stepActivationBits;
+                        const bool planned = grid.bits == st.plan.activationBits ||
+                                             std::any_of(relaxed.begin(), relaxed.end(),
+                                                         [&](const auto& kv) { return kv.second == grid.bits; });
+                        if (!planned)
+                            bad(jsonPath, where + " has a " + std::to_string(grid.bits) +
+                                              "-bit activation grid that its plan does not ask for.");
                         const IntegerRange r = integerRange(grid.bits, a.symmetric);
                         if (!std::isfinite(grid.params.scale) || grid.params.scale <= 0 || grid.params.zeroPoint < r.qmin ||
                             grid.params.zeroPoint > r.qmax)

@@ -3,7 +3,10 @@
 // plan, calibration settings, every activation grid, the FP model it belongs
 // to) and quantized_weights.safetensors (really packed integer weights with
 // their per-channel scales and zero points). Biases, norms and embeddings stay
-// in the referenced FP model, so a W4 artifact is about 1/8 of the FP weights.
+// in the referenced FP model, so a W4 artifact is several times smaller than
+// the FP weights (4.4 MB → 0.65 MB for the shipped model; the grids in the
+// JSON take the rest). The JSON records a content hash of the weights file
+// and of the FP weights, so damaged or mismatched files are rejected.
 #include <cstdint>
 #include <string>
 

@@ -82,7 +82,8 @@ ChannelQuantized quantizePerChannel(const torch::Tensor& weight, const torch::Te
     scale = scale.to(w.device());
     zero = zero.to(w.device());
     torch::Tensor q = torch::round(w / broadcastChannel(scale, dims)) + broadcastChannel(zero, dims).to(torch::kFloat32);
-    q = q.clamp(static_cast<double>(r.qmin), static_cast<double>(r.qmax)).to(torch::kInt16);
+    // int32: unsigned 16-bit grids reach 65535, beyond int16.
+    q = q.clamp(static_cast<double>(r.qmin), static_cast<double>(r.qmax)).to(torch::kInt32);
     return {q, scale, zero, bits, symmetric};
 }
 

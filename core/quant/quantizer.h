@@ -31,8 +31,9 @@ AffineParams affineParams(double lo, double hi, int bits, bool symmetric);
 // Fake-quantizes with one scale and zero point (LibTorch's fused kernel).
 torch::Tensor fakeQuantize(const torch::Tensor& x, const AffineParams& params, int bits, bool symmetric);
 
-// Per-output-channel integer weights: q has the weight's shape (int16 holds
-// every width up to 16 bits), scale [C] float32, zeroPoint [C] int32.
+// Per-output-channel integer weights: q has the weight's shape (int32, which
+// holds signed and unsigned grids up to 16 bits), scale [C] float32,
+// zeroPoint [C] int32.
 struct ChannelQuantized {
     torch::Tensor q;
     torch::Tensor scale;

@@ -23,7 +23,8 @@ struct Moments {
     double n = 0, mean = 0, m2 = 0, m3 = 0, m4 = 0;
     double min = std::numeric_limits<double>::infinity(), max = -std::numeric_limits<double>::infinity();
 
-    void add(const torch::Tensor& x) {
+    // lo, hi: the chunk's extremes when the caller already has them.
+    void add(const torch::Tensor& x, double lo = NAN, double hi = NAN) {
         const double nb = static_cast<double>(x.numel());
         if (nb == 0) return;
         const torch::Tensor flat = x.reshape({-1});
@@ -31,9 +32,13 @@ struct Moments {
         const torch::Tensor d = flat - mb;
         const torch::Tensor d2 = d * d;
         const double b2 = d2.sum().item<double>(), b3 = (d2 * d).sum().item<double>(), b4 = (d2 * d2).sum().item<double>();
-        const auto [lo, hi] = torch::aminmax(flat);
-        min = std::min(min, lo.item<double>());
-        max = std::max(max, hi.item<double>());
+        if (std::isnan(lo) || std::isnan(hi)) {
+            const auto [l, h] = torch::aminmax(flat);
+            lo = l.item<double>();
+            hi = h.item<double>();
+        }
+        min = std::min(min, lo);
+        max = std::max(max, hi);
         const double na = n, nt = na + nb, delta = mb - mean;
         const double d1 = delta / nt;
         const double m4n = m4 + b4 + delta * d1 * d1 * d1 * na * nb * (na * na - na * nb + nb * nb) +
@@ -159,10 +164,20 @@ public:
         auto it = index_.find(site.name);
         if (it != index_.end() && step.stepIndex >= 0 && step.stepIndex < steps_) {
             for (PartCollector& p : sites_[it->second].parts) {
-                const torch::Tensor x = p.to < 0 ? input : input.narrow(1, p.from, p.to - p.from);
-                p.moments[static_cast<std::size_t>(step.stepIndex)].add(x);
-                const auto [lo, hi] = torch::aminmax(x);
-                p.histogram.add(x, step.stepIndex, steps_, lo.item<double>(), hi.item<double>());
+                torch::Tensor x = p.to < 0 ? input : input.narrow(1, p.from, p.to - p.from);
+                auto [loT, hiT] = torch::aminmax(x);
+                double lo = loT.item<double>(), hi = hiT.item<double>();
+                if (!std::isfinite(lo) || !std::isfinite(hi)) {
+                    // Overflowed activations (a broken plan) are left out of the
+                    // statistics instead of stretching the histogram forever.
+                    x = x.masked_select(torch::isfinite(x));
+                    if (x.numel() == 0) continue;
+                    std::tie(loT, hiT) = torch::aminmax(x);
+                    lo = loT.item<double>();
+                    hi = hiT.item<double>();
+                }
+                p.moments[static_cast<std::size_t>(step.stepIndex)].add(x, lo, hi);
+                p.histogram.add(x, step.stepIndex, steps_, lo, hi);
             }
         }
         return inner_ ? inner_->onInput(site, input, step) : input;

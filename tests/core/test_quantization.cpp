@@ -98,13 +98,26 @@ private Q_SLOTS:
         const ChannelQuantized q = quantizePerChannel(w, lo, hi, 8, true);
         QCOMPARE(q.q.sizes().vec(), w.sizes().vec());
         QCOMPARE(q.scale.sizes().vec(), std::vector<int64_t>{3});
-        QCOMPARE(q.q.scalar_type(), torch::kInt16);
+        QCOMPARE(q.q.scalar_type(), torch::kInt32);
         // Each channel's extreme maps to ±127 and dequantizes exactly.
         QCOMPARE(q.q.flatten()[0].item<int>(), 127);
         QCOMPARE(q.q.flatten()[4].item<int>(), -127);
         const torch::Tensor d = dequantize(q);
         QVERIFY(torch::allclose(d, w, 0, 0.5f / 127 * 3.0f));
         QCOMPARE(d.flatten()[4].item<float>(), -3.0f);
+
+        // Asymmetric per-channel grids: each channel has its own zero point,
+        // and unsigned 16-bit codes reach 65535 without wrapping.
+        const torch::Tensor v = torch::tensor({0.0f, 1.0f, -1.0f, 3.0f}).view({2, 2});
+        const ChannelQuantized a = quantizePerChannel(v, torch::tensor({0.0f, -1.0f}), torch::tensor({1.0f, 3.0f}), 16, false);
+        QCOMPARE(a.q[0][1].item<int>(), 65535);
+        QCOMPARE(a.zeroPoint[0].item<int>(), 0);
+        QCOMPARE(a.zeroPoint[1].item<int>(), 16384);  // round(1 / (4/65535)) = round(16383.75)
+        QVERIFY(torch::allclose(dequantize(a), v, 0, 1e-4));
+        const ChannelQuantized b2 = quantizePerChannel(v, torch::tensor({0.0f, -1.0f}), torch::tensor({1.0f, 3.0f}), 2, false);
+        // Channel 1: Δ = 4/3, z = 1: −1 → 0 → −4/3 (ties at ±0.5 round to even).
+        QCOMPARE(b2.q[1][0].item<int>(), 0);
+        QCOMPARE(dequantize(b2)[1][0].item<float>(), -4.0f / 3.0f);
     }
 
     void mseSearchClipsGaussianTails() {
@@ -132,7 +145,9 @@ private Q_SLOTS:
             QCOMPARE(packed.size(), packedSize(v.size(), bits));
             QCOMPARE(unpackBits(packed.data(), packed.size(), v.size(), bits), v);
         }
-        QVERIFY(test::errorOf([] { unpackBits(nullptr, 0, 3, 4); }).contains("fewer"));
+        QVERIFY(test::errorOf([] { unpackBits(nullptr, 0, 3, 4); }).contains("exactly"));
+        const std::vector<uint8_t> surplus(3, 0);  // 3 bytes for 3 values of 4 bits (2 needed)
+        QVERIFY(test::errorOf([&] { unpackBits(surplus.data(), surplus.size(), 3, 4); }).contains("exactly 2"));
     }
 
     void plansRoundTripAndRejectMismatches() {
@@ -350,7 +365,199 @@ private Q_SLOTS:
             json.replace(at, from.size(), "\"mid_block.attentions.0.to_query\"");
         writeTextFileAtomically(jsonPath, json);
         const QString err = test::errorOf([&] { loadQuantizedModel(out); });
-        QVERIFY2(err.contains("to_q"), qPrintable(err));
+        QVERIFY2(err.contains("mid_block.attentions.0.to_q'") || err.contains("mid_block.attentions.0.to_q "),
+                 qPrintable(err));
+        QVERIFY2(err.contains("quantized_model.json"), qPrintable(err));
+    }
+
+    void damagedOrInconsistentArtifactsAreRejected() {
+        LoadedModel m = loadModelFolder(shipped_);
+        const CalibrationData data = smallCalibration(m, 4, 3, 6);
+        QuantizedUNet q = calibrate(m.unet, makePresetPlan("W8A8", m.unet.sites()), data);
+        const std::string out = (dir_.path() + "/w8a8-damaged").toStdString();
+        saveQuantizedModel(out, q, shipped_, "{}");
+        QVERIFY(loadQuantizedState(out, m.unet).sites().size() == m.unet.sites().size());
+
+        // One flipped bit in the packed payload (same size, valid header).
+        const QString weights = QString::fromStdString(out) + "/quantized_weights.safetensors";
+        QFile f(weights);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QByteArray bytes = f.readAll();
+        bytes[bytes.size() - 100] = static_cast<char>(bytes[bytes.size() - 100] ^ 0x10);
+        f.seek(0);
+        f.write(bytes);
+        f.close();
+        QString err = test::errorOf([&] { loadQuantizedState(out, m.unet); });
+        QVERIFY2(err.contains("quantized_weights.safetensors") && err.contains("does not match"), qPrintable(err));
+        bytes[bytes.size() - 100] = static_cast<char>(bytes[bytes.size() - 100] ^ 0x10);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        f.close();
+        QVERIFY(loadQuantizedState(out, m.unet).sites().size() == m.unet.sites().size());
+
+        // A site whose grids were removed although the plan quantizes its input.
+        const std::string jsonPath = out + "/quantized_model.json";
+        const std::string original = readTextFile(jsonPath);
+        QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(original));
+        QJsonObject root = doc.object();
+        QJsonArray sites = root["sites"].toArray();
+        QJsonObject conv = sites[1].toObject();
+        const QString name = conv["name"].toString();
+        conv.remove("activation");
+        sites[1] = conv;
+        root["sites"] = sites;
+        writeTextFileAtomically(jsonPath, QJsonDocument(root).toJson().toStdString());
+        err = test::errorOf([&] { loadQuantizedState(out, m.unet); });
+        QVERIFY2(err.contains(name) && err.contains("no activation grid"), qPrintable(err));
+
+        // Bits that contradict the plan.
+        root = QJsonDocument::fromJson(QByteArray::fromStdString(original)).object();
+        sites = root["sites"].toArray();
+        conv = sites[1].toObject();
+        QJsonArray parts = conv["weight"].toArray();
+        QJsonObject part = parts[0].toObject();
+        part["bits"] = 6;
+        parts[0] = part;
+        conv["weight"] = parts;
+        sites[1] = conv;
+        root["sites"] = sites;
+        writeTextFileAtomically(jsonPath, QJsonDocument(root).toJson().toStdString());
+        err = test::errorOf([&] { loadQuantizedState(out, m.unet); });
+        QVERIFY2(err.contains(name) && err.contains("6-bit"), qPrintable(err));
+
+        // Another model's weights: the artifact belongs to the shipped model only.
+        const QString other = dir_.path() + "/other-shipped-shape";
+        writeTextFileAtomically(jsonPath, original);
+        LoadedModel tiny = loadModelFolder(shipped_);
+        QDir().mkpath(other);
+        tiny.unet.initializeRandom(5);
+        tiny.unet.save(other.toStdString());
+        LoadedModel reloaded = loadModelFolder(other.toStdString());
+        err = test::errorOf([&] { loadQuantizedState(out, reloaded.unet); });
+        QVERIFY2(err.contains("other weights"), qPrintable(err));
+    }
+
+    void rangeMethodsPerStepGridsRelaxingAndFirstLast() {
+        LoadedModel m = loadModelFolder(shipped_);
+        const CalibrationData data = smallCalibration(m, 8, 5, 10);
+        // Activations only (FP weights), so every method observes the same activations.
+        auto calibrated = [&](RangeMethod method, bool perStep = false) {
+            PresetOptions o;
+            o.rangeMethod = method;
+            o.perStepActivation = perStep;
+            QuantPlan plan = makePresetPlan("W8A8", m.unet.sites(), o);
+            for (auto& [name, site] : plan.sites) site.weightBits = 0;
+            return calibrate(m.unet, plan, data);
+        };
+        const QuantizedUNet minmax = calibrated(RangeMethod::MinMax), percentile = calibrated(RangeMethod::Percentile),
+                            running = calibrated(RangeMethod::RunningMinMax), mse = calibrated(RangeMethod::Mse);
+        int narrowerPercentile = 0, differentRunning = 0, narrowerMse = 0, checked = 0;
+        for (const SiteQuantState& st : minmax.sites()) {
+            if (st.activationParts.empty()) continue;
+            const ActivationGrid& a = st.activationParts[0].grids[0];
+            const ActivationGrid& p = percentile.find(st.site.name)->activationParts[0].grids[0];
+            const ActivationGrid& r = running.find(st.site.name)->activationParts[0].grids[0];
+            const ActivationGrid& e = mse.find(st.site.name)->activationParts[0].grids[0];
+            // Clipping methods never widen the observed range (grids always include 0).
+            auto inside = [&](const ActivationGrid& g) {
+                return std::min(g.lo, 0.0f) >= std::min(a.lo, 0.0f) - 1e-5f &&
+                       std::max(g.hi, 0.0f) <= std::max(a.hi, 0.0f) + 1e-5f;
+            };
+            QVERIFY(inside(p));
+            QVERIFY(inside(e));
+            QVERIFY(inside(r));
+            narrowerPercentile += (p.hi - p.lo) < (a.hi - a.lo) - 1e-6;
+            narrowerMse += (e.hi - e.lo) < (a.hi - a.lo) - 1e-6;
+            differentRunning += std::abs(r.hi - a.hi) > 1e-6 || std::abs(r.lo - a.lo) > 1e-6;
+            ++checked;
+        }
+        QVERIFY(checked > 40);
+        QVERIFY2(narrowerPercentile > checked / 2, qPrintable(QString::number(narrowerPercentile)));
+        QVERIFY2(narrowerMse > 0, qPrintable(QString::number(narrowerMse)));
+        QVERIFY2(differentRunning > checked / 2, qPrintable(QString::number(differentRunning)));
+
+        // PCR's per-step grids: one per calibrated step; conv_in sees x_t, whose range shrinks with t.
+        const QuantizedUNet perStep = calibrated(RangeMethod::MinMax, true);
+        const ActivationQuantizer& in = perStep.find("conv_in")->activationParts[0];
+        QCOMPARE(static_cast<int>(in.grids.size()), 5);
+        QVERIFY(in.grids.front().timestep < in.grids.back().timestep);
+        QVERIFY(in.grids.back().hi - in.grids.back().lo > in.grids.front().hi - in.grids.front().lo);
+        for (const ActivationGrid& g : in.grids) QCOMPARE(in.gridFor(g.timestep).timestep, g.timestep);
+        QCOMPARE(in.gridFor(in.grids.front().timestep - 1).timestep, in.grids.front().timestep);
+
+        // PCR's activation relaxing: the last 30 % of the 10 steps at 12 bits.
+        QuantPlan relaxed = makePresetPlan("W8A8", m.unet.sites());
+        relaxActivations(relaxed, 10, 0.3, 12, true);
+        const QuantizedUNet r = calibrate(m.unet, relaxed, data);
+        const ActivationQuantizer& rin = r.find("conv_in")->activationParts[0];
+        QCOMPARE(static_cast<int>(rin.grids.size()), 10);
+        std::map<int64_t, int> bitsAt;
+        for (const ActivationGrid& g : rin.grids) bitsAt[g.timestep] = g.bits;
+        const std::vector<int64_t>& ts = data.trajectoryTimesteps;
+        for (std::size_t k = 0; k < ts.size(); ++k) QCOMPARE(bitsAt.at(ts[k]), k >= 7 ? 12 : 8);
+
+        // First and last layers kept at 8 bits in W4A8.
+        PresetOptions o;
+        o.firstLast = FirstLastPolicy::EightBit;
+        const QuantizedUNet w4 = quantizeWeights(m.unet, makePresetPlan("W4A8", m.unet.sites(), o));
+        QCOMPARE(w4.find("conv_in")->weightParts[0].bits, 8);
+        QCOMPARE(w4.find("conv_out")->weightParts[0].bits, 8);
+        QCOMPARE(w4.find("down_blocks.0.resnets.0.conv1")->weightParts[0].bits, 4);
+    }
+
+    void calibrationDataNormalTimestepsAndReuse() {
+        LoadedModel m = loadModelFolder(shipped_);
+        CalibrationDataSettings s;
+        s.selection = TimestepSelection::Normal;
+        s.normalMean = 0.4;
+        s.normalStd = 0.05;
+        s.samples = 6;
+        s.steps = 4;
+        s.batchSize = 6;
+        s.trajectory.steps = 20;
+        const CalibrationData normal = collectCalibrationData(m.unet, m.scheduler, s);
+        QCOMPARE(normal.size(), 24);
+        // N(400, 50) over a 20-step (50 apart) trajectory: steps near t = 400.
+        const double mean = normal.timesteps.to(torch::kFloat64).mean().item<double>();
+        QVERIFY2(mean > 320 && mean < 480, qPrintable(QString::number(mean)));
+        QVERIFY(normal.timesteps.min().item<int64_t>() >= 200 && normal.timesteps.max().item<int64_t>() <= 600);
+        QVERIFY(normal.withNullClass);
+        QCOMPARE(normal.classLabels.size(0), 24);
+
+        s.selection = TimestepSelection::Uniform;
+        const CalibrationData uniform = collectCalibrationData(m.unet, m.scheduler, s);
+        const torch::Tensor steps = std::get<0>(torch::_unique(uniform.stepIndex));
+        QCOMPARE(steps.size(0), 4);
+        QCOMPARE(steps[0].item<int64_t>(), 0);
+        QCOMPARE(steps[3].item<int64_t>(), 19);
+
+        // Stored compactly and read back as it was.
+        CalibrationData stored = normal;
+        stored.modelStamp = "abc";
+        const std::string path = (dir_.path() + "/cali-normal.safetensors").toStdString();
+        stored.save(path);
+        const CalibrationData back = CalibrationData::load(path);
+        QVERIFY(torch::equal(back.samples, stored.samples));
+        QVERIFY(torch::equal(back.timesteps, stored.timesteps));
+        QVERIFY(torch::equal(back.classLabels, stored.classLabels));
+        QCOMPARE(back.settings, stored.settings);
+        QCOMPARE(back.modelStamp, std::string("abc"));
+        QCOMPARE(back.trajectoryTimesteps, stored.trajectoryTimesteps);
+    }
+
+    void modelsThatEmbedClassValuesCalibrate() {
+        UNetConfig config = test::tinyConfig();
+        config.classEmbedType = ClassEmbedType::Timestep;
+        config.numClassEmbeds.reset();
+        config.nullClassLabel.reset();
+        const std::string folder = (dir_.path() + "/timestep-classes").toStdString();
+        test::writeModelFolder(folder, config, 4);
+        LoadedModel m = loadModelFolder(folder);
+        const CalibrationData data = smallCalibration(m, 3, 2, 4);
+        QVERIFY(data.classLabels.defined());
+        QVERIFY(!data.withNullClass);
+        const QuantizedUNet q = calibrate(m.unet, makePresetPlan("W8A8", m.unet.sites()), data);
+        QVERIFY(!q.sites().front().activationParts.empty());
     }
 
     void cliCalibratesComparesAndEvaluates() {
@@ -364,8 +571,10 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(QFile::exists(qmodel + "/quantized_model.json"));
         QVERIFY(QFile::exists(cali));
-        r = test::runCli(calibrateArgs);  // reuses the calibration data
+        calibrateArgs.removeFirst();  // without -q, to see the log
+        r = test::runCli(calibrateArgs);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("Reusing calibration data"), qPrintable(r.err));
 
         const QString png = dir_.path() + "/compare.png";
         r = test::runCli({"sample", "--quant", qmodel, "--compare", "--num", "4", "--steps", "6", "--out", png,
@@ -383,6 +592,24 @@ private Q_SLOTS:
         const QJsonObject root = QJsonDocument::fromJson(statsJson.readAll()).object();
         QCOMPARE(root["timesteps"].toArray().size(), 3);
         QVERIFY(root["sites"].toArray()[0].toObject().contains("sqnr_db"));
+
+        // eval --quant: every metric plus FID-to-FP and the paired metrics, on the shipped model.
+        const QString shippedQ = dir_.path() + "/cli-shipped-w8a8", evalJson = dir_.path() + "/eval.json";
+        r = test::runCli({"-q", "calibrate", "--preset", "W8A8", "--cali-st", "3", "--cali-n", "4", "--steps", "5",
+                          "--out", shippedQ, "--device", "cpu"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = test::runCli({"-q", "eval", "--quant", shippedQ, "--num", "20", "--steps", "5", "--json", evalJson,
+                          "--device", "cpu"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("FID to FP"));
+        QFile evalFile(evalJson);
+        QVERIFY(evalFile.open(QIODevice::ReadOnly));
+        const QJsonObject metrics = QJsonDocument::fromJson(evalFile.readAll()).object()["metrics"].toObject();
+        for (const char* key : {"fid", "sfid", "is_mean", "class_accuracy", "fid_to_fp", "sfid_to_fp", "psnr_vs_fp",
+                                "ssim_vs_fp", "mse_vs_fp", "fp_fid"})
+            QVERIFY2(metrics.contains(key) && std::isfinite(metrics[key].toDouble()), key);
+        QVERIFY(metrics["psnr_vs_fp"].toDouble() > 15 && metrics["ssim_vs_fp"].toDouble() > 0.5);
+        QVERIFY(metrics["fid_to_fp"].toDouble() >= 0);
 
         // Mismatched FP model: another random model is refused.
         const QString other = dir_.path() + "/othermodel";
