@@ -30,6 +30,18 @@ torch::Tensor quantizeInput(const SiteQuantState& state, const torch::Tensor& in
     if (state.activationParts.empty()) return input;
     if (state.activationParts.size() == 1) return state.activationParts[0].apply(input, timestep);
     const int64_t s = state.split;
+    if (input.device().is_cpu() && input.scalar_type() == torch::kFloat32) {
+        // Each half quantized in place in one copy of the input: no cat.
+        torch::Tensor out = input.clone();
+        for (std::size_t part = 0; part < 2; ++part) {
+            const auto [from, to] = state.partChannels(part);
+            torch::Tensor half = out.narrow(1, from, to - from);
+            const ActivationQuantizer& q = state.activationParts[part];
+            const ActivationGrid& g = q.gridFor(timestep);
+            fakeQuantizeInPlace(half, g.params, g.bits, q.symmetric);
+        }
+        return out;
+    }
     return torch::cat({state.activationParts[0].apply(input.narrow(1, 0, s), timestep),
                        state.activationParts[1].apply(input.narrow(1, s, input.size(1) - s), timestep)},
                       1);

@@ -28,8 +28,11 @@ struct AffineParams {
 // The grid covering [lo, hi] (lo ≤ hi) at `bits`.
 AffineParams affineParams(double lo, double hi, int bits, bool symmetric);
 
-// Fake-quantizes with one scale and zero point (LibTorch's fused kernel).
+// Fake-quantizes with one scale and zero point: LibTorch's fused kernel on
+// GPUs, the same float32 arithmetic as in-place element-wise ops on the CPU.
 torch::Tensor fakeQuantize(const torch::Tensor& x, const AffineParams& params, int bits, bool symmetric);
+// The same in place on a float32 CPU tensor or view (e.g. one channel slice).
+void fakeQuantizeInPlace(torch::Tensor& x, const AffineParams& params, int bits, bool symmetric);
 
 // Per-output-channel integer weights: q has the weight's shape (int32, which
 // holds signed and unsigned grids up to 16 bits), scale [C] float32,

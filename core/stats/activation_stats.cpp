@@ -1,5 +1,6 @@
 #include "core/stats/activation_stats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -12,6 +13,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/model/unet2d.h"
+#include "core/stats/fast_summary.h"
 
 namespace dq {
 
@@ -37,6 +39,12 @@ struct Moments {
             lo = l.item<double>();
             hi = h.item<double>();
         }
+        merge(nb, mb, b2, b3, b4, lo, hi);
+    }
+
+    // Merges a chunk given by its count, mean, centred power sums and extremes.
+    void merge(double nb, double mb, double b2, double b3, double b4, double lo, double hi) {
+        if (nb == 0) return;
         min = std::min(min, lo);
         max = std::max(max, hi);
         const double na = n, nt = na + nb, delta = mb - mean;
@@ -91,6 +99,13 @@ struct AdaptiveHistogram {
     }
 
     void add(const torch::Tensor& x, int step, int steps, double xmin, double xmax) {
+        ensureRange(steps, xmin, xmax);
+        const torch::Tensor h = torch::histc(x.to(torch::kFloat32), bins, lo, lo + bins * width);
+        counts[step] += h.to(torch::kCPU, torch::kFloat64);
+    }
+
+    // Creates the counts on first use and grows the range to cover [xmin, xmax].
+    void ensureRange(int steps, double xmin, double xmax) {
         if (!counts.defined()) {
             counts = torch::zeros({steps, bins}, torch::kFloat64);
             double span = xmax - xmin;
@@ -100,8 +115,6 @@ struct AdaptiveHistogram {
         }
         while (xmin < lo) grow(false);
         while (xmax >= lo + bins * width) grow(true);
-        const torch::Tensor h = torch::histc(x.to(torch::kFloat32), bins, lo, lo + bins * width);
-        counts[step] += h.to(torch::kCPU, torch::kFloat64);
     }
 
     double quantile(int step, double fraction) const {
@@ -133,6 +146,15 @@ struct SiteCollector {
     std::vector<double> signal, noise;  // per step, for SQNR
 };
 
+// Σ reference² and Σ (output − reference)², in one pass on the CPU.
+std::pair<double, double> signalAndNoise(const torch::Tensor& output, const torch::Tensor& reference) {
+    if (!output.device().is_cpu() || output.scalar_type() != torch::kFloat32 ||
+        reference.scalar_type() != torch::kFloat32 || output.sizes() != reference.sizes())
+        return {reference.pow(2).sum().item<double>(), (output - reference).pow(2).sum().item<double>()};
+    const torch::Tensor o = output.contiguous(), r = reference.contiguous();
+    return fast::signalAndNoise(o.data_ptr<float>(), r.data_ptr<float>(), o.numel());
+}
+
 class StatsCollector : public Interceptor {
 public:
     StatsCollector(const UNet2DModel& model, int steps, int bins, Interceptor* inner) : steps_(steps), inner_(inner) {
@@ -160,10 +182,86 @@ public:
         }
     }
 
+    // The CPU fast path (fast_summary.h): spans of the contiguous input per
+    // part, two passes each; a split site's whole-input moments are merged
+    // from its halves and its histogram counted in the halves' second pass.
+    // Returns false on non-finite values (the general path filters them).
+    bool collectFast(SiteCollector& c, const torch::Tensor& input, int step) {
+        const torch::Tensor x = input.contiguous();
+        const float* data = x.data_ptr<float>();
+        const int64_t batch = x.size(0), channels = x.size(1);
+        const int64_t inner = batch * channels > 0 ? x.numel() / (batch * channels) : 0;
+        auto spans = [&](const PartCollector& p) {
+            if (p.to < 0) return std::vector<fast::Span>{{data, x.numel()}};
+            std::vector<fast::Span> out;
+            for (int64_t b = 0; b < batch; ++b) out.push_back({data + (b * channels + p.from) * inner, (p.to - p.from) * inner});
+            return out;
+        };
+        auto row = [&](PartCollector& p) {
+            AdaptiveHistogram& h = p.histogram;
+            return fast::HistogramRow{h.counts.data_ptr<double>() + static_cast<int64_t>(step) * h.bins, h.bins, h.lo, h.width};
+        };
+        const std::size_t k = static_cast<std::size_t>(step);
+        // Pass 1 uses LibTorch's reductions, which are vectorised for the CPU
+        // they run on (AVX2 and up), unlike code built for baseline x86-64.
+        auto extremesOf = [&](const PartCollector& p) {
+            const torch::Tensor v = p.to < 0 ? x : x.narrow(1, p.from, p.to - p.from);
+            fast::Extremes e;
+            e.count = v.numel();
+            if (e.count == 0) return e;
+            e.min = v.min().item<double>();
+            e.max = v.max().item<double>();
+            e.sum = v.sum().item<double>();  // cascade-summed in float32 by LibTorch
+            e.finite = std::isfinite(e.min) && std::isfinite(e.max) && std::isfinite(e.sum);
+            return e;
+        };
+        if (c.parts.size() == 1) {
+            PartCollector& p = c.parts[0];
+            const std::vector<fast::Span> all = spans(p);
+            const fast::Extremes e = extremesOf(p);
+            if (!e.finite) return false;
+            if (e.count == 0) return true;
+            p.histogram.ensureRange(steps_, e.min, e.max);
+            const double mean = e.sum / static_cast<double>(e.count);
+            const fast::CentredSums m = fast::centredSumsAndCounts(all, mean, row(p));
+            p.moments[k].merge(static_cast<double>(e.count), mean, m.s2, m.s3, m.s4, e.min, e.max);
+            return true;
+        }
+        PartCollector& whole = c.parts[0];
+        std::vector<std::vector<fast::Span>> halves;
+        std::vector<fast::Extremes> e;
+        for (std::size_t part = 1; part < c.parts.size(); ++part) {
+            halves.push_back(spans(c.parts[part]));
+            e.push_back(extremesOf(c.parts[part]));
+            if (!e.back().finite) return false;
+        }
+        double lo = e[0].min, hi = e[0].max;
+        for (const fast::Extremes& h : e) {
+            lo = std::min(lo, h.min);
+            hi = std::max(hi, h.max);
+        }
+        whole.histogram.ensureRange(steps_, lo, hi);
+        const fast::HistogramRow wholeRow = row(whole);
+        for (std::size_t part = 1; part < c.parts.size(); ++part) {
+            const fast::Extremes& h = e[part - 1];
+            if (h.count == 0) continue;
+            PartCollector& p = c.parts[part];
+            p.histogram.ensureRange(steps_, h.min, h.max);
+            const double mean = h.sum / static_cast<double>(h.count);
+            const fast::CentredSums m = fast::centredSumsAndCounts(halves[part - 1], mean, row(p), &wholeRow);
+            p.moments[k].merge(static_cast<double>(h.count), mean, m.s2, m.s3, m.s4, h.min, h.max);
+            whole.moments[k].merge(static_cast<double>(h.count), mean, m.s2, m.s3, m.s4, h.min, h.max);
+        }
+        return true;
+    }
+
     torch::Tensor onInput(const SiteInfo& site, const torch::Tensor& input, const StepContext& step) override {
         auto it = index_.find(site.name);
         if (it != index_.end() && step.stepIndex >= 0 && step.stepIndex < steps_) {
-            for (PartCollector& p : sites_[it->second].parts) {
+            SiteCollector& c = sites_[it->second];
+            const bool fastPath = input.device().is_cpu() && input.scalar_type() == torch::kFloat32 && input.dim() >= 2;
+            if (fastPath && collectFast(c, input, step.stepIndex)) return inner_ ? inner_->onInput(site, input, step) : input;
+            for (PartCollector& p : c.parts) {
                 torch::Tensor x = p.to < 0 ? input : input.narrow(1, p.from, p.to - p.from);
                 auto [loT, hiT] = torch::aminmax(x);
                 double lo = loT.item<double>(), hi = hiT.item<double>();
@@ -192,8 +290,9 @@ public:
             auto it = index_.find(site.name);
             if (it != index_.end()) {
                 SiteCollector& c = sites_[it->second];
-                c.signal[static_cast<std::size_t>(step.stepIndex)] += reference.pow(2).sum().item<double>();
-                c.noise[static_cast<std::size_t>(step.stepIndex)] += (output - reference).pow(2).sum().item<double>();
+                const auto [signal, noise] = signalAndNoise(output, reference);
+                c.signal[static_cast<std::size_t>(step.stepIndex)] += signal;
+                c.noise[static_cast<std::size_t>(step.stepIndex)] += noise;
             }
         }
         return inner_ ? inner_->onOutput(site, output, reference, step) : output;

@@ -22,6 +22,7 @@
 #include "core/quant/calibrator.h"
 #include "core/quant/quant_artifact.h"
 #include "core/stats/activation_stats.h"
+#include "core/stats/fast_summary.h"
 #include "tests/core/test_support.h"
 
 using namespace dq;
@@ -88,6 +89,20 @@ private Q_SLOTS:
         // Zero point 2 on a 2-bit unsigned grid: q = clamp(round(x) + 2, 0, 3).
         const auto z = values(fakeQuantize(torch::tensor({-3.0f, -2.0f, 0.0f, 1.0f, 2.0f}), {1.0f, 2}, 2, false));
         QCOMPARE(z, (std::vector<float>{-2.0f, -2.0f, 0.0f, 1.0f, 1.0f}));
+        // The CPU path gives exactly the bits of LibTorch's fused kernel, ties and clamping included.
+        torch::manual_seed(5);
+        const torch::Tensor r = torch::cat({torch::randn({20000}) * 3, torch::arange(-40, 40).to(torch::kFloat32) * 0.125f});
+        for (const auto& [p, bits, symmetric] : std::vector<std::tuple<AffineParams, int, bool>>{
+                 {{0.125f, 0}, 4, true}, {{0.0371f, 77}, 8, false}, {{0.5f, 1}, 2, false}, {{1e-3f, 0}, 16, true}}) {
+            const IntegerRange range = integerRange(bits, symmetric);
+            const torch::Tensor fused = torch::fake_quantize_per_tensor_affine(r, p.scale, p.zeroPoint, range.qmin, range.qmax);
+            QVERIFY(torch::equal(fakeQuantize(r, p, bits, symmetric), fused));
+            torch::Tensor inPlace = r.view({-1, 16}).clone();
+            torch::Tensor slice = inPlace.narrow(1, 3, 9);
+            fakeQuantizeInPlace(slice, p, bits, symmetric);
+            QVERIFY(torch::equal(inPlace.narrow(1, 3, 9), fused.view({-1, 16}).narrow(1, 3, 9)));
+            QVERIFY(torch::equal(inPlace.narrow(1, 0, 3), r.view({-1, 16}).narrow(1, 0, 3)));
+        }
     }
 
     void perChannelWeights() {
@@ -220,6 +235,33 @@ private Q_SLOTS:
         QCOMPARE(back.sites.size(), stats.sites.size());
         QVERIFY(torch::equal(back.sites[2].parts[0].counts, stats.sites[2].parts[0].counts));
         QCOMPARE(back.weights.size(), stats.weights.size());
+    }
+
+    void fastPathMatchesLibTorch() {
+        // Two halves of a channel split, as spans without copies, against LibTorch on copies.
+        torch::manual_seed(8);
+        const torch::Tensor x = torch::cat({torch::randn({3, 5, 7, 7}) * 2 + 1, torch::rand({3, 4, 7, 7}) * 6 - 5}, 1);
+        const float* data = x.data_ptr<float>();
+        std::vector<fast::Span> skip;
+        for (int64_t b = 0; b < 3; ++b) skip.push_back({data + (b * 9 + 5) * 49, 4 * 49});
+        const torch::Tensor reference = x.narrow(1, 5, 4).contiguous().flatten().to(torch::kFloat64);
+        const double mean = reference.mean().item<double>();
+        std::vector<double> counts(16, 0.0), whole(8, 0.0);
+        const fast::HistogramRow row{counts.data(), 16, -5.0, 6.0 / 16};
+        const fast::HistogramRow also{whole.data(), 8, -5.0, 6.0 / 8};
+        const fast::CentredSums sums = fast::centredSumsAndCounts(skip, mean, row, &also);
+        const torch::Tensor d = reference - mean;
+        QVERIFY(std::abs(sums.s2 - d.pow(2).sum().item<double>()) < 1e-4 * d.pow(2).sum().item<double>());
+        QVERIFY(std::abs(sums.s3 - d.pow(3).sum().item<double>()) < 1e-3 * d.abs().pow(3).sum().item<double>());
+        QVERIFY(std::abs(sums.s4 - d.pow(4).sum().item<double>()) < 1e-4 * d.pow(4).sum().item<double>());
+        const torch::Tensor histc = torch::histc(reference.to(torch::kFloat32), 16, -5, 1);
+        QCOMPARE(std::accumulate(counts.begin(), counts.end(), 0.0), 3.0 * 4 * 49);
+        for (int k = 0; k < 16; ++k) QVERIFY2(std::abs(counts[k] - histc[k].item<double>()) <= 1, qPrintable(QString::number(k)));
+        QCOMPARE(std::accumulate(whole.begin(), whole.end(), 0.0), 3.0 * 4 * 49);
+        const torch::Tensor out = torch::randn({1000}), ref = torch::randn({1000});
+        const auto [signal, noise] = fast::signalAndNoise(out.data_ptr<float>(), ref.data_ptr<float>(), 1000);
+        QVERIFY(std::abs(signal - ref.pow(2).sum().item<double>()) < 1e-3);
+        QVERIFY(std::abs(noise - (out - ref).pow(2).sum().item<double>()) < 1e-3);
     }
 
     void momentsAndBimodality() {
