@@ -20,6 +20,8 @@ CALI="$OUT/calibration-uniform.safetensors"
 # name | calibrate options
 CONFIGS=(
   "W8A8 min/max|--preset W8A8 --method minmax"
+  "W8A8 min/max, 16-bit softmax|--preset W8A8 --method minmax --softmax-bits 16"
+  "W4A16 MSE (weights only)|--preset W4A16 --method mse"
   "W4A8 min/max, no split|--preset W4A8 --method minmax"
   "W4A8 MSE + split|--preset W4A8 --method mse --split"
   "W4A8 MSE + split + per-step grids|--preset W4A8 --method mse --split --per-step"
@@ -36,6 +38,8 @@ print(f"| {name} | {f('fid', '%.2f')} | {f('fid_to_fp', '%.2f')} | {100*m['class
 PY
 }
 
+"$CLI" -q eval --real-data --json "$OUT/floor.json" > /dev/null
+FLOOR=$(python3 -c "import json,sys; print('%.2f' % json.load(open(sys.argv[1]))['metrics']['fid'])" "$OUT/floor.json")
 "$CLI" -q eval --num "$NUM" --steps 50 --seed 0 --json "$OUT/fp.json" > /dev/null
 FP_KIB=$(python3 -c "import os,sys; print(round(os.path.getsize(sys.argv[1])/1024))" \
   "$(python3 -c "import json;print(json.load(open('$OUT/fp.json'))['model'])")/diffusion_pytorch_model.safetensors")
@@ -59,7 +63,7 @@ done
 cat > docs/results.md <<MD
 # Quantization results on the shipped model
 
-Produced by \`bench/quant_results.sh $BUILD $NUM\` on $(nproc) CPU threads ($(date -u +%Y-%m-%d)).
+Produced by \`bench/quant_results.sh $BUILD $NUM\` on a $(nproc)-thread CPU ($(date -u +%Y-%m-%d)).
 Shipped Fashion-MNIST model, DDIM 50 steps (leading), guidance 1, $NUM samples with mixed classes, the same
 seeds and classes for every row. FID is against the Fashion-MNIST test set (feature network beside the
 model); FID-to-FP compares each quantized set with the FP set from the same noise (PCR's QDiffBench);
@@ -67,6 +71,10 @@ PSNR/SSIM are paired with the FP images. Calibration: 64 FP trajectories × 20 u
 (1,280 (x_t, t) pairs, each with its class and the null class); the calibration time of the first row
 includes collecting that data, which later rows reuse. Artifact size counts both files of the artifact
 (packed integer weights + JSON); the FP row shows the FP weights file.
+
+For scale: the real-data floor (the 60,000 training images against the test-set statistics) is FID
+$FLOOR. FID values depend on the sample count: with $NUM samples they carry a large positive bias, so compare
+rows with each other (same seeds, classes and count) rather than with other tables.
 
 | configuration | FID | FID to FP | class acc. | PSNR vs FP (dB) | SSIM vs FP | calibration | size |
 |---|---|---|---|---|---|---|---|

@@ -62,13 +62,12 @@
         <translation>Modellstandard</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+20"/>
+        <location line="+19"/>
         <source>mixed</source>
         <translation>gemischt</translation>
     </message>
     <message>
-        <location line="-19"/>
+        <location line="-17"/>
         <source>Classifier-free guidance scale (1: none; needs a model with a null class)</source>
         <translation>Stärke der Classifier-free Guidance (1: keine; erfordert ein Modell mit Null-Klasse)</translation>
     </message>
@@ -93,7 +92,7 @@
         <translation>Klasse %1</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+45"/>
         <source>Predicted x0 at step %1 / %2</source>
         <translation>Vorhergesagtes x0 in Schritt %1 / %2</translation>
     </message>
@@ -113,7 +112,8 @@
         <translation>Seed %1 · %2 · Guidance %3 · %4 Schritte</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+34"/>
+        <location line="+3"/>
         <source>FP</source>
         <translation>FP</translation>
     </message>
@@ -128,7 +128,7 @@
         <translation>|FP − quantisiert| × %1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-28"/>
         <source>Paired PSNR %1 dB · SSIM %2 · MSE %3   (%4)</source>
         <translation>Gepaartes PSNR %1 dB · SSIM %2 · MSE %3   (%4)</translation>
     </message>
@@ -161,7 +161,7 @@
 <context>
     <name>dq::gui::HeatmapPanel</name>
     <message>
-        <location filename="../app/gui/heatmap_panel.cpp" line="+50"/>
+        <location filename="../app/gui/heatmap_panel.cpp" line="+51"/>
         <source>Activation range (max − min)</source>
         <translation>Aktivierungsbereich (max − min)</translation>
     </message>
@@ -191,7 +191,7 @@
         <translation>Statistiken sammeln</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+44"/>
         <source>Calibrate to see the quantized model&apos;s SQNR.</source>
         <translation>Kalibrieren Sie, um das SQNR des quantisierten Modells zu sehen.</translation>
     </message>
@@ -201,7 +201,7 @@
         <translation>Warte auf Statistiken …</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>%1 sites × %2 steps · columns are timesteps t · click a cell to inspect it</source>
         <translation>%1 Stellen × %2 Schritte · Spalten sind Zeitschritte t · Zelle anklicken, um sie zu untersuchen</translation>
     </message>
@@ -209,7 +209,7 @@
 <context>
     <name>dq::gui::HistogramPanel</name>
     <message>
-        <location filename="../app/gui/histogram_panel.cpp" line="+88"/>
+        <location filename="../app/gui/histogram_panel.cpp" line="+93"/>
         <source>FP model</source>
         <translation>FP-Modell</translation>
     </message>
@@ -265,7 +265,7 @@
         <translation>Gewichtsbereich</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+87"/>
         <source>no statistics yet</source>
         <translation>noch keine Statistiken</translation>
     </message>
@@ -280,7 +280,7 @@
         <translation>Schritt %1 / %2 · t = %3</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>quantized</source>
         <translation>quantisiert</translation>
     </message>
@@ -305,7 +305,7 @@
         <translation>%1 %2: min %3, max %4, Mittelwert %5, Std.-Abw. %6, Bimodalität %7</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>output SQNR at this step: %1 dB</source>
         <translation>Ausgangs-SQNR in diesem Schritt: %1 dB</translation>
     </message>
@@ -363,7 +363,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+168"/>
+        <location filename="../app/gui/main_window.cpp" line="+170"/>
         <source>About DiffQuant Studio</source>
         <translation>Über DiffQuant Studio</translation>
     </message>
@@ -375,7 +375,7 @@ Post-training quantization explorer for diffusion models.</source>
 Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+130"/>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
@@ -390,7 +390,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-128"/>
+        <location line="-131"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>%1 gespeichert (%2 KiB, %3× kleiner als die FP-Gewichte)</translation>
     </message>
@@ -505,12 +505,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Protokoll</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+49"/>
         <source>Open a diffusers UNet2DModel folder</source>
         <translation>Einen diffusers-UNet2DModel-Ordner öffnen</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+64"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 Parameter · Samples %3×%4×%4 · Klassen: %5 · %6 auf %7&lt;br&gt;%8 Quantisierungsstellen, %9 mit Shortcut-Eingängen (geteilt), %10 Attention-Operanden (◆)</translation>
     </message>
@@ -578,12 +578,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Wird abgebrochen …</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Operation failed</source>
         <translation>Vorgang fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+78"/>
         <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;Samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Klassengenauigkeit&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
@@ -643,7 +643,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vergleich kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location line="-307"/>
+        <location line="-316"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
     </message>
@@ -819,7 +819,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+164"/>
+        <location filename="../app/gui/worker.cpp" line="+166"/>
         <source>%1: cancelled before it started</source>
         <translation>%1: vor dem Start abgebrochen</translation>
     </message>
@@ -839,17 +839,27 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>%1 fehlgeschlagen: %2</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>%1 failed with an unknown error.</source>
+        <translation>%1 ist mit einem unbekannten Fehler fehlgeschlagen.</translation>
+    </message>
+    <message>
         <location line="+14"/>
         <source>Loading model</source>
         <translation>Laden des Modells</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+32"/>
         <source>Calibrating %1</source>
         <translation>Kalibrierung (%1)</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+2"/>
+        <source>Open a model before calibrating.</source>
+        <translation>Öffnen Sie vor dem Kalibrieren ein Modell.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>collecting calibration data</source>
         <translation>Kalibrierungsdaten werden gesammelt</translation>
     </message>
@@ -864,7 +874,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Erzeugung</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
+        <source>Open a model before generating.</source>
+        <translation>Öffnen Sie vor dem Generieren ein Modell.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>FP model</source>
         <translation>FP-Modell</translation>
     </message>
@@ -884,7 +899,17 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Statistiken (FP)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+2"/>
+        <source>Open a model before collecting statistics.</source>
+        <translation>Öffnen Sie ein Modell, bevor Sie Statistiken sammeln.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Calibrate a quantized model before collecting its statistics.</source>
+        <translation>Kalibrieren Sie ein quantisiertes Modell, bevor Sie seine Statistiken sammeln.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>sampling with statistics</source>
         <translation>Sampling mit Statistikerfassung</translation>
     </message>
@@ -894,7 +919,17 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Evaluierung</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+2"/>
+        <source>Open a model before evaluating.</source>
+        <translation>Öffnen Sie vor dem Evaluieren ein Modell.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No feature network beside &apos;%1&apos;; train one with `diffquant train-classifier --out %2`.</source>
+        <translation>Kein Merkmalsnetz neben &apos;%1&apos;; trainieren Sie eines mit `diffquant train-classifier --out %2`.</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>sampling</source>
         <translation>Sampling</translation>
     </message>
@@ -904,12 +939,22 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Speichern des quantisierten Modells</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+2"/>
+        <source>There is no calibrated model to save; press Calibrate first.</source>
+        <translation>Es gibt kein kalibriertes Modell zum Speichern; klicken Sie zuerst auf „Kalibrieren“.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Opening quantized model</source>
         <translation>Öffnen des quantisierten Modells</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+2"/>
+        <source>Open the FP model before its quantized model.</source>
+        <translation>Öffnen Sie das FP-Modell vor seinem quantisierten Modell.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Back to FP</source>
         <translation>Rückkehr zu FP</translation>
     </message>
@@ -917,7 +962,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::widgets::ImageComparison</name>
     <message>
-        <location filename="../widgets/image_comparison.cpp" line="+68"/>
+        <location filename="../widgets/image_comparison.cpp" line="+79"/>
         <source>There is no comparison to save yet; generate one first.</source>
         <translation>Es gibt noch keinen Vergleich zum Speichern; erzeugen Sie zuerst einen.</translation>
     </message>
@@ -941,7 +986,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+29"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
@@ -981,7 +1026,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Aktivierungs-Bitbreite des Eingangs der Stelle bzw. des Attention-Operanden</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+30"/>
         <source> · split</source>
         <translation> · geteilt</translation>
     </message>
@@ -1000,7 +1045,7 @@ Attention matmul operand: quantized with its own width.</source>
 Attention-Matmul-Operand: mit eigener Bitbreite quantisiert.</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+66"/>
         <source>recalibrate</source>
         <translation>neu kalibrieren</translation>
     </message>

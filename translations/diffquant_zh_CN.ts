@@ -62,13 +62,12 @@
         <translation>模型默认</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+20"/>
+        <location line="+19"/>
         <source>mixed</source>
         <translation>混合</translation>
     </message>
     <message>
-        <location line="-19"/>
+        <location line="-17"/>
         <source>Classifier-free guidance scale (1: none; needs a model with a null class)</source>
         <translation>无分类器引导（CFG）强度（1：不引导；需要带空类别的模型）</translation>
     </message>
@@ -93,7 +92,7 @@
         <translation>类别 %1</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+45"/>
         <source>Predicted x0 at step %1 / %2</source>
         <translation>第 %1 / %2 步预测的 x0</translation>
     </message>
@@ -113,7 +112,8 @@
         <translation>种子 %1 · %2 · 引导 %3 · %4 步</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+34"/>
+        <location line="+3"/>
         <source>FP</source>
         <translation>FP</translation>
     </message>
@@ -128,7 +128,7 @@
         <translation>|FP − 量化| × %1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-28"/>
         <source>Paired PSNR %1 dB · SSIM %2 · MSE %3   (%4)</source>
         <translation>配对 PSNR %1 dB · SSIM %2 · MSE %3   (%4)</translation>
     </message>
@@ -161,7 +161,7 @@
 <context>
     <name>dq::gui::HeatmapPanel</name>
     <message>
-        <location filename="../app/gui/heatmap_panel.cpp" line="+50"/>
+        <location filename="../app/gui/heatmap_panel.cpp" line="+51"/>
         <source>Activation range (max − min)</source>
         <translation>激活范围（max − min）</translation>
     </message>
@@ -191,7 +191,7 @@
         <translation>收集统计信息</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+44"/>
         <source>Calibrate to see the quantized model&apos;s SQNR.</source>
         <translation>请先校准，以查看量化模型的 SQNR。</translation>
     </message>
@@ -201,7 +201,7 @@
         <translation>正在等待统计信息…</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>%1 sites × %2 steps · columns are timesteps t · click a cell to inspect it</source>
         <translation>%1 个量化位置 × %2 步 · 列为时间步 t · 点击单元格查看详情</translation>
     </message>
@@ -209,7 +209,7 @@
 <context>
     <name>dq::gui::HistogramPanel</name>
     <message>
-        <location filename="../app/gui/histogram_panel.cpp" line="+88"/>
+        <location filename="../app/gui/histogram_panel.cpp" line="+93"/>
         <source>FP model</source>
         <translation>FP 模型</translation>
     </message>
@@ -265,7 +265,7 @@
         <translation>权重范围</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+87"/>
         <source>no statistics yet</source>
         <translation>尚无统计信息</translation>
     </message>
@@ -280,7 +280,7 @@
         <translation>第 %1 / %2 步 · t = %3</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>quantized</source>
         <translation>量化</translation>
     </message>
@@ -305,7 +305,7 @@
         <translation>%1 %2：min %3，max %4，均值 %5，标准差 %6，双峰系数 %7</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>output SQNR at this step: %1 dB</source>
         <translation>此步的输出 SQNR：%1 dB</translation>
     </message>
@@ -363,7 +363,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+168"/>
+        <location filename="../app/gui/main_window.cpp" line="+170"/>
         <source>About DiffQuant Studio</source>
         <translation>关于 DiffQuant Studio</translation>
     </message>
@@ -375,7 +375,7 @@ Post-training quantization explorer for diffusion models.</source>
 扩散模型训练后量化探索工具。</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+130"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -390,7 +390,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-128"/>
+        <location line="-131"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>已保存 %1（%2 KiB，比 FP 权重小 %3×）</translation>
     </message>
@@ -505,12 +505,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+49"/>
         <source>Open a diffusers UNet2DModel folder</source>
         <translation>打开 diffusers UNet2DModel 文件夹</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+64"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 个参数 · 样本 %3×%4×%4 · 类别：%5 · %6，位于 %7&lt;br&gt;%8 个量化位置，其中 %9 个输入含跳跃连接（拆分），%10 个注意力操作数（◆）</translation>
     </message>
@@ -576,12 +576,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Operation failed</source>
         <translation>操作失败</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+78"/>
         <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;样本数&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;类别准确率&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
@@ -641,7 +641,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>无法保存对比图</translation>
     </message>
     <message>
-        <location line="-307"/>
+        <location line="-316"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
     </message>
@@ -817,7 +817,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+164"/>
+        <location filename="../app/gui/worker.cpp" line="+166"/>
         <source>%1: cancelled before it started</source>
         <translation>%1：开始前已取消</translation>
     </message>
@@ -837,17 +837,27 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>%1失败：%2</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>%1 failed with an unknown error.</source>
+        <translation>%1 因未知错误而失败。</translation>
+    </message>
+    <message>
         <location line="+14"/>
         <source>Loading model</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+32"/>
         <source>Calibrating %1</source>
         <translation>校准 %1</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+2"/>
+        <source>Open a model before calibrating.</source>
+        <translation>请先打开模型再进行校准。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>collecting calibration data</source>
         <translation>收集校准数据</translation>
     </message>
@@ -862,7 +872,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
+        <source>Open a model before generating.</source>
+        <translation>请先打开模型再进行生成。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>FP model</source>
         <translation>FP 模型</translation>
     </message>
@@ -882,7 +897,17 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>FP 模型统计</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+2"/>
+        <source>Open a model before collecting statistics.</source>
+        <translation>请先打开模型再收集统计数据。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Calibrate a quantized model before collecting its statistics.</source>
+        <translation>请先校准量化模型再收集其统计数据。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>sampling with statistics</source>
         <translation>采样并收集统计信息</translation>
     </message>
@@ -892,7 +917,17 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+2"/>
+        <source>Open a model before evaluating.</source>
+        <translation>请先打开模型再进行评估。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No feature network beside &apos;%1&apos;; train one with `diffquant train-classifier --out %2`.</source>
+        <translation>&apos;%1&apos; 旁没有特征网络；请用 `diffquant train-classifier --out %2` 训练一个。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>sampling</source>
         <translation>采样中</translation>
     </message>
@@ -902,12 +937,22 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>保存量化模型</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+2"/>
+        <source>There is no calibrated model to save; press Calibrate first.</source>
+        <translation>没有可保存的已校准模型；请先点击“校准”。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Opening quantized model</source>
         <translation>打开量化模型</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+2"/>
+        <source>Open the FP model before its quantized model.</source>
+        <translation>请先打开 FP 模型，再打开其量化模型。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Back to FP</source>
         <translation>恢复为 FP</translation>
     </message>
@@ -915,7 +960,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::widgets::ImageComparison</name>
     <message>
-        <location filename="../widgets/image_comparison.cpp" line="+68"/>
+        <location filename="../widgets/image_comparison.cpp" line="+79"/>
         <source>There is no comparison to save yet; generate one first.</source>
         <translation>尚无可保存的对比图，请先生成。</translation>
     </message>
@@ -939,7 +984,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+29"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -979,7 +1024,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>该量化位置输入或注意力操作数的激活位宽</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+30"/>
         <source> · split</source>
         <translation> · 拆分</translation>
     </message>
@@ -998,7 +1043,7 @@ Attention matmul operand: quantized with its own width.</source>
 注意力 matmul 操作数：以独立位宽量化。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+66"/>
         <source>recalibrate</source>
         <translation>需重新校准</translation>
     </message>

@@ -35,13 +35,23 @@ QString ImageComparison::caption(int panel) const {
 }
 
 QImage ImageComparison::composedImage(int scale) const {
+    QVector<QImage> images;
+    QStringList captions;
+    for (const ImagePanel* p : panels_) {
+        images << p->image();
+        captions << p->caption();
+    }
+    return compose(images, captions, scale);
+}
+
+QImage ImageComparison::compose(const QVector<QImage>& images, const QStringList& captions, int scale) {
     const QFont font("Sans", 11);
     const QFontMetrics metrics(font);
     const int gap = 12, captionHeight = metrics.height() + 8;
     int width = gap, height = 0;
-    for (const ImagePanel* p : panels_) {
-        width += p->image().width() * scale + gap;
-        height = std::max(height, p->image().height() * scale);
+    for (const QImage& image : images) {
+        width += image.width() * scale + gap;
+        height = std::max(height, image.height() * scale);
     }
     if (height == 0) return {};
     QImage out(width, height + captionHeight + gap, QImage::Format_RGB32);
@@ -50,17 +60,18 @@ QImage ImageComparison::composedImage(int scale) const {
     painter.setFont(font);
     painter.setPen(Qt::black);
     int x = gap;
-    for (const ImagePanel* p : panels_) {
-        const QSize size = p->image().size() * scale;
-        painter.drawText(QRect(x, 0, size.width(), captionHeight), Qt::AlignCenter, p->caption());
-        painter.drawImage(QRect(QPoint(x, captionHeight), size), p->image());
+    for (int i = 0; i < images.size(); ++i) {
+        const QSize size = images[i].size() * scale;
+        painter.drawText(QRect(x, 0, size.width(), captionHeight), Qt::AlignCenter, captions.value(i));
+        painter.drawImage(QRect(QPoint(x, captionHeight), size), images[i]);
         x += size.width() + gap;
     }
     return out;
 }
 
-bool ImageComparison::savePng(const QString& path, QString* error) const {
-    const QImage picture = composedImage();
+bool ImageComparison::savePng(const QString& path, QString* error) const { return writePng(composedImage(), path, error); }
+
+bool ImageComparison::writePng(const QImage& picture, const QString& path, QString* error) {
     auto fail = [&](const QString& why) {
         if (error) *error = why;
         return false;

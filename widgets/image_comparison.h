@@ -27,6 +27,11 @@ public:
     // Writes composedImage() atomically; returns false and sets `error` on failure.
     bool savePng(const QString& path, QString* error = nullptr) const;
 
+    // The same picture for any images and captions (not necessarily shown).
+    static QImage compose(const QVector<QImage>& images, const QStringList& captions, int scale = 3);
+    // Writes a picture as PNG atomically; false with `error` set on failure.
+    static bool writePng(const QImage& picture, const QString& path, QString* error = nullptr);
+
 private:
     QHBoxLayout* layout_;
     QVector<ImagePanel*> panels_;

@@ -76,6 +76,8 @@ void LayerTable::retranslate() {
     const bool wasUpdating = updating_;
     updating_ = true;
     for (QTreeWidgetItem* item : std::as_const(items_)) {
+        const auto row = rows_.constFind(item->data(0, kNameRole).toString());
+        if (row != rows_.constEnd()) describe(item, *row);
         for (int c : {WeightBitsColumn, ActivationBitsColumn}) {
             if (item->data(c, kBitsRole).isValid()) item->setText(c, bitsText(item->data(c, kBitsRole).toInt()));
         }
@@ -95,10 +97,29 @@ bool LayerTable::edit(const QModelIndex& index, EditTrigger trigger, QEvent* eve
     return QTreeWidget::edit(index, trigger, event);
 }
 
+// The translated parts of a row: the kind with its marker, and the tooltip.
+void LayerTable::describe(QTreeWidgetItem* item, const LayerRow& row) {
+    QString kind = row.kind;
+    QString tip = row.name;
+    if (row.splitChannels > 0) {
+        kind += tr(" · split");
+        tip += tr("\nShortcut site: its input is cat(h, skip) with %1 + %2 channels; split quantization gives "
+                  "each half its own grid.")
+                   .arg(row.splitChannels)
+                   .arg(row.inputChannels - row.splitChannels);
+    } else if (row.attentionOperand) {
+        kind += QStringLiteral(" ◆");
+        tip += tr("\nAttention matmul operand: quantized with its own width.");
+    }
+    item->setText(KindColumn, kind);
+    for (int c : {NameColumn, KindColumn, ShapeColumn}) item->setToolTip(c, tip);
+}
+
 void LayerTable::setLayers(const QVector<LayerRow>& rows) {
     updating_ = true;
     clear();
     items_.clear();
+    rows_.clear();
     stale_.clear();
     calibrated_ = false;
     QMap<QString, QTreeWidgetItem*> groups;
@@ -110,24 +131,10 @@ void LayerTable::setLayers(const QVector<LayerRow>& rows) {
             group->setFlags(group->flags() & ~Qt::ItemIsEditable);
             order.push_back(group);
         }
-        QString kind = row.kind;
-        QString shape = row.shape;
-        QString tip = row.name;
-        if (row.splitChannels > 0) {
-            kind += tr(" · split");
-            tip += tr("\nShortcut site: its input is cat(h, skip) with %1 + %2 channels; split quantization gives "
-                      "each half its own grid.")
-                       .arg(row.splitChannels)
-                       .arg(row.inputChannels - row.splitChannels);
-        } else if (row.attentionOperand) {
-            kind += QStringLiteral(" ◆");
-            tip += tr("\nAttention matmul operand: quantized with its own width.");
-        }
-        auto* item = new QTreeWidgetItem(group, {shortName(row.name, row.block), kind, shape});
+        auto* item = new QTreeWidgetItem(group, {shortName(row.name, row.block), QString(), row.shape});
         item->setData(0, kNameRole, row.name);
-        item->setToolTip(NameColumn, tip);
-        item->setToolTip(KindColumn, tip);
-        item->setToolTip(ShapeColumn, tip);
+        describe(item, row);
+        rows_.insert(row.name, row);
         item->setData(0, kSiteRole, true);
         item->setData(0, kOperandRole, row.attentionOperand);
         Qt::ItemFlags flags = item->flags() | Qt::ItemIsEditable;

@@ -62,7 +62,10 @@ private:
     void onItemChanged(QTreeWidgetItem* item, int column);
     void refreshStatus(QTreeWidgetItem* item);
 
+    void describe(QTreeWidgetItem* item, const LayerRow& row);
+
     QHash<QString, QTreeWidgetItem*> items_;
+    QHash<QString, LayerRow> rows_;
     QSet<QString> stale_;
     bool calibrated_ = false;
     bool updating_ = false;

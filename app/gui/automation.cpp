@@ -61,6 +61,7 @@ AutomationScript AutomationScript::fromParser(const QCommandLineParser& p) {
 Automation::Automation(MainWindow& window, AutomationScript script, QObject* parent)
     : QObject(parent), window_(window), script_(std::move(script)) {
     window_.setShowErrorDialogs(false);
+    window_.setPersistSettings(false);
     connect(&window_, &MainWindow::errorShown, this, [this](const QString& message) {
         if (firstError_.isEmpty()) firstError_ = message;
     });
@@ -113,7 +114,8 @@ void Automation::afterWork() {
     if (script_.heatmapQuantity == "sqnr") window_.heatmapPanel()->setQuantity(HeatmapPanel::Quantity::Sqnr);
     if (script_.heatmapQuantity == "bimodality") window_.heatmapPanel()->setQuantity(HeatmapPanel::Quantity::Bimodality);
     if (script_.heatmapQuantity == "range") window_.heatmapPanel()->setQuantity(HeatmapPanel::Quantity::Range);
-    if (!script_.site.isEmpty() && script_.step >= 0) window_.heatmapPanel()->selectCell(script_.site, script_.step);
+    if (!script_.site.isEmpty() && script_.step >= 0)
+        window_.heatmapPanel()->selectCell(script_.site, window_.histogramPanel()->timestep());
     if (!script_.saveComparison.isEmpty()) {
         QString error;
         if (!window_.saveComparison(script_.saveComparison, &error)) return finish(1, error);

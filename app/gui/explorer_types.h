@@ -67,6 +67,7 @@ struct QuantizedModelData {
     QHash<QString, int> index;
     QString calibration;  // JSON of the calibration settings
     double seconds = 0;
+    bool fromArtifact = false;  // opened from a saved artifact (not calibrated now)
     const SiteQuantData* find(const QString& name) const;
 };
 

@@ -83,7 +83,7 @@ void GenerationPanel::retranslate() {
                             tr("|Difference|")};
     for (int i = 0; i < labels_.size(); ++i) labels_[i]->setText(texts[i]);
     spacing_->setItemText(0, tr("model default"));
-    if (class_->count() > 0) class_->setItemText(0, tr("mixed"));
+    updateClassNames();
     guidance_->setToolTip(tr("Classifier-free guidance scale (1: none; needs a model with a null class)"));
     amplify_->setToolTip(tr("Amplification of the |FP − quantized| difference image"));
     generate_->setText(tr("Generate"));
@@ -96,16 +96,24 @@ void GenerationPanel::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
 }
 
-void GenerationPanel::setModel(const ModelInfo& model) {
+void GenerationPanel::updateClassNames() {
     classNames_.clear();
-    for (int k = 0; k < model.classCount; ++k)
-        classNames_ << (k < model.classNames.size() ? QStringLiteral("%1 · %2").arg(k).arg(model.classNames[k])
+    for (int k = 0; k < classCount_; ++k)
+        classNames_ << (k < modelClassNames_.size() ? QStringLiteral("%1 · %2").arg(k).arg(modelClassNames_[k])
                                                     : tr("class %1").arg(k));
+    if (class_->count() > 0) class_->setItemText(0, tr("mixed"));
+    for (int k = 0; k < classNames_.size() && k + 1 < class_->count(); ++k) class_->setItemText(k + 1, classNames_[k]);
+}
+
+void GenerationPanel::setModel(const ModelInfo& model) {
+    classCount_ = model.classCount;
+    modelClassNames_ = model.classNames;
     const int previous = class_->currentIndex();
     class_->clear();
-    class_->addItem(tr("mixed"), -1);
-    for (int k = 0; k < classNames_.size(); ++k) class_->addItem(classNames_[k], k);
-    class_->setEnabled(!classNames_.isEmpty());
+    class_->addItem(QString(), -1);
+    for (int k = 0; k < classCount_; ++k) class_->addItem(QString(), k);
+    updateClassNames();
+    class_->setEnabled(classCount_ > 0);
     class_->setCurrentIndex(previous >= 0 && previous < class_->count() ? previous : 0);
     guidance_->setEnabled(model.supportsGuidance);
     if (!model.supportsGuidance) guidance_->setValue(1.0);
@@ -159,9 +167,10 @@ void GenerationPanel::refreshImages() {
                                 .arg(what)
                                 .arg(c.settings.guidance)
                                 .arg(c.settings.steps);
+    QStringList captions;
+    const QVector<QImage> images = comparisonImages(&captions);
     if (c.hasQuantized) {
-        images_->setImages({c.fp, c.quantized, c.difference},
-                           {tr("FP"), tr("Quantized"), tr("|FP − quantized| × %1").arg(c.amplify)});
+        images_->setImages(images, captions);
         metrics_->setText(tr("Paired PSNR %1 dB · SSIM %2 · MSE %3   (%4)")
                               .arg(c.psnr, 0, 'f', 2)
                               .arg(c.ssim, 0, 'f', 4)
@@ -172,8 +181,8 @@ void GenerationPanel::refreshImages() {
         metrics_->setText(setting);
     }
     QVector<widgets::TrajectoryFrame> frames;
-    QStringList captions{tr("FP x_t"), tr("FP predicted x0")};
-    if (c.hasQuantized) captions << tr("Quantized x_t") << tr("Quantized predicted x0");
+    QStringList frameCaptions{tr("FP x_t"), tr("FP predicted x0")};
+    if (c.hasQuantized) frameCaptions << tr("Quantized x_t") << tr("Quantized predicted x0");
     for (const TrajectoryImages& t : c.trajectory) {
         widgets::TrajectoryFrame f;
         f.timestep = t.timestep;
@@ -181,11 +190,24 @@ void GenerationPanel::refreshImages() {
         if (c.hasQuantized) f.images << t.quantizedSample << t.quantizedX0;
         frames.push_back(f);
     }
-    scrubber_->setFrames(frames, captions);
+    scrubber_->setFrames(frames, frameCaptions);
+}
+
+QVector<QImage> GenerationPanel::comparisonImages(QStringList* captions) const {
+    const ComparisonData& c = *comparison_;
+    if (!c.hasQuantized) {
+        *captions = QStringList{tr("FP")};
+        return {c.fp};
+    }
+    *captions = QStringList{tr("FP"), tr("Quantized"), tr("|FP − quantized| × %1").arg(c.amplify)};
+    return {c.fp, c.quantized, c.difference};
 }
 
 bool GenerationPanel::saveComparison(const QString& path, QString* error) const {
-    return images_->savePng(path, error);
+    if (!comparison_) return widgets::ImageComparison::writePng(QImage(), path, error);
+    QStringList captions;
+    const QVector<QImage> images = comparisonImages(&captions);
+    return widgets::ImageComparison::writePng(widgets::ImageComparison::compose(images, captions), path, error);
 }
 
 void GenerationPanel::saveSettings() const {

@@ -36,7 +36,10 @@ public:
     ComparisonPtr comparison() const { return comparison_; }
     const widgets::ImageComparison* images() const { return images_; }
     const widgets::TrajectoryScrubber* scrubber() const { return scrubber_; }
+    // Saves the last finished comparison (not a preview on screen).
     bool saveComparison(const QString& path, QString* error) const;
+    // Shows the last finished comparison again (after a cancelled or failed run).
+    void restoreComparison() { refreshImages(); }
     void setBusy(bool busy);
     QString metricsText() const;
 
@@ -53,6 +56,8 @@ protected:
 private:
     void retranslate();
     void refreshImages();
+    void updateClassNames();
+    QVector<QImage> comparisonImages(QStringList* captions) const;
 
     QSpinBox* seed_;
     QComboBox* class_;
@@ -69,6 +74,8 @@ private:
     widgets::TrajectoryScrubber* scrubber_;
     ComparisonPtr comparison_;
     QStringList classNames_;
+    QStringList modelClassNames_;
+    int classCount_ = 0;
 };
 
 }  // namespace dq::gui

@@ -1,6 +1,7 @@
 #include "app/gui/heatmap_panel.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include <QComboBox>
@@ -38,10 +39,10 @@ HeatmapPanel::HeatmapPanel(QWidget* parent)
     layout->addWidget(note_);
     layout->addWidget(plot_, 1);
     connect(quantity_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
-    connect(images_, &QSpinBox::valueChanged, this, [](int n) { QSettings().setValue("statistics/images", n); });
     connect(refresh_, &QPushButton::clicked, this, &HeatmapPanel::statisticsRequested);
     connect(plot_, &widgets::HeatmapPlot::cellClicked, this, [this](int row, int column) {
-        if (row >= 0 && row < rows_.size()) Q_EMIT cellActivated(rows_[row], column);
+        if (row >= 0 && row < rows_.size() && column >= 0 && column < columns_.size())
+            Q_EMIT cellActivated(rows_[row], columns_[column]);
     });
     retranslate();
 }
@@ -82,12 +83,18 @@ void HeatmapPanel::setStatisticsImages(int images) { images_->setValue(images); 
 
 QString HeatmapPanel::siteAt(int row) const { return row >= 0 && row < rows_.size() ? rows_[row] : QString(); }
 
-void HeatmapPanel::selectCell(const QString& site, int step) { plot_->setSelection(rows_.indexOf(site), step); }
+void HeatmapPanel::selectCell(const QString& site, qint64 timestep) {
+    int column = -1;
+    for (int c = 0; c < columns_.size(); ++c)
+        if (column < 0 || std::llabs(columns_[c] - timestep) < std::llabs(columns_[column] - timestep)) column = c;
+    plot_->setSelection(rows_.indexOf(site), column);
+}
 
 void HeatmapPanel::refresh() {
     const Quantity q = quantity();
     const StatisticsPtr& source = q == Quantity::Sqnr ? quantized_ : fp_;
     rows_.clear();
+    columns_.clear();
     if (!source) {
         plot_->clear(quantity_->currentText());
         note_->setText(q == Quantity::Sqnr ? tr("Calibrate to see the quantized model's SQNR.")
@@ -96,6 +103,7 @@ void HeatmapPanel::refresh() {
     }
     QStringList columns;
     for (qint64 t : source->timesteps) columns << QString::number(t);
+    columns_ = source->timesteps;
     QVector<double> values;
     const int steps = static_cast<int>(source->timesteps.size());
     const double nan = std::numeric_limits<double>::quiet_NaN();

@@ -27,7 +27,8 @@ public:
     void setQuantizedStatistics(const StatisticsPtr& stats);
     void setQuantity(Quantity quantity);
     Quantity quantity() const;
-    void selectCell(const QString& site, int step);
+    // Frames the cell of `site` at the column nearest to `timestep`.
+    void selectCell(const QString& site, qint64 timestep);
     const widgets::HeatmapPlot* plot() const { return plot_; }
     widgets::HeatmapPlot* plot() { return plot_; }
     // The site of a heatmap row.
@@ -37,7 +38,7 @@ public:
     void setStatisticsImages(int images);
 
 Q_SIGNALS:
-    void cellActivated(const QString& site, int step);
+    void cellActivated(const QString& site, qint64 timestep);
     void statisticsRequested();
 
 protected:
@@ -55,6 +56,7 @@ private:
     widgets::HeatmapPlot* plot_;
     StatisticsPtr fp_, quantized_;
     QStringList rows_;
+    QVector<qint64> columns_;  // the timesteps of the statistics shown
 };
 
 }  // namespace dq::gui

@@ -1,5 +1,7 @@
 #include "app/gui/histogram_panel.h"
 
+#include <cstdlib>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -74,7 +76,10 @@ HistogramPanel::HistogramPanel(QWidget* parent)
         refresh();
         Q_EMIT siteChanged(site());
     });
-    connect(step_, &QSlider::valueChanged, this, [this] { refreshActivations(); });
+    connect(step_, &QSlider::valueChanged, this, [this] {
+        refreshActivations();
+        Q_EMIT timestepChanged(timestep());
+    });
     for (QCheckBox* box : {showFp_, showQuantized_, showGrid_}) connect(box, &QCheckBox::toggled, this, [this] { refresh(); });
     connect(logScale_, &QCheckBox::toggled, this, [this](bool on) {
         activations_->setLogScale(on);
@@ -103,14 +108,17 @@ void HistogramPanel::changeEvent(QEvent* event) {
 }
 
 void HistogramPanel::setSites(const QStringList& sites) {
-    const QSignalBlocker block(site_);
-    site_->clear();
-    site_->addItems(sites);
-    fp_.reset();
-    quantized_.reset();
-    model_.reset();
-    updateStepRange();
+    {
+        const QSignalBlocker block(site_);
+        site_->clear();
+        site_->addItems(sites);
+        fp_.reset();
+        quantized_.reset();
+        model_.reset();
+        updateStepRange();
+    }
     refresh();
+    Q_EMIT siteChanged(site());
 }
 
 void HistogramPanel::setFpStatistics(const StatisticsPtr& stats) {
@@ -136,6 +144,21 @@ void HistogramPanel::showSite(const QString& site) {
 }
 
 void HistogramPanel::showStep(int step) { step_->setValue(step); }
+
+void HistogramPanel::showTimestep(qint64 t) {
+    const StatisticsPtr& timeline = fp_ ? fp_ : quantized_;
+    if (!timeline || timeline->timesteps.isEmpty()) return;
+    int best = 0;
+    for (int k = 0; k < timeline->timesteps.size(); ++k)
+        if (std::llabs(timeline->timesteps[k] - t) < std::llabs(timeline->timesteps[best] - t)) best = k;
+    step_->setValue(best);
+}
+
+qint64 HistogramPanel::timestep() const {
+    const StatisticsPtr& timeline = fp_ ? fp_ : quantized_;
+    const int k = step();
+    return timeline && k < timeline->timesteps.size() ? timeline->timesteps[k] : -1;
+}
 QString HistogramPanel::site() const { return site_->currentText(); }
 int HistogramPanel::step() const { return step_->value(); }
 
@@ -172,13 +195,16 @@ void HistogramPanel::refreshActivations() {
 
     QVector<widgets::HistogramSeries> series;
     QStringList lines;
-    auto addParts = [&](const SiteStats& s, bool quantizedRun) {
+    // Each statistics set is looked up by timestep: FP and quantized sets may
+    // come from runs with different step counts.
+    auto stepOf = [&](const StatisticsData& stats) { return static_cast<int>(stats.timesteps.indexOf(timestep)); };
+    auto addParts = [&](const SiteStats& s, bool quantizedRun, int at) {
         // Split sites: the two halves (their union is the "input" part).
         const bool split = s.parts.size() > 1;
         for (const PartStats& p : s.parts) {
             if (split && p.label == "input") continue;
-            if (k >= p.steps.size()) continue;
-            const StepMoments& m = p.steps[k];
+            if (at < 0 || at >= p.steps.size()) continue;
+            const StepMoments& m = p.steps[at];
             widgets::HistogramSeries h;
             const QString who = quantizedRun ? tr("quantized") : tr("FP");
             const QString part = p.label == "input" ? tr("input") : p.label;
@@ -186,7 +212,7 @@ void HistogramPanel::refreshActivations() {
             h.color = quantizedRun ? partColor(p.label).darker(140) : partColor(p.label);
             h.lo = p.lo;
             h.binWidth = p.binWidth;
-            h.counts = p.countsAt(k);
+            h.counts = p.countsAt(at);
             h.filled = !quantizedRun;
             h.style = quantizedRun ? Qt::DashLine : Qt::SolidLine;
             series.push_back(h);
@@ -201,10 +227,11 @@ void HistogramPanel::refreshActivations() {
     };
     const SiteStats* fpSite = fp_ ? fp_->find(name) : nullptr;
     const SiteStats* qSite = quantized_ ? quantized_->find(name) : nullptr;
-    if (fpSite && showFp_->isChecked()) addParts(*fpSite, false);
-    if (qSite && showQuantized_->isChecked()) addParts(*qSite, true);
-    if (qSite && k < qSite->sqnrDb.size() && !qSite->sqnrDb.isEmpty())
-        lines << tr("output SQNR at this step: %1 dB").arg(qSite->sqnrDb[k], 0, 'f', 2);
+    const int qStep = quantized_ ? stepOf(*quantized_) : -1;
+    if (fpSite && showFp_->isChecked()) addParts(*fpSite, false, stepOf(*fp_));
+    if (qSite && showQuantized_->isChecked()) addParts(*qSite, true, qStep);
+    if (qSite && qStep >= 0 && qStep < qSite->sqnrDb.size())
+        lines << tr("output SQNR at this step: %1 dB").arg(qSite->sqnrDb[qStep], 0, 'f', 2);
 
     QVector<widgets::GridOverlay> grids;
     const SiteQuantData* q = model_ ? model_->find(name) : nullptr;

@@ -33,8 +33,11 @@ public:
     void setQuantizedModel(const QuantizedModelPtr& model);    // null clears
     void showSite(const QString& site);
     void showStep(int step);
+    // Shows the step of the FP timeline nearest to `timestep`.
+    void showTimestep(qint64 timestep);
     QString site() const;
     int step() const;
+    qint64 timestep() const;  // −1 without statistics
     int stepCount() const;
     void setLogScale(bool on);
 
@@ -47,6 +50,7 @@ public:
 
 Q_SIGNALS:
     void siteChanged(const QString& site);
+    void timestepChanged(qint64 timestep);
 
 protected:
     void changeEvent(QEvent* event) override;

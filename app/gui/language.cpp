@@ -36,13 +36,13 @@ QString applyLanguage(const QString& requested) {
     s.app.reset();
     s.qt.reset();
     const QString code = availableLanguages().contains(requested) ? requested : QStringLiteral("en");
-    s.code = code;
-    if (code == "en") return code;
+    s.code = QStringLiteral("en");
+    if (code == "en") return s.code;
     auto app = std::make_unique<QTranslator>();
-    if (app->load(":/i18n/diffquant_" + code)) {
-        QCoreApplication::installTranslator(app.get());
-        s.app = std::move(app);
-    }
+    if (!app->load(":/i18n/diffquant_" + code)) return s.code;  // stay in English
+    QCoreApplication::installTranslator(app.get());
+    s.app = std::move(app);
+    s.code = code;
     auto qt = std::make_unique<QTranslator>();
     if (qt->load("qtbase_" + code, QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
         QCoreApplication::installTranslator(qt.get());

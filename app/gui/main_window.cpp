@@ -68,8 +68,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(layers_, &widgets::LayerTable::siteSelected, histograms_, &HistogramPanel::showSite);
     connect(histograms_, &HistogramPanel::siteChanged, this, [this](const QString& site) {
         layers_->selectSite(site);
-        heatmap_->selectCell(site, histograms_->step());
+        heatmap_->selectCell(site, histograms_->timestep());
     });
+    connect(histograms_, &HistogramPanel::timestepChanged, this,
+            [this](qint64 t) { heatmap_->selectCell(histograms_->site(), t); });
     connect(heatmap_, &HeatmapPanel::cellActivated, this, &MainWindow::showSiteStep);
     connect(heatmap_, &HeatmapPanel::statisticsRequested, this, [this] {
         collectStatistics(false);
@@ -183,7 +185,7 @@ void MainWindow::connectWorker() {
     });
     connect(w, &Worker::preview, this,
             [this](quint64, const QImage& image, int step, int steps) { generation_->showPreview(image, step, steps); });
-    connect(w, &Worker::jobFinished, this, &MainWindow::onJobFinished);
+    connect(controller_, &WorkerController::jobFinished, this, &MainWindow::onJobFinished);
     connect(w, &Worker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(w, &Worker::quantizedModelReady, this, &MainWindow::onQuantizedModel);
     connect(w, &Worker::quantizedModelDiscarded, this, &MainWindow::onQuantizedDiscarded);
@@ -250,7 +252,9 @@ void MainWindow::restoreWindowSettings() {
 }
 
 void MainWindow::saveWindowSettings() {
+    if (!persistSettings_) return;
     QSettings s;
+    s.setValue("statistics/images", heatmap_->statisticsImages());
     s.setValue("window/geometry", saveGeometry());
     s.setValue("window/state", saveState());
     quantPanel_->saveSettings();
@@ -276,6 +280,7 @@ void MainWindow::chooseModel() {
 }
 
 void MainWindow::rememberRecent(const QString& folder) {
+    if (!persistSettings_) return;
     QSettings s;
     QStringList recent = s.value("recentModels").toStringList();
     const QString path = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
@@ -315,7 +320,7 @@ void MainWindow::onModelLoaded(const ModelInfoPtr& model) {
     statusBar()->showMessage(tr("Loaded %1").arg(model->folder));
     Q_EMIT modelChanged(model->folder);
     Q_EMIT quantizedModelChanged(false);
-    collectStatistics(false);  // the FP histograms are useful right away
+    if (!closing_) collectStatistics(false);  // the FP histograms are useful right away
 }
 
 void MainWindow::updateTitle() {
@@ -488,6 +493,8 @@ void MainWindow::cancelAll() {
 
 void MainWindow::onJobFinished(quint64 id, JobOutcome outcome, const QString& message) {
     const QString title = jobTitles_.take(id);
+    // A cancelled or failed generation may have left a preview on screen.
+    if (outcome != JobOutcome::Finished) generation_->restoreComparison();
     if (outcome == JobOutcome::Failed) showError(title.isEmpty() ? tr("Operation failed") : title, message);
     else if (outcome == JobOutcome::Cancelled) statusBar()->showMessage(message, 5000);
 }
@@ -514,9 +521,11 @@ void MainWindow::showError(const QString& title, const QString& message) {
 void MainWindow::onQuantizedModel(const QuantizedModelPtr& model) {
     quantized_ = model;
     calibratedPlan_ = model->plan;
-    // Opening an artifact replaces the edited plan with the artifact's.
-    if (!(plan_ == model->plan)) {
+    // An opened artifact brings its own plan. After a calibration the edited
+    // plan stays: edits made meanwhile must keep their "recalibrate" mark.
+    if (model->fromArtifact) {
         plan_ = model->plan;
+        quantPanel_->markCustom();
         refreshLayerTable();
     }
     quantStats_.reset();
@@ -525,6 +534,10 @@ void MainWindow::onQuantizedModel(const QuantizedModelPtr& model) {
     heatmap_->setQuantizedStatistics({});
     refreshCalibrationState();
     Q_EMIT quantizedModelChanged(true);
+    if (closing_) return;
+    // FP and quantized statistics must share one timeline for the overlays.
+    const int steps = generation_->settings().steps;
+    if (!fpStats_ || fpStats_->timesteps.size() != steps) collectStatistics(false);
     collectStatistics(true);
     generate();
 }
@@ -541,6 +554,7 @@ void MainWindow::onQuantizedDiscarded() {
 }
 
 void MainWindow::onStatistics(const StatisticsPtr& stats) {
+    if (stats->quantized && !quantized_) return;  // the quantized model was discarded meanwhile
     if (stats->quantized) {
         quantStats_ = stats;
         histograms_->setQuantizedStatistics(stats);
@@ -624,10 +638,10 @@ void MainWindow::chooseSaveComparison() {
 
 // --- inspection -------------------------------------------------------------
 
-void MainWindow::showSiteStep(const QString& site, int step) {
+void MainWindow::showSiteStep(const QString& site, qint64 timestep) {
     histograms_->showSite(site);
-    histograms_->showStep(step);
-    heatmap_->selectCell(site, step);
+    histograms_->showTimestep(timestep);
+    heatmap_->selectCell(site, timestep);
     histogramDock_->raise();
 }
 

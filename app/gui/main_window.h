@@ -48,6 +48,8 @@ public:
     void cancelAll();
     bool saveComparison(const QString& path, QString* error = nullptr);
     void setShowErrorDialogs(bool on) { showErrorDialogs_ = on; }
+    // Scripted sessions leave the user's settings (recent models, panels) alone.
+    void setPersistSettings(bool on) { persistSettings_ = on; }
 
     QString modelFolder() const;
     bool busy() const;
@@ -112,7 +114,7 @@ private:
     void onBitsEdited(const QString& site, int weightBits, int activationBits);
     void refreshLayerTable();
     void refreshCalibrationState();
-    void showSiteStep(const QString& site, int step);
+    void showSiteStep(const QString& site, qint64 timestep);
     void updateSummary();
     void updateTitle();
 
@@ -162,6 +164,7 @@ private:
     QString pendingFolder_;
     QString lastError_;
     bool showErrorDialogs_ = true;
+    bool persistSettings_ = true;
     bool closing_ = false;
 };
 

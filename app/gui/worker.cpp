@@ -110,8 +110,10 @@ StatisticsPtr toStatisticsData(const ModelStatistics& stats, double seconds, int
     return out;
 }
 
-QuantizedModelPtr toQuantizedData(const QuantizedUNet& q, const std::string& calibrationJson, double seconds) {
+QuantizedModelPtr toQuantizedData(const QuantizedUNet& q, const std::string& calibrationJson, double seconds,
+                                  bool fromArtifact = false) {
     auto out = QSharedPointer<QuantizedModelData>::create();
+    out->fromArtifact = fromArtifact;
     out->plan = q.plan();
     out->calibration = QString::fromStdString(calibrationJson);
     out->seconds = seconds;
@@ -185,6 +187,9 @@ void Worker::run(quint64 id, const QString& title, Body&& body) {
     } catch (const std::exception& e) {
         outcome = JobOutcome::Failed;
         message = tr("%1 failed: %2").arg(title, QString::fromStdString(e.what()));
+    } catch (...) {
+        outcome = JobOutcome::Failed;
+        message = tr("%1 failed with an unknown error.").arg(title);
     }
     // The model must stay usable whatever happened.
     if (state_->model) {
@@ -202,10 +207,12 @@ void Worker::loadModel(quint64 id, const QString& folder, const QString& device)
         const std::string path = folder.toStdString();
         LoadedModel loaded = loadModelFolder(path);
         loaded.unet.to(selectDevice(device.isEmpty() ? "auto" : device.toStdString()));
+        const std::string stamp = fileStamp(path + "/diffusion_pytorch_model.safetensors");
+        // Only now, with nothing left to fail, does the new model replace the old one.
         State& s = *state_;
         s.model.emplace(std::move(loaded));
         s.folder = path;
-        s.weightsStamp = fileStamp(path + "/diffusion_pytorch_model.safetensors");
+        s.weightsStamp = stamp;
         s.quantized.reset();
         hasQuantized_ = false;
         s.calibrationCache.reset();
@@ -230,7 +237,7 @@ void Worker::loadModel(quint64 id, const QString& folder, const QString& device)
 void Worker::calibrate(quint64 id, const CalibrationRequest& request) {
     run(id, tr("Calibrating %1").arg(QString::fromStdString(request.plan.preset)), [&] {
         State& s = *state_;
-        if (!s.model) throw Error("Open a model before calibrating.");
+        if (!s.model) throw Error(tr("Open a model before calibrating.").toStdString());
         LoadedModel& m = *s.model;
         ProgressCallbacks cb;
         cb.cancelled = [this] { return cancelled(); };
@@ -275,7 +282,7 @@ void Worker::calibrate(quint64 id, const CalibrationRequest& request) {
 void Worker::generate(quint64 id, const SamplingSettings& settings, double amplify) {
     run(id, tr("Generating"), [&] {
         State& s = *state_;
-        if (!s.model) throw Error("Open a model before generating.");
+        if (!s.model) throw Error(tr("Open a model before generating.").toStdString());
         LoadedModel& m = *s.model;
         const auto start = std::chrono::steady_clock::now();
         ComparisonCallbacks cb;
@@ -332,8 +339,8 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
 void Worker::collectStatistics(quint64 id, const StatisticsRequest& request) {
     run(id, request.quantized ? tr("Quantized statistics") : tr("FP statistics"), [&] {
         State& s = *state_;
-        if (!s.model) throw Error("Open a model before collecting statistics.");
-        if (request.quantized && !s.quantized) throw Error("Calibrate a quantized model before collecting its statistics.");
+        if (!s.model) throw Error(tr("Open a model before collecting statistics.").toStdString());
+        if (request.quantized && !s.quantized) throw Error(tr("Calibrate a quantized model before collecting its statistics.").toStdString());
         LoadedModel& m = *s.model;
         StatsSettings settings;
         settings.bins = request.bins;
@@ -356,14 +363,15 @@ void Worker::collectStatistics(quint64 id, const StatisticsRequest& request) {
 void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples) {
     run(id, tr("Evaluating"), [&] {
         State& s = *state_;
-        if (!s.model) throw Error("Open a model before evaluating.");
+        if (!s.model) throw Error(tr("Open a model before evaluating.").toStdString());
         LoadedModel& m = *s.model;
         const std::string featuresPath = s.folder + "/feature_net.safetensors";
         const std::string fallback = defaultModelFolder() + "/feature_net.safetensors";
         const std::string path = std::filesystem::exists(featuresPath) ? featuresPath : fallback;
         if (!std::filesystem::exists(path))
-            throw Error("No feature network beside '" + s.folder + "'; train one with `diffquant train-classifier --out " +
-                        featuresPath + "`.");
+            throw Error(tr("No feature network beside '%1'; train one with `diffquant train-classifier --out %2`.")
+                            .arg(QString::fromStdString(s.folder), QString::fromStdString(featuresPath))
+                            .toStdString());
         if (!s.featureNet || s.featureNetPath != path) {
             s.featureNet.emplace(loadFeatureNet(path, m.unet.device()));
             s.featureNetPath = path;
@@ -407,7 +415,7 @@ void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples)
 void Worker::saveQuantizedModel(quint64 id, const QString& folder) {
     run(id, tr("Saving quantized model"), [&] {
         State& s = *state_;
-        if (!s.quantized) throw Error("There is no calibrated model to save; press Calibrate first.");
+        if (!s.quantized) throw Error(tr("There is no calibrated model to save; press Calibrate first.").toStdString());
         const ArtifactSizes sizes = dq::saveQuantizedModel(folder.toStdString(), *s.quantized, s.folder, s.calibrationJson);
         spdlog::info("Saved '{}': {:.1f} KiB ({:.1f}x smaller than the FP weights)", folder.toStdString(),
                      sizes.artifactBytes / 1024.0,
@@ -420,14 +428,14 @@ void Worker::saveQuantizedModel(quint64 id, const QString& folder) {
 void Worker::loadQuantizedModel(quint64 id, const QString& folder) {
     run(id, tr("Opening quantized model"), [&] {
         State& s = *state_;
-        if (!s.model) throw Error("Open the FP model before its quantized model.");
+        if (!s.model) throw Error(tr("Open the FP model before its quantized model.").toStdString());
         auto quantized = std::make_unique<QuantizedUNet>(loadQuantizedState(folder.toStdString(), s.model->unet));
         quantized->to(s.model->unet.device());
         s.quantized = std::move(quantized);
         s.calibrationJson.clear();
         hasQuantized_ = true;
         spdlog::info("Opened quantized model '{}' ({})", folder.toStdString(), s.quantized->plan().preset);
-        Q_EMIT quantizedModelReady(toQuantizedData(*s.quantized, s.calibrationJson, 0));
+        Q_EMIT quantizedModelReady(toQuantizedData(*s.quantized, s.calibrationJson, 0, true));
     });
 }
 

@@ -14,13 +14,14 @@ WorkerController::WorkerController(QObject* parent) : QObject(parent), worker_(n
     thread_.setObjectName("diffquant-worker");
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    connect(worker_, &Worker::jobFinished, this, [this](quint64 id) { onFinished(id); }, Qt::QueuedConnection);
+    connect(worker_, &Worker::jobFinished, this, &WorkerController::onFinished, Qt::QueuedConnection);
     thread_.start();
 }
 
 WorkerController::~WorkerController() { shutdown(); }
 
 quint64 WorkerController::submit(std::function<void(Worker*, quint64)> job) {
+    if (!worker_ || !thread_.isRunning()) return 0;
     const quint64 id = ++nextId_;
     const bool wasBusy = busy();
     pending_.insert(id);
@@ -32,20 +33,26 @@ quint64 WorkerController::submit(std::function<void(Worker*, quint64)> job) {
 }
 
 void WorkerController::cancelAll() {
-    if (nextId_ > 0 && thread_.isRunning()) worker_->requestCancel(nextId_);
+    if (nextId_ > 0 && worker_ && thread_.isRunning()) worker_->requestCancel(nextId_);
 }
 
-void WorkerController::onFinished(quint64 id) {
+void WorkerController::onFinished(quint64 id, JobOutcome outcome, const QString& message) {
     if (!pending_.remove(id)) return;
+    Q_EMIT jobFinished(id, outcome, message);
     Q_EMIT pendingChanged(pendingCount());
     if (!busy()) Q_EMIT busyChanged(false);
 }
 
 void WorkerController::shutdown() {
-    if (!thread_.isRunning()) return;
+    if (!worker_) return;
     cancelAll();
     thread_.quit();  // runs after the current job; queued jobs are then dropped
     thread_.wait();
+    worker_ = nullptr;  // deleted on the thread's way out (deleteLater on finished)
+    const bool wasBusy = busy();
+    pending_.clear();
+    Q_EMIT pendingChanged(0);
+    if (wasBusy) Q_EMIT busyChanged(false);
 }
 
 }  // namespace dq::gui

@@ -18,9 +18,10 @@ public:
     explicit WorkerController(QObject* parent = nullptr);
     ~WorkerController() override;
 
+    // Null after shutdown().
     Worker* worker() const { return worker_; }
-    // Queues `job(worker, id)` on the worker thread; returns the job id. Jobs
-    // run one at a time in submission order.
+    // Queues `job(worker, id)` on the worker thread; returns the job id, or 0
+    // once shut down (the job is refused). Jobs run one at a time in order.
     quint64 submit(std::function<void(Worker*, quint64)> job);
     // Cancels the running job and everything queued.
     void cancelAll();
@@ -30,11 +31,15 @@ public:
     void shutdown();
 
 Q_SIGNALS:
+    // The worker's jobFinished, re-emitted on this (the GUI) thread before
+    // pendingChanged/busyChanged, so that a job's outcome is handled before
+    // anyone hears that the queue is empty.
+    void jobFinished(quint64 id, dq::gui::JobOutcome outcome, const QString& message);
     void busyChanged(bool busy);
     void pendingChanged(int count);
 
 private:
-    void onFinished(quint64 id);
+    void onFinished(quint64 id, JobOutcome outcome, const QString& message);
 
     QThread thread_;
     Worker* worker_;

@@ -4,6 +4,7 @@
 // clicks to the histogram view, and closes cleanly while work is running.
 #include <QAction>
 #include <QApplication>
+#include <QFile>
 #include <QMenuBar>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -21,6 +22,7 @@
 #include "widgets/heatmap_plot.h"
 #include "widgets/histogram_plot.h"
 #include "widgets/layer_table.h"
+#include "widgets/progress_status.h"
 
 using namespace dq;
 
@@ -95,11 +97,12 @@ private Q_SLOTS:
         QCOMPARE(window.quantizationPanel()->preset(), QString("custom"));
         window.layerTable()->editBits(QString::fromStdString(site), widgets::LayerTable::ActivationBitsColumn, 0);
         QCOMPARE(window.plan().find(site)->activationBits, 0);
-        // Choosing a preset rebuilds the plan for every site.
-        window.quantizationPanel()->setPreset("W4A8");
-        QCOMPARE(window.plan().find(site)->weightBits, 4);
-        QCOMPARE(window.plan().find(site)->activationBits, 8);
-        QCOMPARE(window.layerTable()->weightBits(QString::fromStdString(site)), 4);
+        // Choosing a preset rebuilds the plan for every site, the edited one included.
+        window.quantizationPanel()->setPreset("W8A16");
+        QCOMPARE(window.plan().find(site)->weightBits, 8);
+        QCOMPARE(window.plan().find(site)->activationBits, 0);
+        QCOMPARE(window.layerTable()->weightBits(QString::fromStdString(site)), 8);
+        QCOMPARE(window.layerTable()->activationBits(QString::fromStdString(site)), 0);
     }
 
     void calibrationMarksEditedLayersAndHeatmapClicksOpenTheHistogram() {
@@ -128,16 +131,38 @@ private Q_SLOTS:
         QVERIFY(window.layerTable()->needsRecalibration(site));
         QVERIFY(!window.layerTable()->needsRecalibration("conv_in"));
 
-        // A heatmap click selects that site and step in the histogram view.
+        // FP and quantized statistics share the comparison's 6-step timeline.
+        QCOMPARE(window.fpStatistics()->timesteps, window.quantizedStatistics()->timesteps);
+        QCOMPARE(window.fpStatistics()->timesteps.size(), 6);
+
+        // A heatmap click (here on the SQNR map) selects that site and timestep in the histogram view.
         gui::HeatmapPanel* heatmap = window.heatmapPanel();
+        heatmap->setQuantity(gui::HeatmapPanel::Quantity::Sqnr);
         heatmap->plot()->replotNow();
         const int row = heatmap->plot()->rowCount() - 3, column = 4;
         const QString clickedSite = heatmap->siteAt(row);
         QTest::mouseClick(heatmap->plot()->plotWidget(), Qt::LeftButton, {}, heatmap->plot()->cellCenter(row, column));
         QCOMPARE(window.histogramPanel()->site(), clickedSite);
-        QCOMPARE(window.histogramPanel()->step(), column);
-        QVERIFY(window.histogramPanel()->activationPlot()->seriesCount() >= 1);
+        QCOMPARE(window.histogramPanel()->timestep(), window.quantizedStatistics()->timesteps[column]);
+        // FP input and the quantized model's input (a shortcut site shows h and skip of each).
+        const int series = window.histogramPanel()->activationPlot()->seriesCount();
+        QVERIFY2(series == 2 || series == 4, qPrintable(QString::number(series)));
+        QVERIFY(window.histogramPanel()->activationPlot()->gridCount() >= 1);
         QVERIFY(window.histogramPanel()->summaryText().contains("bimodality"));
+        QVERIFY(window.histogramPanel()->summaryText().contains("SQNR"));
+    }
+
+    void translationsAreComplete() {
+        // Every user-visible string of the window and widgets has a German and
+        // a Chinese translation (translations/update.sh refreshes the catalogues).
+        for (const char* name : {"diffquant_de.ts", "diffquant_zh_CN.ts"}) {
+            QFile ts(QStringLiteral(DQ_SOURCE_DIR "/translations/") + name);
+            QVERIFY(ts.open(QIODevice::ReadOnly));
+            const QString text = QString::fromUtf8(ts.readAll());
+            QVERIFY2(text.count("<message") > 200, name);
+            QVERIFY2(!text.contains("type=\"unfinished\""), name);
+            QVERIFY2(!text.contains("<translation></translation>"), name);
+        }
     }
 
     void germanTranslationApplies() {
@@ -164,13 +189,17 @@ private Q_SLOTS:
         window->generationPanel()->setSteps(1000);
         window->generationPanel()->setCount(16);
         window->generate();
-        QTest::qWait(300);
-        QVERIFY(window->busy());
+        // Wait until the job is really running (its progress is on screen).
+        QVERIFY(QTest::qWaitFor([&] { return window->progressStatus()->value() > 0; }, 60000));
         QElapsedTimer clock;
         clock.start();
         QVERIFY(window->close());
-        delete window;
         QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+        // Results still queued for the window, and new requests, no longer reach the stopped worker.
+        QCoreApplication::processEvents();
+        QVERIFY(!window->busy());
+        QCOMPARE(window->openModel(tiny_), quint64{0});
+        delete window;
     }
 };
 

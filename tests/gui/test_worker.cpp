@@ -10,6 +10,29 @@
 using namespace dq;
 using namespace dq::gui;
 
+// QSignalSpy appends on the emitting thread; spying on the worker directly
+// would race with the test reading the spy. The relay lives on the test's
+// thread and re-emits the worker's signals through queued connections.
+class Relay : public QObject {
+    Q_OBJECT
+public:
+    explicit Relay(Worker* w) {
+        connect(w, &Worker::progress, this, &Relay::progress, Qt::QueuedConnection);
+        connect(w, &Worker::preview, this, &Relay::preview, Qt::QueuedConnection);
+        connect(w, &Worker::modelLoaded, this, &Relay::modelLoaded, Qt::QueuedConnection);
+        connect(w, &Worker::quantizedModelReady, this, &Relay::quantizedModelReady, Qt::QueuedConnection);
+        connect(w, &Worker::statisticsReady, this, &Relay::statisticsReady, Qt::QueuedConnection);
+        connect(w, &Worker::comparisonReady, this, &Relay::comparisonReady, Qt::QueuedConnection);
+    }
+Q_SIGNALS:
+    void progress(quint64 id, int done, int total, const QString& stage);
+    void preview(quint64 id, const QImage& image, int step, int steps);
+    void modelLoaded(dq::gui::ModelInfoPtr model);
+    void quantizedModelReady(dq::gui::QuantizedModelPtr quantized);
+    void statisticsReady(dq::gui::StatisticsPtr statistics);
+    void comparisonReady(dq::gui::ComparisonPtr comparison);
+};
+
 namespace {
 struct Finished {
     quint64 id;
@@ -43,17 +66,20 @@ class WorkerTest : public QObject {
     Q_OBJECT
     WorkerController* controller_ = nullptr;
     Worker* worker_ = nullptr;
+    Relay* relay_ = nullptr;
     std::unique_ptr<QSignalSpy> finished_;
 
 private Q_SLOTS:
     void initTestCase() {
         controller_ = new WorkerController;
         worker_ = controller_->worker();
-        finished_ = std::make_unique<QSignalSpy>(worker_, &Worker::jobFinished);
+        relay_ = new Relay(worker_);
+        finished_ = std::make_unique<QSignalSpy>(controller_, &WorkerController::jobFinished);
     }
     void cleanupTestCase() {
         finished_.reset();
         delete controller_;
+        delete relay_;
     }
 
     void errorsComeBackAsSignals() {
@@ -70,7 +96,7 @@ private Q_SLOTS:
     }
 
     void loadsTheShippedModel() {
-        QSignalSpy loaded(worker_, &Worker::modelLoaded);
+        QSignalSpy loaded(relay_, &Relay::modelLoaded);
         const quint64 id = controller_->submit(
             [](Worker* w, quint64 id) { w->loadModel(id, DQ_SHIPPED_MODEL_DIR, "cpu"); });
         QCOMPARE(waitFor(*finished_, id).outcome, JobOutcome::Finished);
@@ -83,9 +109,9 @@ private Q_SLOTS:
     }
 
     void progressIsMonotonicAndComplete() {
-        QSignalSpy progress(worker_, &Worker::progress);
-        QSignalSpy ready(worker_, &Worker::comparisonReady);
-        QSignalSpy previews(worker_, &Worker::preview);
+        QSignalSpy progress(relay_, &Relay::progress);
+        QSignalSpy ready(relay_, &Relay::comparisonReady);
+        QSignalSpy previews(relay_, &Relay::preview);
         const quint64 id = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(12, 3), 4); });
         QCOMPARE(waitFor(*finished_, id).outcome, JobOutcome::Finished);
         QVERIFY(progress.count() >= 12);
@@ -106,7 +132,7 @@ private Q_SLOTS:
     }
 
     void cancelEndsEarlyAndSkipsQueuedWork() {
-        QSignalSpy progress(worker_, &Worker::progress);
+        QSignalSpy progress(relay_, &Relay::progress);
         const quint64 longRun = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(400, 8), 4); });
         const quint64 queued = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(5, 2), 4); });
         QVERIFY(progress.wait(60000));
@@ -119,7 +145,7 @@ private Q_SLOTS:
         QVERIFY2(last < 400, qPrintable(QString::number(last)));
         QCOMPARE(waitFor(*finished_, queued).outcome, JobOutcome::Cancelled);
         // The worker and the model are still usable.
-        QSignalSpy ready(worker_, &Worker::comparisonReady);
+        QSignalSpy ready(relay_, &Relay::comparisonReady);
         const quint64 after = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(4, 2), 4); });
         QCOMPARE(waitFor(*finished_, after).outcome, JobOutcome::Finished);
         QCOMPARE(ready.count(), 1);
@@ -127,12 +153,12 @@ private Q_SLOTS:
     }
 
     void calibrationGivesGridsStatisticsAndComparisons() {
-        QSignalSpy quantized(worker_, &Worker::quantizedModelReady);
-        QSignalSpy stats(worker_, &Worker::statisticsReady);
-        QSignalSpy ready(worker_, &Worker::comparisonReady);
+        QSignalSpy quantized(relay_, &Relay::quantizedModelReady);
+        QSignalSpy stats(relay_, &Relay::statisticsReady);
+        QSignalSpy ready(relay_, &Relay::comparisonReady);
         CalibrationRequest request;
         // The plan comes from the loaded model's sites, as the window builds it.
-        QSignalSpy loaded(worker_, &Worker::modelLoaded);
+        QSignalSpy loaded(relay_, &Relay::modelLoaded);
         const quint64 load = controller_->submit(
             [](Worker* w, quint64 id) { w->loadModel(id, DQ_SHIPPED_MODEL_DIR, "cpu"); });
         QCOMPARE(waitFor(*finished_, load).outcome, JobOutcome::Finished);
