@@ -18,7 +18,7 @@ ChannelRangePlot::ChannelRangePlot(QWidget* parent) : QWidget(parent), plot_(new
     plot_->legend->setFont(QFont(font().family(), 8));
     plot_->plotLayout()->insertRow(0);
     plot_->plotLayout()->addElement(0, 0, new QCPTextElement(plot_, QString(), QFont(font().family(), 9, QFont::Bold)));
-    setMinimumSize(320, 200);
+    setMinimumSize(280, 130);
 }
 
 QWidget* ChannelRangePlot::plotWidget() const { return plot_; }

@@ -47,7 +47,7 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
     selection_->setVisible(false);
     connect(plot_, &QCustomPlot::mousePress, this, &HeatmapPlot::onMousePress);
     connect(plot_, &QCustomPlot::mouseMove, this, &HeatmapPlot::onMouseMove);
-    setMinimumSize(360, 240);
+    setMinimumSize(300, 160);
 }
 
 QWidget* HeatmapPlot::plotWidget() const { return plot_; }

@@ -30,7 +30,7 @@ HistogramPlot::HistogramPlot(QWidget* parent) : QWidget(parent), plot_(new QCust
     plot_->yAxis2->setRange(0, 1);
     plot_->plotLayout()->insertRow(0);
     plot_->plotLayout()->addElement(0, 0, new QCPTextElement(plot_, QString(), QFont(font().family(), 9, QFont::Bold)));
-    setMinimumSize(320, 220);
+    setMinimumSize(280, 150);
 }
 
 QWidget* HistogramPlot::plotWidget() const { return plot_; }

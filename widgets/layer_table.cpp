@@ -53,11 +53,11 @@ LayerTable::LayerTable(QWidget* parent) : QTreeWidget(parent) {
     // on each cell change, which makes bulk status updates quadratic.
     header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
     for (int c = KindColumn; c <= StatusColumn; ++c) header()->setSectionResizeMode(c, QHeaderView::Interactive);
-    header()->resizeSection(KindColumn, 110);
-    header()->resizeSection(ShapeColumn, 90);
-    header()->resizeSection(WeightBitsColumn, 50);
-    header()->resizeSection(ActivationBitsColumn, 50);
-    header()->resizeSection(StatusColumn, 90);
+    header()->resizeSection(KindColumn, 105);
+    header()->resizeSection(ShapeColumn, 85);
+    header()->resizeSection(WeightBitsColumn, 48);
+    header()->resizeSection(ActivationBitsColumn, 48);
+    header()->resizeSection(StatusColumn, 80);
     header()->setStretchLastSection(false);
     setItemDelegateForColumn(WeightBitsColumn, new BitsDelegate(this));
     setItemDelegateForColumn(ActivationBitsColumn, new BitsDelegate(this));

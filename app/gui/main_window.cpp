@@ -116,7 +116,7 @@ void MainWindow::createDocks() {
     logDock_ = dock(console_, "logDock", Qt::BottomDockWidgetArea);
     splitDockWidget(quantDock_, layerDock_, Qt::Vertical);
     splitDockWidget(histogramDock_, heatmapDock_, Qt::Vertical);
-    resizeDocks({quantDock_, histogramDock_}, {440, 600}, Qt::Horizontal);
+    resizeDocks({quantDock_, histogramDock_}, {480, 580}, Qt::Horizontal);
     resizeDocks({quantDock_, layerDock_}, {330, 560}, Qt::Vertical);
     resizeDocks({histogramDock_, heatmapDock_}, {470, 420}, Qt::Vertical);
     resizeDocks({logDock_}, {110}, Qt::Vertical);
