@@ -12,7 +12,9 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/gui/diffquant-s
 fi
 out=${DQ_START_OUT:-start-output}
 mkdir -p "$out"
-"$cli" info | head -n 12
+# (Through a file: `info | head` would end info with SIGPIPE, which pipefail reports.)
+"$cli" info > "$out/model-info.txt"
+head -n 12 "$out/model-info.txt"
 "$cli" sample --num 100 --columns 10 --steps 50 --seed 0 --out "$out/samples.png"
 "$cli" calibrate --preset W8A8 --cali-n 64 --cali-st 20 --steps 50 \
     --cali-data "$out/calibration-data.safetensors" --out "$out/w8a8"
