@@ -83,15 +83,28 @@ int main(int argc, char** argv) {
             st.push_back(timeIt([&] { dq::collectStatistics(m.unet, m.scheduler, stats); }));
             stq.push_back(timeIt([&] { dq::collectStatistics(m.unet, m.scheduler, stats, &quantized); }));
         }
-        const double base = median(fp);
-        std::printf("device %s, batch %d, %d DDIM steps, median of %d runs\n", m.unet.device().str().c_str(), batch,
-                    steps, repeats);
-        std::printf("%-34s %9s %7s\n", "mode", "seconds", "ratio");
-        std::printf("%-34s %9.3f %7.2f\n", "FP sampling", base, 1.0);
-        std::printf("%-34s %9.3f %7.2f\n", "W4A8 simulated sampling", median(q), median(q) / base);
-        std::printf("%-34s %9.3f %7.2f\n", "FP + statistics collection", median(st), median(st) / base);
-        std::printf("%-34s %9.3f %7.2f\n", "W4A8 + statistics (with SQNR)", median(stq), median(stq) / median(q));
-        std::printf("(the last ratio is against W4A8 sampling; SQNR needs one extra FP evaluation per layer)\n");
+        // Ratios are taken per repeat (each mode against the FP run right
+        // before it) and then their median: on a shared machine the absolute
+        // times drift by tens of percent between repeats, the paired ratios
+        // much less. The range shows how much they still scatter.
+        auto ratios = [&](const std::vector<double>& num, const std::vector<double>& den) {
+            std::vector<double> r;
+            for (size_t i = 0; i < num.size(); ++i) r.push_back(num[i] / den[i]);
+            return r;
+        };
+        auto row = [&](const char* name, const std::vector<double>& times, const std::vector<double>& rs) {
+            const auto [lo, hi] = std::minmax_element(rs.begin(), rs.end());
+            std::printf("%-34s %9.3f %7.2f   %.2f-%.2f\n", name, median(times), median(rs), *lo, *hi);
+        };
+        std::printf("device %s, batch %d, %d DDIM steps, %d interleaved repeats\n", m.unet.device().str().c_str(),
+                    batch, steps, repeats);
+        std::printf("%-34s %9s %7s   %s\n", "mode", "median s", "ratio", "range");
+        row("FP sampling", fp, ratios(fp, fp));
+        row("W4A8 simulated sampling", q, ratios(q, fp));
+        row("FP + statistics collection", st, ratios(st, fp));
+        row("W4A8 + statistics (with SQNR)", stq, ratios(stq, q));
+        std::printf("(ratio: median over repeats of the time against that repeat's FP run; the last row is against\n"
+                    " W4A8 sampling, since SQNR needs one extra FP evaluation per layer)\n");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_quant_overhead: %s\n", e.what());
         return 1;
