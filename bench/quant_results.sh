@@ -76,6 +76,16 @@ For scale: the real-data floor (the 60,000 training images against the test-set 
 $FLOOR. FID values depend on the sample count: with $NUM samples they carry a large positive bias, so compare
 rows with each other (same seeds, classes and count) rather than with other tables.
 
+Reading the table: W8A8 with min/max ranges stays close to FP (small FID-to-FP, high paired PSNR, class
+accuracy within a few points). At 4-bit weights the samples degrade visibly; MSE ranges with split
+shortcuts clearly beat min/max without split on every metric, and PCR-style per-step activation grids add
+a little more. The W4A16 row (weights at 4 bits, activations left at 16) shows where the rest of the error
+comes from: it is about as far from FP as W4A8 with MSE + split, so on this small model (32–64 channels per
+layer) what remains is weight rounding, which Q-Diffusion reduces with block-wise reconstruction
+(BRECQ/AdaRound), a method this engine does not implement. FID against the test set rises even at W8A8
+although the images look the same: the feature network reacts strongly to small deviations of the
+background (see the model card), so FID-to-FP and the paired metrics are the better guide here.
+
 | configuration | FID | FID to FP | class acc. | PSNR vs FP (dB) | SSIM vs FP | calibration | size |
 |---|---|---|---|---|---|---|---|
 $ROWS
