@@ -4,6 +4,13 @@
 
 namespace dq::gui {
 
+int nearestStepIndex(const QVector<qint64>& timesteps, qint64 t) {
+    int best = -1;
+    for (int k = 0; k < timesteps.size(); ++k)
+        if (best < 0 || std::llabs(timesteps[k] - t) < std::llabs(timesteps[best] - t)) best = k;
+    return best;
+}
+
 QVector<double> GridData::levels(int limit) const {
     QVector<double> out;
     if (qmax - qmin + 1 > limit) return out;

@@ -113,6 +113,11 @@ struct StatisticsData {
     const WeightStats* findWeights(const QString& name) const;
 };
 
+// The index of the timestep in `timesteps` closest to `t` (-1 when empty):
+// heatmap and histogram address steps by timestep, since FP and quantized
+// statistics may come from runs with different step counts.
+int nearestStepIndex(const QVector<qint64>& timesteps, qint64 t);
+
 struct TrajectoryImages {
     qint64 timestep = 0;
     QImage fpSample, fpX0, quantizedSample, quantizedX0;

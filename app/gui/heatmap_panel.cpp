@@ -1,7 +1,6 @@
 #include "app/gui/heatmap_panel.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 
 #include <QComboBox>
@@ -84,10 +83,7 @@ void HeatmapPanel::setStatisticsImages(int images) { images_->setValue(images); 
 QString HeatmapPanel::siteAt(int row) const { return row >= 0 && row < rows_.size() ? rows_[row] : QString(); }
 
 void HeatmapPanel::selectCell(const QString& site, qint64 timestep) {
-    int column = -1;
-    for (int c = 0; c < columns_.size(); ++c)
-        if (column < 0 || std::llabs(columns_[c] - timestep) < std::llabs(columns_[column] - timestep)) column = c;
-    plot_->setSelection(rows_.indexOf(site), column);
+    plot_->setSelection(rows_.indexOf(site), nearestStepIndex(columns_, timestep));
 }
 
 void HeatmapPanel::refresh() {

@@ -1,7 +1,5 @@
 #include "app/gui/histogram_panel.h"
 
-#include <cstdlib>
-
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -147,11 +145,8 @@ void HistogramPanel::showStep(int step) { step_->setValue(step); }
 
 void HistogramPanel::showTimestep(qint64 t) {
     const StatisticsPtr& timeline = fp_ ? fp_ : quantized_;
-    if (!timeline || timeline->timesteps.isEmpty()) return;
-    int best = 0;
-    for (int k = 0; k < timeline->timesteps.size(); ++k)
-        if (std::llabs(timeline->timesteps[k] - t) < std::llabs(timeline->timesteps[best] - t)) best = k;
-    step_->setValue(best);
+    const int best = timeline ? nearestStepIndex(timeline->timesteps, t) : -1;
+    if (best >= 0) step_->setValue(best);
 }
 
 qint64 HistogramPanel::timestep() const {

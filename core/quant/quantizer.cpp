@@ -39,6 +39,13 @@ AffineParams affineParams(double lo, double hi, int bits, bool symmetric) {
     return p;
 }
 
+// The rest of the fused kernel's arithmetic on x·(1/Δ), in place:
+// (clamp(nearbyint(·) + z, qmin, qmax) − z)·Δ.
+static void roundClampAndRescaleInPlace(torch::Tensor& scaled, const AffineParams& params, const IntegerRange& r) {
+    scaled.round_().add_(params.zeroPoint).clamp_(static_cast<double>(r.qmin), static_cast<double>(r.qmax));
+    scaled.sub_(params.zeroPoint).mul_(params.scale);
+}
+
 torch::Tensor fakeQuantize(const torch::Tensor& x, const AffineParams& params, int bits, bool symmetric) {
     const IntegerRange r = integerRange(bits, symmetric);
     if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32)
@@ -49,14 +56,13 @@ torch::Tensor fakeQuantize(const torch::Tensor& x, const AffineParams& params, i
     // kernel's own, in float32: (clamp(nearbyint(x·(1/Δ)) + z, qmin, qmax) − z)·Δ,
     // so both paths give identical bits (tested).
     torch::Tensor out = x.mul(1.0f / params.scale);
-    out.round_().add_(params.zeroPoint).clamp_(static_cast<double>(r.qmin), static_cast<double>(r.qmax));
-    return out.sub_(params.zeroPoint).mul_(params.scale);
+    roundClampAndRescaleInPlace(out, params, r);
+    return out;
 }
 
 void fakeQuantizeInPlace(torch::Tensor& x, const AffineParams& params, int bits, bool symmetric) {
-    const IntegerRange r = integerRange(bits, symmetric);
-    x.mul_(1.0f / params.scale).round_().add_(params.zeroPoint);
-    x.clamp_(static_cast<double>(r.qmin), static_cast<double>(r.qmax)).sub_(params.zeroPoint).mul_(params.scale);
+    x.mul_(1.0f / params.scale);
+    roundClampAndRescaleInPlace(x, params, integerRange(bits, symmetric));
 }
 
 namespace {

@@ -209,8 +209,9 @@ public:
             fast::Extremes e;
             e.count = v.numel();
             if (e.count == 0) return e;
-            e.min = v.min().item<double>();
-            e.max = v.max().item<double>();
+            const auto [lo, hi] = torch::aminmax(v);  // one pass for both
+            e.min = lo.item<double>();
+            e.max = hi.item<double>();
             e.sum = v.sum().item<double>();  // cascade-summed in float32 by LibTorch
             e.finite = std::isfinite(e.min) && std::isfinite(e.max) && std::isfinite(e.sum);
             return e;

@@ -7,6 +7,7 @@
 // Composing LibTorch ops for the same needs ~10 passes and as many
 // allocations, which made collection slower than the sampling it observes.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace dq::fast {
@@ -22,7 +23,6 @@ struct Extremes {
     int64_t count = 0;
     bool finite = true;  // false when a NaN or ±inf was seen
 };
-
 
 struct HistogramRow {
     double* counts = nullptr;  // `bins` counters, incremented

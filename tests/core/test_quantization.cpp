@@ -1,6 +1,7 @@
 // The quantization engine: quantizer arithmetic by hand, bit packing, plans,
 // calibration on real sampling trajectories, the artifact's round trip, the
 // statistics collector, and the quality properties on the shipped model.
+#include <map>
 #include <numeric>
 #include <random>
 
@@ -11,6 +12,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+
 #include <torch/torch.h>
 
 #include "core/errors.h"
@@ -235,6 +237,53 @@ private Q_SLOTS:
         QCOMPARE(back.sites.size(), stats.sites.size());
         QVERIFY(torch::equal(back.sites[2].parts[0].counts, stats.sites[2].parts[0].counts));
         QCOMPARE(back.weights.size(), stats.weights.size());
+    }
+
+    void collectedMomentsMatchTheActivations() {
+        // The collector's moments (CPU fast path; a split site's whole input
+        // merged from its halves) against LibTorch on the very inputs it saw,
+        // recorded by an interceptor it wraps.
+        struct Recorder : Interceptor {
+            std::map<std::string, std::vector<torch::Tensor>> inputs;
+            torch::Tensor onInput(const SiteInfo& site, const torch::Tensor& input, const StepContext&) override {
+                inputs[site.name].push_back(input.clone());
+                return input;
+            }
+        } recorder;
+        const std::string folder = (dir_.path() + "/tiny-moments").toStdString();
+        test::writeModelFolder(folder, test::tinyConfig(), 9);
+        LoadedModel m = loadModelFolder(folder);
+        StatsSettings settings;
+        settings.bins = 32;
+        settings.sampling.batch = 2;
+        settings.sampling.steps = 3;
+        const ModelStatistics stats = collectStatistics(m.unet, m.scheduler, settings, &recorder);
+        auto check = [](const MomentSummary& got, const torch::Tensor& values) {
+            const torch::Tensor v = values.flatten().to(torch::kFloat64);
+            QCOMPARE(got.count, static_cast<double>(v.numel()));
+            QCOMPARE(got.min, v.min().item<double>());
+            QCOMPARE(got.max, v.max().item<double>());
+            const double scale = std::max(1.0, v.abs().max().item<double>());
+            QVERIFY2(std::abs(got.mean - v.mean().item<double>()) < 1e-5 * scale, qPrintable(QString::number(got.mean)));
+            const double std = v.std(/*unbiased=*/false).item<double>();
+            QVERIFY2(std::abs(got.std - std) < 1e-4 * std, qPrintable(QString::number(got.std)));
+        };
+        int splitSites = 0, checked = 0;
+        for (const SiteStatistics& s : stats.sites) {
+            const std::vector<torch::Tensor>& seen = recorder.inputs[s.name];
+            QCOMPARE(seen.size(), std::size_t{3});
+            for (std::size_t k = 0; k < seen.size(); ++k) {
+                check(s.parts[0].steps[k], seen[k]);
+                if (s.split > 0) {
+                    check(s.parts[1].steps[k], seen[k].narrow(1, 0, s.split));
+                    check(s.parts[2].steps[k], seen[k].narrow(1, s.split, seen[k].size(1) - s.split));
+                }
+                ++checked;
+            }
+            splitSites += s.split > 0;
+        }
+        QVERIFY(splitSites > 0);
+        QCOMPARE(checked, static_cast<int>(stats.sites.size()) * 3);
     }
 
     void fastPathMatchesLibTorch() {
