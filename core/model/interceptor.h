@@ -9,6 +9,7 @@
 #include <torch/types.h>
 
 #include "core/model/model_summary.h"
+#include "core/model/unit.h"
 
 namespace dq {
 
@@ -47,7 +48,16 @@ public:
 // the current step.
 struct InterceptionState {
     Interceptor* interceptor = nullptr;
+    UnitObserver* unitObserver = nullptr;
     StepContext step;
 };
+
+// Calls the unit observer, if any, around a unit's computation.
+inline void notifyUnitInput(const InterceptionState& state, const UnitInfo& unit, const UnitInputs& inputs) {
+    if (state.unitObserver) state.unitObserver->onUnitInput(unit, inputs, state.step);
+}
+inline void notifyUnitOutput(const InterceptionState& state, const UnitInfo& unit, const torch::Tensor& output) {
+    if (state.unitObserver) state.unitObserver->onUnitOutput(unit, output, state.step);
+}
 
 }  // namespace dq

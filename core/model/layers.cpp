@@ -28,8 +28,8 @@ WeightedLayer WeightedLayer::conv(std::string name, std::string block, int64_t i
     layer.site.kind = SiteKind::Conv2d;
     layer.site.weightShape = {out, in, kernel, kernel};
     layer.site.inputChannels = in;
-    layer.stride_ = stride;
-    layer.padding_ = padding;
+    layer.site.stride = stride;
+    layer.site.padding = padding;
     return layer;
 }
 
@@ -45,10 +45,31 @@ WeightedLayer WeightedLayer::linear(std::string name, std::string block, int64_t
 
 torch::Tensor WeightedLayer::apply(const torch::Tensor& x, const torch::Tensor& w) const {
     if (site.kind == SiteKind::Linear) return torch::linear(x, w, bias);
-    return torch::conv2d(x, w, bias, {stride_, stride_}, {padding_, padding_});
+    return torch::conv2d(x, w, bias, {site.stride, site.stride}, {site.padding, site.padding});
+}
+
+const char* unitKindName(UnitKind kind) {
+    switch (kind) {
+        case UnitKind::Resnet: return "resnet";
+        case UnitKind::Attention: return "attention";
+        case UnitKind::Layer: return "layer";
+    }
+    return "?";
+}
+
+void WeightedLayer::makeStandaloneUnit() {
+    unit_ = std::make_shared<const UnitInfo>(UnitInfo{site.name, UnitKind::Layer, {site.name}});
 }
 
 torch::Tensor WeightedLayer::forward(const torch::Tensor& x, const InterceptionState& state) const {
+    if (unit_ && state.unitObserver) {
+        notifyUnitInput(state, *unit_, {x, {}, {}});
+        InterceptionState inner = state;
+        inner.unitObserver = nullptr;
+        torch::Tensor out = forward(x, inner);
+        notifyUnitOutput(state, *unit_, out);
+        return out;
+    }
     if (!state.interceptor) return apply(x, weight);
     Interceptor& hook = *state.interceptor;
     torch::Tensor input = hook.onInput(site, x, state.step);

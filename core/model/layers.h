@@ -2,6 +2,7 @@
 // Functional building blocks of the U-Net. Parameters are plain tensors
 // registered by name in a ParameterRegistry, so loading, device moves,
 // training and quantization all address them by state-dict key.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,14 +44,18 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const InterceptionState& state) const;
     void registerParameters(ParameterRegistry& registry, const std::string& legacyName = {});
 
+    // Marks this layer as a reconstruction unit of its own (conv_in, the
+    // embedding linears, samplers, conv_out); layers inside blocks are not.
+    void makeStandaloneUnit();
+    const UnitInfo* unit() const { return unit_.get(); }
+
     SiteInfo site;
     torch::Tensor weight;
     torch::Tensor bias;
 
 private:
+    std::shared_ptr<const UnitInfo> unit_;
     torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& w) const;
-    int64_t stride_ = 1;
-    int64_t padding_ = 0;
 };
 
 class GroupNormLayer {

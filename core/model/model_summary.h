@@ -21,6 +21,8 @@ struct SiteInfo {
     // >0 when the input is cat(h, skip): channels [0, splitChannels) come from h.
     int64_t splitChannels = 0;
     int64_t inputChannels = 0;
+    int64_t stride = 1;   // Conv2d only
+    int64_t padding = 0;  // Conv2d only
 };
 
 struct ModelSummary {

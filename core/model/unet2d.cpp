@@ -40,6 +40,7 @@ struct UNetNetwork {
     WeightedLayer convOut;
     ParameterRegistry registry;
     std::vector<SiteInfo*> sitePointers;
+    std::vector<UnitRunner> units;  // execution order
 };
 
 UNet2DModel::UNet2DModel(UNetConfig config) : config_(std::move(config)), net_(std::make_unique<UNetNetwork>()) {
@@ -101,19 +102,35 @@ UNet2DModel::UNet2DModel(UNetConfig config) : config_(std::move(config)), net_(s
     n.convOut.registerParameters(r);
     for (auto& slot : r.slots()) *slot.tensor = torch::zeros(slot.shape);
 
-    // Execution order of the interception points.
+    // Execution order of the interception points: forward() embeds the
+    // timestep before the class.
     auto& sites = n.sitePointers;
+    sites.push_back(&n.timeLinear1.site);
+    sites.push_back(&n.timeLinear2.site);
     if (c.classEmbedType == ClassEmbedType::Timestep) {
         sites.push_back(&n.classLinear1.site);
         sites.push_back(&n.classLinear2.site);
     }
-    sites.push_back(&n.timeLinear1.site);
-    sites.push_back(&n.timeLinear2.site);
     sites.push_back(&n.convIn.site);
     for (auto& b : n.down) b.collectSites(sites);
     if (n.mid) n.mid->collectSites(sites);
     for (auto& b : n.up) b.collectSites(sites);
     sites.push_back(&n.convOut.site);
+
+    // Reconstruction units, in the same execution order.
+    for (WeightedLayer* layer : {&n.convIn, &n.timeLinear1, &n.timeLinear2, &n.classLinear1, &n.classLinear2, &n.convOut})
+        layer->makeStandaloneUnit();
+    collectLayerUnit(n.timeLinear1, n.units);
+    collectLayerUnit(n.timeLinear2, n.units);
+    if (c.classEmbedType == ClassEmbedType::Timestep) {
+        collectLayerUnit(n.classLinear1, n.units);
+        collectLayerUnit(n.classLinear2, n.units);
+    }
+    collectLayerUnit(n.convIn, n.units);
+    for (const auto& b : n.down) b.collectUnits(n.units);
+    if (n.mid) n.mid->collectUnits(n.units);
+    for (const auto& b : n.up) b.collectUnits(n.units);
+    collectLayerUnit(n.convOut, n.units);
     rebuildSiteList();
 }
 
@@ -124,6 +141,17 @@ UNet2DModel& UNet2DModel::operator=(UNet2DModel&&) noexcept = default;
 void UNet2DModel::rebuildSiteList() {
     sites_.clear();
     for (const SiteInfo* s : net_->sitePointers) sites_.push_back(*s);
+    units_.clear();
+    for (const UnitRunner& u : net_->units) units_.push_back(*u.info);
+}
+
+torch::Tensor UNet2DModel::runUnit(std::size_t index, const UnitInputs& inputs) const {
+    if (index >= net_->units.size())
+        throw Error("There is no reconstruction unit " + std::to_string(index) + " (the model has " +
+                    std::to_string(net_->units.size()) + ").");
+    InterceptionState state = state_;
+    state.unitObserver = nullptr;
+    return net_->units[index].run(inputs, state);
 }
 
 torch::Tensor UNet2DModel::forward(const torch::Tensor& sampleIn, const torch::Tensor& timestepsIn,

@@ -60,8 +60,19 @@ public:
     void setStep(const StepContext& step) { state_.step = step; }
     const StepContext& step() const { return state_.step; }
 
+    // Reconstruction units (ResnetBlock2D, attention blocks, standalone
+    // layers) in execution order; each lists its sites.
+    const std::vector<UnitInfo>& units() const { return units_; }
+    // Runs unit `index` alone on inputs captured by a UnitObserver, with the
+    // installed interceptor and step: exactly its output inside the network.
+    torch::Tensor runUnit(std::size_t index, const UnitInputs& inputs) const;
+    // Observes unit inputs and outputs during forward passes (not owned; nullptr removes it).
+    void setUnitObserver(UnitObserver* observer) { state_.unitObserver = observer; }
+    UnitObserver* unitObserver() const { return state_.unitObserver; }
+
 private:
     void rebuildSiteList();
+    std::vector<UnitInfo> units_;
 
     UNetConfig config_;
     std::string folder_;

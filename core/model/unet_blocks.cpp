@@ -20,9 +20,26 @@ ResnetBlock::ResnetBlock(const std::string& p, const std::string& block, int64_t
     // Both convs that consume cat(h, skip) know where h ends.
     conv1_.site.splitChannels = splitChannels;
     if (convShortcut_) convShortcut_->site.splitChannels = splitChannels;
+    unit_ = {p, UnitKind::Resnet, {conv1_.site.name, timeEmbProj_.site.name, conv2_.site.name}};
+    if (convShortcut_) unit_.sites.push_back(convShortcut_->site.name);
 }
 
 torch::Tensor ResnetBlock::forward(const torch::Tensor& x, const torch::Tensor& temb,
+                                   const InterceptionState& state) const {
+    if (!state.unitObserver) return compute(x, temb, state);
+    notifyUnitInput(state, unit_, {x, temb, {}});
+    torch::Tensor out = compute(x, temb, state);
+    notifyUnitOutput(state, unit_, out);
+    return out;
+}
+
+void ResnetBlock::collectUnits(std::vector<UnitRunner>& units) const {
+    units.push_back({&unit_, [this](const UnitInputs& in, const InterceptionState& state) {
+                         return compute(in.x, in.temb, state);
+                     }});
+}
+
+torch::Tensor ResnetBlock::compute(const torch::Tensor& x, const torch::Tensor& temb,
                                    const InterceptionState& state) const {
     torch::Tensor h = conv1_.forward(torch::silu(norm1_.forward(x)), state);
     h = h + timeEmbProj_.forward(torch::silu(temb), state).unsqueeze(-1).unsqueeze(-1);
@@ -75,9 +92,25 @@ AttentionBlock::AttentionBlock(const std::string& p, const std::string& block, i
       probsSite_(operandSite(p, block, "softmax", SiteKind::AttentionProbs)),
       heads_(channels / headDim),
       headDim_(headDim),
-      rescale_(rescale) {}
+      rescale_(rescale) {
+    unit_ = {p, UnitKind::Attention, {}};
+    for (const SiteInfo* site : {&toQ_.site, &toK_.site, &toV_.site, &qSite_, &kSite_, &vSite_, &probsSite_, &toOut_.site})
+        unit_.sites.push_back(site->name);
+}
 
 torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const InterceptionState& state) const {
+    if (!state.unitObserver) return compute(x, state);
+    notifyUnitInput(state, unit_, {x, {}, {}});
+    torch::Tensor out = compute(x, state);
+    notifyUnitOutput(state, unit_, out);
+    return out;
+}
+
+void AttentionBlock::collectUnits(std::vector<UnitRunner>& units) const {
+    units.push_back({&unit_, [this](const UnitInputs& in, const InterceptionState& state) { return compute(in.x, state); }});
+}
+
+torch::Tensor AttentionBlock::compute(const torch::Tensor& x, const InterceptionState& state) const {
     const int64_t b = x.size(0), c = x.size(1), hw = x.size(2) * x.size(3);
     // [B, HW, C], contiguous: LibTorch 1.13 runs Linear on a transposed view ~10x slower.
     torch::Tensor tokens = norm_.forward(x).view({b, c, hw}).transpose(1, 2).contiguous();
@@ -151,6 +184,26 @@ void ResnetAttentionStack::collectSites(std::vector<SiteInfo*>& sites) {
     }
 }
 
+void ResnetAttentionStack::collectUnits(std::vector<UnitRunner>& units) const {
+    for (std::size_t i = 0; i < resnets_.size(); ++i) {
+        resnets_[i].collectUnits(units);
+        if (!attentions_.empty()) attentions_[i].collectUnits(units);
+    }
+}
+
+namespace {
+// A standalone layer as a unit.
+UnitRunner layerUnit(const WeightedLayer& layer) {
+    return {layer.unit(), [&layer](const UnitInputs& in, const InterceptionState& state) {
+                InterceptionState inner = state;
+                inner.unitObserver = nullptr;
+                return layer.forward(in.x, inner);
+            }};
+}
+}  // namespace
+
+void collectLayerUnit(const WeightedLayer& layer, std::vector<UnitRunner>& units) { units.push_back(layerUnit(layer)); }
+
 // ------------------------------------------------------------------ DownBlock
 
 DownBlock::DownBlock(int index, int64_t in, int64_t out, int layers, bool attention, bool downsample,
@@ -165,8 +218,10 @@ DownBlock::DownBlock(int index, int64_t in, int64_t out, int layers, bool attent
         if (attention) attn.emplace(block + ".attentions." + idx, block, out, headDimFor(s, out), s.groups, s.eps, 1.0);
         layers_.add(std::move(resnet), std::move(attn));
     }
-    if (downsample)
+    if (downsample) {
         downsampler_ = WeightedLayer::conv(block + ".downsamplers.0.conv", block, out, out, 3, 2, downsamplePadding);
+        downsampler_->makeStandaloneUnit();
+    }
     description_ = block + " " + (attention ? "AttnDownBlock2D " : "DownBlock2D ") + channelText(in, out) +
                    (downsample ? " downsample" : "");
 }
@@ -196,6 +251,11 @@ void DownBlock::collectSites(std::vector<SiteInfo*>& sites) {
     if (downsampler_) sites.push_back(&downsampler_->site);
 }
 
+void DownBlock::collectUnits(std::vector<UnitRunner>& units) const {
+    layers_.collectUnits(units);
+    if (downsampler_) collectLayerUnit(*downsampler_, units);
+}
+
 // -------------------------------------------------------------------- UpBlock
 
 UpBlock::UpBlock(int index, int64_t in, int64_t prevOut, int64_t out, int layers, bool attention, bool upsample,
@@ -211,7 +271,10 @@ UpBlock::UpBlock(int index, int64_t in, int64_t prevOut, int64_t out, int layers
         if (attention) attn.emplace(block + ".attentions." + idx, block, out, headDimFor(s, out), s.groups, s.eps, 1.0);
         layers_.add(std::move(resnet), std::move(attn));
     }
-    if (upsample) upsampler_ = WeightedLayer::conv(block + ".upsamplers.0.conv", block, out, out, 3, 1, 1);
+    if (upsample) {
+        upsampler_ = WeightedLayer::conv(block + ".upsamplers.0.conv", block, out, out, 3, 1, 1);
+        upsampler_->makeStandaloneUnit();
+    }
     description_ = block + " " + (attention ? "AttnUpBlock2D " : "UpBlock2D ") + channelText(prevOut, out) +
                    (upsample ? " upsample" : "");
 }
@@ -238,6 +301,11 @@ void UpBlock::registerParameters(ParameterRegistry& r) {
 void UpBlock::collectSites(std::vector<SiteInfo*>& sites) {
     layers_.collectSites(sites);
     if (upsampler_) sites.push_back(&upsampler_->site);
+}
+
+void UpBlock::collectUnits(std::vector<UnitRunner>& units) const {
+    layers_.collectUnits(units);
+    if (upsampler_) collectLayerUnit(*upsampler_, units);
 }
 
 // ------------------------------------------------------------------- MidBlock
@@ -269,6 +337,12 @@ void MidBlock::collectSites(std::vector<SiteInfo*>& sites) {
     resnets_[0].collectSites(sites);
     if (!attentions_.empty()) attentions_[0].collectSites(sites);
     resnets_[1].collectSites(sites);
+}
+
+void MidBlock::collectUnits(std::vector<UnitRunner>& units) const {
+    resnets_[0].collectUnits(units);
+    if (!attentions_.empty()) attentions_[0].collectUnits(units);
+    resnets_[1].collectUnits(units);
 }
 
 }  // namespace dq

@@ -1,6 +1,7 @@
 #pragma once
 // The U-Net's blocks, each reproducing its diffusers counterpart
 // (ResnetBlock2D, Attention with AttnProcessor, Down/Up/Mid blocks).
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,16 @@
 
 namespace dq {
 
+// A reconstruction unit and how to run it alone (with the caller's
+// interception state, so quantizers apply as they would in the network).
+struct UnitRunner {
+    const UnitInfo* info = nullptr;
+    std::function<torch::Tensor(const UnitInputs&, const InterceptionState&)> run;
+};
+
+// Appends a standalone layer (makeStandaloneUnit) as a unit.
+void collectLayerUnit(const WeightedLayer& layer, std::vector<UnitRunner>& units);
+
 class ResnetBlock {
 public:
     // splitChannels > 0 marks a decoder block whose input is cat(h, skip).
@@ -19,8 +30,11 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
     void registerParameters(ParameterRegistry& registry);
     void collectSites(std::vector<SiteInfo*>& sites);
+    void collectUnits(std::vector<UnitRunner>& units) const;
 
 private:
+    torch::Tensor compute(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
+    UnitInfo unit_;
     GroupNormLayer norm1_, norm2_;
     WeightedLayer conv1_, timeEmbProj_, conv2_;
     std::optional<WeightedLayer> convShortcut_;
@@ -34,8 +48,11 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const InterceptionState& state) const;
     void registerParameters(ParameterRegistry& registry);
     void collectSites(std::vector<SiteInfo*>& sites);
+    void collectUnits(std::vector<UnitRunner>& units) const;
 
 private:
+    torch::Tensor compute(const torch::Tensor& x, const InterceptionState& state) const;
+    UnitInfo unit_;
     std::string prefix_;
     GroupNormLayer norm_;
     WeightedLayer toQ_, toK_, toV_, toOut_;
@@ -64,6 +81,7 @@ public:
                                const InterceptionState& state) const;
     void registerParameters(ParameterRegistry& registry);
     void collectSites(std::vector<SiteInfo*>& sites);
+    void collectUnits(std::vector<UnitRunner>& units) const;
 
 private:
     std::vector<ResnetBlock> resnets_;
@@ -79,6 +97,7 @@ public:
                           const InterceptionState& state) const;
     void registerParameters(ParameterRegistry& registry);
     void collectSites(std::vector<SiteInfo*>& sites);
+    void collectUnits(std::vector<UnitRunner>& units) const;
     std::string describe() const { return description_; }
 
 private:
@@ -97,6 +116,7 @@ public:
                           const InterceptionState& state) const;
     void registerParameters(ParameterRegistry& registry);
     void collectSites(std::vector<SiteInfo*>& sites);
+    void collectUnits(std::vector<UnitRunner>& units) const;
     std::string describe() const { return description_; }
 
 private:
@@ -111,6 +131,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
     void registerParameters(ParameterRegistry& registry);
     void collectSites(std::vector<SiteInfo*>& sites);
+    void collectUnits(std::vector<UnitRunner>& units) const;
     std::string describe() const { return description_; }
 
 private:

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "core/errors.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/model/layers.h"
@@ -43,6 +44,20 @@ struct RecordingInterceptor : Interceptor {
         inputs.push_back(site.name);
         stepIndices.push_back(step.stepIndex);
         return site.name == scaleSite ? x * 2 : x;
+    }
+};
+
+// Keeps every unit's inputs and output from one forward pass.
+struct UnitRecorder : UnitObserver {
+    std::vector<std::string> order;
+    std::map<std::string, UnitInputs> inputs;
+    std::map<std::string, torch::Tensor> outputs;
+    void onUnitInput(const UnitInfo& unit, const UnitInputs& in, const StepContext&) override {
+        order.push_back(unit.name);
+        inputs[unit.name] = in;
+    }
+    void onUnitOutput(const UnitInfo& unit, const torch::Tensor& out, const StepContext&) override {
+        outputs[unit.name] = out;
     }
 };
 
@@ -246,6 +261,65 @@ private Q_SLOTS:
         QVERIFY(!torch::allclose(runTiny(model), reference));
         model.setInterceptor(nullptr);
         QVERIFY(torch::equal(runTiny(model), reference));
+    }
+
+    void sitesFollowExecutionOrderWithTimestepClassEmbedding() {
+        json j = tinyJson();
+        j["class_embed_type"] = "timestep";
+        j.erase("num_class_embeds");
+        UNet2DModel model(parse(j));
+        model.initializeRandom(5);
+        RecordingInterceptor recorder;
+        model.setInterceptor(&recorder);
+        torch::NoGradGuard guard;
+        model.forward(torch::randn({2, 1, 16, 16}), torch::tensor({3, 700}), torch::tensor({40, 900}));
+        std::vector<std::string> expected;
+        for (const auto& s : model.sites()) expected.push_back(s.name);
+        QCOMPARE(recorder.inputs, expected);
+        QCOMPARE(expected.front(), std::string("time_embedding.linear_1"));
+        QCOMPARE(expected[2], std::string("class_embedding.linear_1"));
+    }
+
+    void unitsRunAloneGiveTheirOutputInsideTheNetwork() {
+        UNet2DModel model(test::tinyConfig());
+        model.initializeRandom(7);
+        // An interceptor that changes one site inside a resnet and one inside
+        // an attention block: running a unit alone must apply it the same way.
+        RecordingInterceptor interceptor;
+        interceptor.scaleSite = "up_blocks.0.resnets.1.conv1";
+        model.setInterceptor(&interceptor);
+        model.setStep(StepContext{2, 10, 300});
+        UnitRecorder recorder;
+        model.setUnitObserver(&recorder);
+        const torch::Tensor full = runTiny(model);
+        model.setUnitObserver(nullptr);
+        QVERIFY(torch::equal(full, runTiny(model)));  // observing units changes nothing
+
+        // Units cover every site exactly once, in execution order.
+        std::vector<std::string> unitSites, unitNames;
+        for (const UnitInfo& u : model.units()) {
+            unitNames.push_back(u.name);
+            unitSites.insert(unitSites.end(), u.sites.begin(), u.sites.end());
+        }
+        std::vector<std::string> siteNames;
+        for (const auto& s : model.sites()) siteNames.push_back(s.name);
+        QCOMPARE(unitSites, siteNames);
+        QCOMPARE(recorder.order, unitNames);
+        QCOMPARE(model.units().front().name, std::string("time_embedding.linear_1"));
+        QVERIFY(model.units()[3].kind == UnitKind::Resnet);  // down_blocks.0.resnets.0 after conv_in
+
+        torch::NoGradGuard guard;
+        int resnets = 0, attentions = 0;
+        for (std::size_t i = 0; i < model.units().size(); ++i) {
+            const UnitInfo& u = model.units()[i];
+            const torch::Tensor alone = model.runUnit(i, recorder.inputs.at(u.name));
+            QVERIFY2(torch::equal(alone, recorder.outputs.at(u.name)), u.name.c_str());
+            resnets += u.kind == UnitKind::Resnet;
+            attentions += u.kind == UnitKind::Attention;
+        }
+        QCOMPARE(resnets, 1 + 1 + 2 + 2 + 2);  // down (1 per block), mid, up (2 per block)
+        QCOMPARE(attentions, 1 + 1 + 2);      // down_blocks.1, mid, up_blocks.0
+        QVERIFY(test::errorOf([&] { model.runUnit(model.units().size(), {}); }).contains("no reconstruction unit"));
     }
 
     void recordsShortcutSplitPoints() {
