@@ -161,7 +161,7 @@
 <context>
     <name>dq::gui::HeatmapPanel</name>
     <message>
-        <location filename="../app/gui/heatmap_panel.cpp" line="+51"/>
+        <location filename="../app/gui/heatmap_panel.cpp" line="+50"/>
         <source>Activation range (max − min)</source>
         <translation>Aktivierungsbereich (max − min)</translation>
     </message>
@@ -191,7 +191,7 @@
         <translation>Statistiken sammeln</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+41"/>
         <source>Calibrate to see the quantized model&apos;s SQNR.</source>
         <translation>Kalibrieren Sie, um das SQNR des quantisierten Modells zu sehen.</translation>
     </message>
@@ -209,7 +209,7 @@
 <context>
     <name>dq::gui::HistogramPanel</name>
     <message>
-        <location filename="../app/gui/histogram_panel.cpp" line="+93"/>
+        <location filename="../app/gui/histogram_panel.cpp" line="+91"/>
         <source>FP model</source>
         <translation>FP-Modell</translation>
     </message>
@@ -265,7 +265,7 @@
         <translation>Gewichtsbereich</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+84"/>
         <source>no statistics yet</source>
         <translation>noch keine Statistiken</translation>
     </message>
@@ -583,7 +583,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vorgang fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+82"/>
         <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;Samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Klassengenauigkeit&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
@@ -643,7 +643,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vergleich kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location line="-316"/>
+        <location line="-320"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
     </message>
@@ -656,7 +656,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+89"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+102"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
@@ -712,6 +712,66 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Weight rounding</source>
+        <translation>Gewichtsrundung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>nearest</source>
+        <translation>nächster Wert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPTQ (second-order)</source>
+        <translation>GPTQ (zweiter Ordnung)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AdaRound (block reconstruction)</source>
+        <translation>AdaRound (Blockrekonstruktion)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AdaRound iterations</source>
+        <translation>AdaRound-Iterationen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Learning iterations per unit (resnet, attention block or layer)</source>
+        <translation>Lerniterationen je Einheit (Resnet, Attention-Block oder Schicht)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LSQ iterations</source>
+        <translation>LSQ-Iterationen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Learn each unit&apos;s activation step sizes after the weights (0: off)</source>
+        <translation>Nach den Gewichten die Aktivierungs-Schrittweiten jeder Einheit lernen (0: aus)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Progressive</source>
+        <translation>Progressiv</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>calibrate each step on the quantized trajectory (PCR)</source>
+        <translation>jeden Schritt auf der quantisierten Trajektorie kalibrieren (PCR)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPTQ rounds each layer&apos;s weights column by column and compensates the error with the layer&apos;s input statistics: much better at 4 bits, seconds more to calibrate</source>
+        <translation>GPTQ rundet die Gewichte jeder Schicht Spalte für Spalte und gleicht den Fehler mit der Eingangsstatistik der Schicht aus: bei 4 Bit viel besser, Sekunden mehr Kalibrierung</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>custom</source>
         <translation>benutzerdefiniert</translation>
     </message>
@@ -819,7 +879,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+166"/>
+        <location filename="../app/gui/worker.cpp" line="+160"/>
         <source>%1: cancelled before it started</source>
         <translation>%1: vor dem Start abgebrochen</translation>
     </message>
@@ -844,12 +904,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>%1 ist mit einem unbekannten Fehler fehlgeschlagen.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Loading model</source>
         <translation>Laden des Modells</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source>Calibrating %1</source>
         <translation>Kalibrierung (%1)</translation>
     </message>
@@ -859,17 +919,43 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Öffnen Sie vor dem Kalibrieren ein Modell.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-13"/>
         <source>collecting calibration data</source>
         <translation>Kalibrierungsdaten werden gesammelt</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
+        <source>GPTQ: layer inputs</source>
+        <translation>GPTQ: Schichteingaben</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPTQ: rounding</source>
+        <translation>GPTQ: Rundung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+29"/>
         <source>calibrating</source>
         <translation>Kalibrierung läuft</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="-28"/>
+        <source>AdaRound: unit</source>
+        <translation>AdaRound: Einheit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LSQ: unit</source>
+        <translation>LSQ: Einheit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>progressive calibration: step</source>
+        <translation>progressive Kalibrierung: Schritt</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>Generating</source>
         <translation>Erzeugung</translation>
     </message>
@@ -904,7 +990,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Öffnen Sie ein Modell, bevor Sie Statistiken sammeln.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Calibrate a quantized model before collecting its statistics.</source>
         <translation>Kalibrieren Sie ein quantisiertes Modell, bevor Sie seine Statistiken sammeln.</translation>
     </message>
@@ -924,11 +1010,6 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Öffnen Sie vor dem Evaluieren ein Modell.</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>No feature network beside &apos;%1&apos;; train one with `diffquant train-classifier --out %2`.</source>
-        <translation>Kein Merkmalsnetz neben &apos;%1&apos;; trainieren Sie eines mit `diffquant train-classifier --out %2`.</translation>
-    </message>
-    <message>
         <location line="+18"/>
         <source>sampling</source>
         <translation>Sampling</translation>
@@ -939,7 +1020,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Speichern des quantisierten Modells</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>There is no calibrated model to save; press Calibrate first.</source>
         <translation>Es gibt kein kalibriertes Modell zum Speichern; klicken Sie zuerst auf „Kalibrieren“.</translation>
     </message>
@@ -954,7 +1035,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Öffnen Sie das FP-Modell vor seinem quantisierten Modell.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>Back to FP</source>
         <translation>Rückkehr zu FP</translation>
     </message>
@@ -986,7 +1067,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
@@ -1016,7 +1097,17 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Status</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Recon</source>
+        <translation>Rekon.</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Change of the site&apos;s reconstruction unit output error (AdaRound, then LSQ) against its starting point</source>
+        <translation>Änderung des Ausgabefehlers der Rekonstruktionseinheit dieser Stelle (AdaRound, dann LSQ) gegenüber dem Ausgangspunkt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Weight bit-width (double-click to edit; FP = not quantized)</source>
         <translation>Gewichts-Bitbreite (Doppelklick zum Bearbeiten; FP = nicht quantisiert)</translation>
     </message>
@@ -1045,7 +1136,12 @@ Attention matmul operand: quantized with its own width.</source>
 Attention-Matmul-Operand: mit eigener Bitbreite quantisiert.</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+82"/>
+        <source>%1 (%2): %3 → %4</source>
+        <translation>%1 (%2): %3 → %4</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>recalibrate</source>
         <translation>neu kalibrieren</translation>
     </message>

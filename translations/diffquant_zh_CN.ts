@@ -161,7 +161,7 @@
 <context>
     <name>dq::gui::HeatmapPanel</name>
     <message>
-        <location filename="../app/gui/heatmap_panel.cpp" line="+51"/>
+        <location filename="../app/gui/heatmap_panel.cpp" line="+50"/>
         <source>Activation range (max − min)</source>
         <translation>激活范围（max − min）</translation>
     </message>
@@ -191,7 +191,7 @@
         <translation>收集统计信息</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+41"/>
         <source>Calibrate to see the quantized model&apos;s SQNR.</source>
         <translation>请先校准，以查看量化模型的 SQNR。</translation>
     </message>
@@ -209,7 +209,7 @@
 <context>
     <name>dq::gui::HistogramPanel</name>
     <message>
-        <location filename="../app/gui/histogram_panel.cpp" line="+93"/>
+        <location filename="../app/gui/histogram_panel.cpp" line="+91"/>
         <source>FP model</source>
         <translation>FP 模型</translation>
     </message>
@@ -265,7 +265,7 @@
         <translation>权重范围</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+84"/>
         <source>no statistics yet</source>
         <translation>尚无统计信息</translation>
     </message>
@@ -581,7 +581,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>操作失败</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+82"/>
         <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;样本数&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;类别准确率&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
@@ -641,7 +641,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>无法保存对比图</translation>
     </message>
     <message>
-        <location line="-316"/>
+        <location line="-320"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
     </message>
@@ -654,7 +654,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+89"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+102"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
@@ -710,6 +710,66 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Weight rounding</source>
+        <translation>权重舍入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>nearest</source>
+        <translation>最近值</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPTQ (second-order)</source>
+        <translation>GPTQ（二阶）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AdaRound (block reconstruction)</source>
+        <translation>AdaRound（块重建）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AdaRound iterations</source>
+        <translation>AdaRound 迭代次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Learning iterations per unit (resnet, attention block or layer)</source>
+        <translation>每个单元（残差块、注意力块或层）的学习迭代次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LSQ iterations</source>
+        <translation>LSQ 迭代次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Learn each unit&apos;s activation step sizes after the weights (0: off)</source>
+        <translation>在权重之后学习每个单元的激活步长（0：关闭）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Progressive</source>
+        <translation>渐进式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>calibrate each step on the quantized trajectory (PCR)</source>
+        <translation>在量化轨迹上逐步校准（PCR）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPTQ rounds each layer&apos;s weights column by column and compensates the error with the layer&apos;s input statistics: much better at 4 bits, seconds more to calibrate</source>
+        <translation>GPTQ 逐列舍入每层权重，并用该层输入统计补偿误差：4 位时效果好得多，校准只多几秒</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>custom</source>
         <translation>自定义</translation>
     </message>
@@ -817,7 +877,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+166"/>
+        <location filename="../app/gui/worker.cpp" line="+160"/>
         <source>%1: cancelled before it started</source>
         <translation>%1：开始前已取消</translation>
     </message>
@@ -842,12 +902,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>%1 因未知错误而失败。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Loading model</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source>Calibrating %1</source>
         <translation>校准 %1</translation>
     </message>
@@ -857,17 +917,43 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先打开模型再进行校准。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-13"/>
         <source>collecting calibration data</source>
         <translation>收集校准数据</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
+        <source>GPTQ: layer inputs</source>
+        <translation>GPTQ：层输入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPTQ: rounding</source>
+        <translation>GPTQ：舍入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+29"/>
         <source>calibrating</source>
         <translation>校准中</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="-28"/>
+        <source>AdaRound: unit</source>
+        <translation>AdaRound：单元</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LSQ: unit</source>
+        <translation>LSQ：单元</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>progressive calibration: step</source>
+        <translation>渐进式校准：步</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>Generating</source>
         <translation>生成</translation>
     </message>
@@ -902,7 +988,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先打开模型再收集统计数据。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Calibrate a quantized model before collecting its statistics.</source>
         <translation>请先校准量化模型再收集其统计数据。</translation>
     </message>
@@ -922,11 +1008,6 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先打开模型再进行评估。</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>No feature network beside &apos;%1&apos;; train one with `diffquant train-classifier --out %2`.</source>
-        <translation>&apos;%1&apos; 旁没有特征网络；请用 `diffquant train-classifier --out %2` 训练一个。</translation>
-    </message>
-    <message>
         <location line="+18"/>
         <source>sampling</source>
         <translation>采样中</translation>
@@ -937,7 +1018,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>保存量化模型</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>There is no calibrated model to save; press Calibrate first.</source>
         <translation>没有可保存的已校准模型；请先点击“校准”。</translation>
     </message>
@@ -952,7 +1033,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先打开 FP 模型，再打开其量化模型。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>Back to FP</source>
         <translation>恢复为 FP</translation>
     </message>
@@ -984,7 +1065,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -1014,7 +1095,17 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>状态</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Recon</source>
+        <translation>重建</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Change of the site&apos;s reconstruction unit output error (AdaRound, then LSQ) against its starting point</source>
+        <translation>该位置所属重建单元的输出误差（先 AdaRound，后 LSQ）相对起点的变化</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Weight bit-width (double-click to edit; FP = not quantized)</source>
         <translation>权重位宽（双击编辑；FP = 不量化）</translation>
     </message>
@@ -1043,7 +1134,12 @@ Attention matmul operand: quantized with its own width.</source>
 注意力 matmul 操作数：以独立位宽量化。</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+82"/>
+        <source>%1 (%2): %3 → %4</source>
+        <translation>%1（%2）：%3 → %4</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>recalibrate</source>
         <translation>需重新校准</translation>
     </message>

@@ -44,7 +44,7 @@ QString LayerTable::bitsText(int bits) { return bits <= 0 ? tr("FP") : QString::
 
 LayerTable::LayerTable(QWidget* parent) : QTreeWidget(parent) {
     setObjectName("layerTable");
-    setColumnCount(6);
+    setColumnCount(7);
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
     setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::SelectedClicked |
@@ -52,12 +52,13 @@ LayerTable::LayerTable(QWidget* parent) : QTreeWidget(parent) {
     // Fixed (interactive) widths: ResizeToContents would re-measure every row
     // on each cell change, which makes bulk status updates quadratic.
     header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
-    for (int c = KindColumn; c <= StatusColumn; ++c) header()->setSectionResizeMode(c, QHeaderView::Interactive);
+    for (int c = KindColumn; c <= ReconColumn; ++c) header()->setSectionResizeMode(c, QHeaderView::Interactive);
     header()->resizeSection(KindColumn, 105);
     header()->resizeSection(ShapeColumn, 85);
     header()->resizeSection(WeightBitsColumn, 48);
     header()->resizeSection(ActivationBitsColumn, 48);
     header()->resizeSection(StatusColumn, 80);
+    header()->resizeSection(ReconColumn, 70);
     header()->setStretchLastSection(false);
     setItemDelegateForColumn(WeightBitsColumn, new BitsDelegate(this));
     setItemDelegateForColumn(ActivationBitsColumn, new BitsDelegate(this));
@@ -69,7 +70,9 @@ LayerTable::LayerTable(QWidget* parent) : QTreeWidget(parent) {
 }
 
 void LayerTable::retranslate() {
-    setHeaderLabels({tr("Site"), tr("Kind"), tr("Shape"), tr("W bits"), tr("A bits"), tr("Status")});
+    setHeaderLabels({tr("Site"), tr("Kind"), tr("Shape"), tr("W bits"), tr("A bits"), tr("Status"), tr("Recon")});
+    headerItem()->setToolTip(ReconColumn, tr("Change of the site's reconstruction unit output error "
+                                             "(AdaRound, then LSQ) against its starting point"));
     headerItem()->setToolTip(WeightBitsColumn, tr("Weight bit-width (double-click to edit; FP = not quantized)"));
     headerItem()->setToolTip(ActivationBitsColumn,
                              tr("Activation bit-width of the site's input, or of the attention operand"));
@@ -171,6 +174,44 @@ void LayerTable::setCalibrationState(const QSet<QString>& needsRecalibration, bo
     updating_ = true;
     for (QTreeWidgetItem* item : std::as_const(items_)) refreshStatus(item);
     updating_ = false;
+}
+
+void LayerTable::setUnitErrors(const QVector<UnitError>& errors) {
+    const bool wasUpdating = updating_;
+    updating_ = true;
+    for (QTreeWidgetItem* item : std::as_const(items_)) {
+        const QString site = item->data(0, kNameRole).toString();
+        // The site's unit: the longest unit name that is the site or a prefix of it.
+        double before = 0, after = 0;
+        QStringList lines;
+        int matchLength = -1;
+        for (const UnitError& e : errors) {
+            const bool match = site == e.unit || site.startsWith(e.unit + QLatin1Char('.'));
+            if (!match || e.unit.size() < matchLength) continue;
+            if (e.unit.size() > matchLength) {
+                matchLength = static_cast<int>(e.unit.size());
+                lines.clear();
+                before = e.before;  // the first phase's starting error
+            }
+            after = e.after;  // the last phase's final error
+            lines << tr("%1 (%2): %3 → %4").arg(e.unit, e.phase).arg(e.before, 0, 'g', 4).arg(e.after, 0, 'g', 4);
+        }
+        if (matchLength < 0 || !(before > 0)) {
+            item->setText(ReconColumn, QString());
+            item->setToolTip(ReconColumn, QString());
+            continue;
+        }
+        const double change = 100.0 * (after - before) / before;
+        item->setText(ReconColumn, QStringLiteral("%1%2 %").arg(change > 0 ? "+" : "").arg(change, 0, 'f', 0));
+        item->setForeground(ReconColumn, change < 0 ? QColor(40, 140, 40) : QColor(120, 120, 120));
+        item->setToolTip(ReconColumn, lines.join(QLatin1Char('\n')));
+    }
+    updating_ = wasUpdating;
+}
+
+QString LayerTable::reconText(const QString& site) const {
+    QTreeWidgetItem* item = itemFor(site);
+    return item ? item->text(ReconColumn) : QString();
 }
 
 void LayerTable::refreshStatus(QTreeWidgetItem* item) {

@@ -22,10 +22,17 @@ struct LayerRow {
     int activationBits = 0;
 };
 
+// A reconstruction unit's output error before and after learning.
+struct UnitError {
+    QString unit;   // state-dict prefix of the unit, e.g. "up_blocks.1.resnets.0"
+    QString phase;  // "weights" or "activations"
+    double before = 0, after = 0;
+};
+
 class LayerTable : public QTreeWidget {
     Q_OBJECT
 public:
-    enum Column { NameColumn, KindColumn, ShapeColumn, WeightBitsColumn, ActivationBitsColumn, StatusColumn };
+    enum Column { NameColumn, KindColumn, ShapeColumn, WeightBitsColumn, ActivationBitsColumn, StatusColumn, ReconColumn };
 
     explicit LayerTable(QWidget* parent = nullptr);
     void setLayers(const QVector<LayerRow>& rows);
@@ -35,6 +42,9 @@ public:
     // says whether any calibration exists at all.
     void setCalibrationState(const QSet<QString>& needsRecalibration, bool calibrated);
     void selectSite(const QString& name);
+    // Shows, on each site, its unit's reconstruction error change (empty clears).
+    void setUnitErrors(const QVector<UnitError>& errors);
+    QString reconText(const QString& site) const;
 
     // Number of layer rows (leaves), not counting block group rows.
     int layerCount() const;

@@ -1,17 +1,15 @@
 // diffquant calibrate: FP model + plan + calibration data → quantized-model artifact.
-#include <chrono>
-#include <filesystem>
+#include <algorithm>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <torch/torch.h>
 
 #include "app/cli/commands.h"
 #include "app/cli/options.h"
 #include "app/cli/progress_bar.h"
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
-#include "core/quant/calibrator.h"
-#include "core/quant/quant_artifact.h"
+#include "core/engine/quant_session.h"
 
 namespace dq::cli {
 
@@ -38,6 +36,10 @@ struct CalibrateOptions {
     double percentile = 99.99;
     int batch = 128;
     std::string caliData;
+    std::string rounding = "nearest";
+    int gptqPairs = 256;
+    ReconstructionOptions recon;
+    bool progressive = false;
     std::string savePlan;
     std::string out;
 };
@@ -48,78 +50,57 @@ FirstLastPolicy parseFirstLast(const std::string& value) {
     return FirstLastPolicy::SameAsRest;
 }
 
-// Reuses --cali-data when it was collected with the same settings for the
-// same weights; otherwise collects and (when a path is given) stores it.
-CalibrationData calibrationData(const CalibrateOptions& o, LoadedModel& loaded, const std::string& stamp,
-                                const CalibrationDataSettings& settings) {
-    if (!o.caliData.empty() && std::filesystem::exists(o.caliData)) {
-        CalibrationData data = CalibrationData::load(o.caliData);
-        if (data.settings == settings.describe() && data.modelStamp == stamp) {
-            spdlog::info("Reusing calibration data '{}' ({} samples)", o.caliData, data.size());
-            return data;
-        }
-        spdlog::info("'{}' was collected with other settings or weights; collecting again", o.caliData);
-    }
-    ProgressBar bar("calibration data");
-    ProgressCallbacks callbacks;
-    callbacks.progress = [&](int step, int total) { bar.update(step, total); };
-    CalibrationData data = collectCalibrationData(loaded.unet, loaded.scheduler, settings, callbacks);
-    data.modelStamp = stamp;
-    if (!o.caliData.empty()) {
-        data.save(o.caliData);
-        spdlog::info("Saved calibration data to '{}'", o.caliData);
-    }
-    return data;
-}
-
 void run(const CalibrateOptions& o) {
-    const std::string folder = o.model.resolvedFolder();
-    LoadedModel loaded = o.model.load();
-    const std::string stamp = fileStamp(folder + "/diffusion_pytorch_model.safetensors");
+    c10::InferenceMode inference;
+    QuantSession session;
+    session.openModel(o.model.resolvedFolder(), o.model.device);
+    LoadedModel& loaded = session.model();
 
-    QuantPlan plan;
+    CalibrationRecipe recipe;
     if (!o.planPath.empty()) {
-        plan = QuantPlan::fromJson(readTextFile(o.planPath), o.planPath);
-        plan.validateAgainst(loaded.unet.sites(), o.planPath);
+        recipe.plan = QuantPlan::fromJson(readTextFile(o.planPath), o.planPath);
+        recipe.plan.validateAgainst(loaded.unet.sites(), o.planPath);
     } else {
-        PresetOptions preset;
-        preset.rangeMethod = parseRangeMethod(o.method);
-        preset.splitShortcuts = o.split;
-        preset.softmaxBits = o.softmaxBits;
-        preset.firstLast = parseFirstLast(o.firstLast);
-        preset.perStepActivation = o.perStep;
-        plan = makePresetPlan(o.preset, loaded.unet.sites(), preset);
-        relaxActivations(plan, o.sampler.steps, o.relaxFraction, o.relaxBits, o.relaxAt == "last");
+        PlanRecipe plan;
+        plan.preset = o.preset;
+        plan.options.rangeMethod = parseRangeMethod(o.method);
+        plan.options.splitShortcuts = o.split;
+        plan.options.softmaxBits = o.softmaxBits;
+        plan.options.firstLast = parseFirstLast(o.firstLast);
+        plan.options.perStepActivation = o.perStep;
+        plan.relaxFraction = o.relaxFraction;
+        plan.relaxBits = o.relaxBits;
+        plan.relaxLastSteps = o.relaxAt == "last";
+        recipe.plan = session.makePlan(plan, o.sampler.steps);
     }
-    if (!o.savePlan.empty()) writeTextFileAtomically(o.savePlan, plan.toJson());
+    if (!o.savePlan.empty()) writeTextFileAtomically(o.savePlan, recipe.plan.toJson());
 
-    CalibrationDataSettings settings;
-    settings.selection = parseTimestepSelection(o.timesteps);
-    settings.steps = o.caliSteps;
-    settings.samples = o.caliSamples;
-    settings.normalMean = o.normalMean;
-    settings.normalStd = o.normalStd;
-    settings.trajectory = o.sampler.toRequest(loaded.scheduler);
-    const auto start = std::chrono::steady_clock::now();
-    CalibrationData data = calibrationData(o, loaded, stamp, settings);
+    recipe.data.selection = parseTimestepSelection(o.timesteps);
+    recipe.data.steps = o.caliSteps;
+    recipe.data.samples = o.caliSamples;
+    recipe.data.normalMean = o.normalMean;
+    recipe.data.normalStd = o.normalStd;
+    recipe.data.trajectory = o.sampler.toRequest(loaded.scheduler);
+    recipe.dataFile = o.caliData;
+    recipe.options.batchSize = o.batch;
+    recipe.options.percentile = o.percentile;
+    recipe.options.rounding = parseWeightRounding(o.rounding);
+    recipe.options.gptq.maxPairs = o.gptqPairs;
+    recipe.options.reconstruction = o.recon;
+    recipe.options.progressive = o.progressive;
 
-    CalibrationOptions options;
-    options.batchSize = o.batch;
-    options.percentile = o.percentile;
     ProgressBar bar("calibrating");
     ProgressCallbacks callbacks;
-    callbacks.progress = [&](int step, int total) { bar.update(step, total); };
-    QuantizedUNet quantized = calibrate(loaded.unet, plan, data, options, callbacks);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    callbacks.stage = [&](const std::string& stage) { bar.setLabel(stage); };
+    std::string detail;
+    callbacks.detail = [&](const std::string& text) { detail = text; };
+    callbacks.progress = [&](int step, int total) { bar.update(step, total, detail); };
+    const CalibrationSummary summary = session.calibrate(recipe, callbacks);
 
-    nlohmann::ordered_json calibration = nlohmann::ordered_json::parse(settings.describe());
-    calibration["pairs"] = data.size();
-    calibration["with_null_class"] = data.withNullClass;
-    calibration["percentile"] = o.percentile;
-    calibration["seconds"] = seconds;
-    const ArtifactSizes sizes = saveQuantizedModel(o.out, quantized, folder, calibration.dump());
-    spdlog::info("Calibrated {} ({} ranges) on {} (x_t, t) pairs in {:.1f} s", plan.preset,
-                 plan.sites.empty() ? "no" : rangeMethodName(plan.sites.front().second.rangeMethod), data.size(), seconds);
+    const ArtifactSizes sizes = session.saveQuantized(o.out);
+    spdlog::info("Calibrated {} ({} ranges, {} rounding) on {} (x_t, t) pairs in {:.1f} s", recipe.plan.preset,
+                 recipe.plan.sites.empty() ? "no" : rangeMethodName(recipe.plan.sites.front().second.rangeMethod),
+                 weightRoundingName(recipe.options.rounding), summary.pairs, summary.seconds);
     spdlog::info("Wrote '{}': {:.1f} KiB on disk, {:.1f}x smaller than the FP weights ({:.1f} KiB)", o.out,
                  sizes.artifactBytes / 1024.0, static_cast<double>(sizes.fpWeightsBytes) / std::max<uint64_t>(1, sizes.artifactBytes),
                  sizes.fpWeightsBytes / 1024.0);
@@ -154,6 +135,24 @@ void addCalibrateCommand(CLI::App& app, Action& action) {
     cmd->add_option("--relax-at", o->relaxAt, "relax the first or last steps")->check(CLI::IsMember({"first", "last"}));
     cmd->add_option("--percentile", o->percentile, "percentile range method: clip at this percentile")
         ->check(CLI::Range(50.0, 100.0));
+    cmd->add_option("--rounding", o->rounding,
+                    "weight rounding: nearest; gptq (second-order, error-compensating; seconds); adaround "
+                    "(Q-Diffusion's block reconstruction; minutes)")
+        ->check(CLI::IsMember({"nearest", "gptq", "adaround"}));
+    cmd->add_option("--recon-iters", o->recon.weightIterations, "AdaRound iterations per unit")
+        ->check(CLI::Range(0, 1000000));
+    cmd->add_option("--act-iters", o->recon.activationIterations,
+                    "LSQ iterations per unit for the activation step sizes (0: off)")
+        ->check(CLI::Range(0, 1000000));
+    cmd->add_option("--recon-pairs", o->recon.maxPairs, "calibration pairs whose unit inputs reconstruction caches")
+        ->check(CLI::Range(1, 1000000));
+    cmd->add_option("--recon-batch", o->recon.batchSize, "reconstruction minibatch")->check(CLI::Range(1, 100000));
+    cmd->add_option("--recon-lr", o->recon.weightLearningRate, "AdaRound learning rate")->check(CLI::Range(1e-7, 10.0));
+    cmd->add_option("--act-lr", o->recon.activationLearningRate, "LSQ learning rate")->check(CLI::Range(1e-8, 10.0));
+    cmd->add_flag("--progressive", o->progressive,
+                  "PCR progressive calibration: per-step grids fitted on the quantized model's own trajectory");
+    cmd->add_option("--gptq-pairs", o->gptqPairs, "calibration pairs whose layer inputs form GPTQ's Hessians")
+        ->check(CLI::Range(1, 1000000));
     cmd->add_option("--batch", o->batch, "calibration batch size")->check(CLI::PositiveNumber);
     cmd->add_option("--cali-data", o->caliData, "calibration data file: reused when it matches, else written");
     cmd->add_option("--save-plan", o->savePlan, "also write the plan as JSON");

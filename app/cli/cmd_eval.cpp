@@ -9,6 +9,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/options.h"
 #include "app/cli/progress_bar.h"
+#include "core/engine/quant_session.h"
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
 #include "core/metrics/evaluation.h"
@@ -31,12 +32,7 @@ struct EvalOptions {
 };
 
 std::string featureNetPath(const EvalOptions& o, const std::string& modelFolder) {
-    if (!o.features.empty()) return o.features;
-    for (const std::string& candidate : {modelFolder + "/feature_net.safetensors",
-                                         defaultModelFolder() + "/feature_net.safetensors"})
-        if (std::filesystem::exists(candidate)) return candidate;
-    throw Error("No feature network found beside '" + modelFolder + "'; train one with `diffquant train-classifier "
-                "--out " + modelFolder + "/feature_net.safetensors` or pass --features.");
+    return findFeatureNet(modelFolder, o.features);
 }
 
 void printTable(const EvalResult& r) {

@@ -14,6 +14,12 @@ ProgressBar::ProgressBar(std::string label)
       // Only on a terminal and when info messages are shown.
       enabled_(isatty(STDERR_FILENO) && spdlog::get_level() <= spdlog::level::info) {}
 
+void ProgressBar::setLabel(std::string label) {
+    label_ = std::move(label);
+    start_ = std::chrono::steady_clock::now();
+    lastDraw_ = start_ - std::chrono::seconds(1);
+}
+
 void ProgressBar::update(int step, int total, const std::string& suffix) {
     if (!enabled_ || total <= 0) return;
     const auto now = std::chrono::steady_clock::now();

@@ -10,6 +10,8 @@ public:
     explicit ProgressBar(std::string label);
     // Redraws at most ~10 times a second, always on the last step.
     void update(int step, int total, const std::string& suffix = {});
+    // A new stage: new label, and the ETA restarts.
+    void setLabel(std::string label);
 
 private:
     std::string label_;

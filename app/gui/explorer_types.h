@@ -61,8 +61,16 @@ struct SiteQuantData {
     QVector<PartGrids> activation;  // empty: FP input; 1, or 2 for split sites
 };
 
+// One reconstruction unit's output error before and after learning.
+struct UnitErrorData {
+    QString unit;
+    QString phase;  // "weights" (AdaRound) or "activations" (LSQ)
+    double before = 0, after = 0;
+};
+
 struct QuantizedModelData {
     QuantPlan plan;
+    QVector<UnitErrorData> units;  // empty unless reconstruction ran
     QVector<SiteQuantData> sites;
     QHash<QString, int> index;
     QString calibration;  // JSON of the calibration settings

@@ -532,6 +532,9 @@ void MainWindow::onQuantizedModel(const QuantizedModelPtr& model) {
     histograms_->setQuantizedModel(model);
     histograms_->setQuantizedStatistics({});
     heatmap_->setQuantizedStatistics({});
+    QVector<widgets::UnitError> errors;
+    for (const UnitErrorData& u : model->units) errors.push_back({u.unit, u.phase, u.before, u.after});
+    layers_->setUnitErrors(errors);
     refreshCalibrationState();
     Q_EMIT quantizedModelChanged(true);
     if (closing_) return;
@@ -544,6 +547,7 @@ void MainWindow::onQuantizedModel(const QuantizedModelPtr& model) {
 
 void MainWindow::onQuantizedDiscarded() {
     quantized_.reset();
+    layers_->setUnitErrors({});
     calibratedPlan_.reset();
     quantStats_.reset();
     histograms_->setQuantizedModel({});

@@ -24,7 +24,8 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
       split_(new QCheckBox(this)), softmaxBits_(new QSpinBox(this)), firstLast_(new QComboBox(this)),
       perStep_(new QCheckBox(this)), timesteps_(new QComboBox(this)), normalMean_(new QDoubleSpinBox(this)),
       normalStd_(new QDoubleSpinBox(this)), caliSteps_(new QSpinBox(this)), caliSamples_(new QSpinBox(this)),
-      calibrate_(new QPushButton(this)), status_(new QLabel(this)) {
+      rounding_(new QComboBox(this)), reconIterations_(new QSpinBox(this)), activationIterations_(new QSpinBox(this)),
+      progressive_(new QCheckBox(this)), calibrate_(new QPushButton(this)), status_(new QLabel(this)) {
     setObjectName("quantizationPanel");
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form_);
@@ -55,12 +56,23 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     caliSamples_->setRange(1, 100000);
     caliSamples_->setValue(64);
     caliSamples_->setObjectName("caliSamplesBox");
+    for (const char* r : {"nearest", "gptq", "adaround"}) rounding_->addItem(QString(), r);
+    rounding_->setObjectName("roundingBox");
+    reconIterations_->setRange(0, 100000);
+    reconIterations_->setSingleStep(100);
+    reconIterations_->setValue(500);
+    reconIterations_->setObjectName("reconIterationsBox");
+    activationIterations_->setRange(0, 100000);
+    activationIterations_->setSingleStep(100);
+    activationIterations_->setObjectName("activationIterationsBox");
+    progressive_->setObjectName("progressiveBox");
     calibrate_->setObjectName("calibrateButton");
     preset_->setCurrentIndex(std::max(0, preset_->findData("W8A8")));
 
     // Labels are set (and translated) in retranslate().
     for (QWidget* field : std::initializer_list<QWidget*>{preset_, method_, split_, softmaxBits_, firstLast_, perStep_,
-                                                          timesteps_, normalMean_, normalStd_, caliSteps_, caliSamples_})
+                                                          timesteps_, normalMean_, normalStd_, caliSteps_, caliSamples_, rounding_,
+                                                          reconIterations_, activationIterations_, progressive_})
         form_->addRow(new QLabel(this), field);
 
     auto changed = [this] {
@@ -77,6 +89,7 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     connect(firstLast_, &QComboBox::currentIndexChanged, this, changed);
     connect(perStep_, &QCheckBox::toggled, this, changed);
     connect(timesteps_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
+    connect(rounding_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
     connect(calibrate_, &QPushButton::clicked, this, &QuantizationPanel::calibrateRequested);
     retranslate();
     updateEnabled();
@@ -97,6 +110,19 @@ void QuantizationPanel::retranslate() {
     label(normalStd_, tr("Normal std (×T)"));
     label(caliSteps_, tr("cali_st"));
     label(caliSamples_, tr("cali_n"));
+    label(rounding_, tr("Weight rounding"));
+    rounding_->setItemText(0, tr("nearest"));
+    rounding_->setItemText(1, tr("GPTQ (second-order)"));
+    rounding_->setItemText(2, tr("AdaRound (block reconstruction)"));
+    label(reconIterations_, tr("AdaRound iterations"));
+    reconIterations_->setToolTip(tr("Learning iterations per unit (resnet, attention block or layer)"));
+    label(activationIterations_, tr("LSQ iterations"));
+    activationIterations_->setSpecialValueText(tr("off"));
+    activationIterations_->setToolTip(tr("Learn each unit's activation step sizes after the weights (0: off)"));
+    label(progressive_, tr("Progressive"));
+    progressive_->setText(tr("calibrate each step on the quantized trajectory (PCR)"));
+    rounding_->setToolTip(tr("GPTQ rounds each layer's weights column by column and compensates the error with "
+                             "the layer's input statistics: much better at 4 bits, seconds more to calibrate"));
     preset_->setItemText(preset_->findData(kCustom), tr("custom"));
     preset_->setToolTip(tr("W = weight bits, A = activation bits; A16 keeps activations in floating point"));
     const QStringList methods{tr("min/max"), tr("MSE search (Lp 2.4)"), tr("percentile"), tr("running min/max")};
@@ -127,8 +153,10 @@ void QuantizationPanel::updateEnabled() {
     const bool normal = timesteps_->currentData().toString() == "normal";
     normalMean_->setEnabled(normal);
     normalStd_->setEnabled(normal);
-    for (QWidget* w : std::initializer_list<QWidget*>{method_, split_, softmaxBits_, firstLast_, perStep_})
+    for (QWidget* w : std::initializer_list<QWidget*>{method_, split_, softmaxBits_, firstLast_, perStep_, rounding_,
+                                                      activationIterations_, progressive_})
         w->setEnabled(!fp);
+    reconIterations_->setEnabled(!fp && rounding_->currentData().toString() == "adaround");
 }
 
 QString QuantizationPanel::preset() const { return preset_->currentData().toString(); }
@@ -163,6 +191,15 @@ void QuantizationPanel::fillCalibration(CalibrationRequest& request) const {
     request.caliSamples = caliSamples_->value();
     request.normalMean = normalMean_->value();
     request.normalStd = normalStd_->value();
+    request.rounding = rounding_->currentData().toString();
+    request.reconIterations = reconIterations_->value();
+    request.activationIterations = activationIterations_->value();
+    request.progressive = progressive_->isChecked();
+}
+
+void QuantizationPanel::setRounding(const QString& rounding) {
+    const int index = rounding_->findData(rounding);
+    if (index >= 0) rounding_->setCurrentIndex(index);
 }
 
 void QuantizationPanel::setCalibrationSize(int caliSteps, int caliSamples) {
@@ -195,6 +232,10 @@ void QuantizationPanel::saveSettings() const {
     s.setValue("normalStd", normalStd_->value());
     s.setValue("caliSteps", caliSteps_->value());
     s.setValue("caliSamples", caliSamples_->value());
+    s.setValue("rounding", rounding_->currentData());
+    s.setValue("reconIterations", reconIterations_->value());
+    s.setValue("activationIterations", activationIterations_->value());
+    s.setValue("progressive", progressive_->isChecked());
 }
 
 void QuantizationPanel::restoreSettings() {
@@ -215,6 +256,10 @@ void QuantizationPanel::restoreSettings() {
     normalStd_->setValue(s.value("normalStd", 0.4).toDouble());
     caliSteps_->setValue(s.value("caliSteps", 20).toInt());
     caliSamples_->setValue(s.value("caliSamples", 64).toInt());
+    select(rounding_, s.value("rounding", "nearest"));
+    reconIterations_->setValue(s.value("reconIterations", 500).toInt());
+    activationIterations_->setValue(s.value("activationIterations", 0).toInt());
+    progressive_->setChecked(s.value("progressive", false).toBool());
 }
 
 }  // namespace dq::gui

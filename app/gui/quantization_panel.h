@@ -34,6 +34,7 @@ public:
     void setCalibrationSize(int caliSteps, int caliSamples);
     void setMethod(const QString& method);  // minmax | mse | percentile | running
     void setSplit(bool on);
+    void setRounding(const QString& rounding);  // nearest | gptq
     void setCalibrationStatus(const QString& text);
     void setBusy(bool busy);
 
@@ -64,6 +65,10 @@ private:
     QDoubleSpinBox* normalStd_;
     QSpinBox* caliSteps_;
     QSpinBox* caliSamples_;
+    QComboBox* rounding_;
+    QSpinBox* reconIterations_;
+    QSpinBox* activationIterations_;
+    QCheckBox* progressive_;
     QPushButton* calibrate_;
     QLabel* status_;
     bool custom_ = false;

@@ -12,28 +12,20 @@
 
 #include <QElapsedTimer>
 
+#include "core/engine/quant_session.h"
 #include "core/errors.h"
 #include "core/explorer/comparison_run.h"
 #include "core/imaging/comparison.h"
 #include "core/imaging/image_grid.h"
-#include "core/io/file_stamp.h"
 #include "core/metrics/evaluation.h"
-#include "core/model/model_folder.h"
-#include "core/quant/calibration_data.h"
-#include "core/quant/calibrator.h"
-#include "core/quant/quant_artifact.h"
-#include "core/runtime/device.h"
 #include "core/stats/activation_stats.h"
 
 namespace dq::gui {
 
+// The engine session (model, calibration data, quantized model) plus what
+// only the explorer keeps: the feature network and its reference statistics.
 struct Worker::State {
-    std::optional<LoadedModel> model;
-    std::string folder;
-    std::string weightsStamp;
-    std::unique_ptr<QuantizedUNet> quantized;
-    std::string calibrationJson;
-    std::optional<CalibrationData> calibrationCache;
+    QuantSession session;
     std::optional<FeatureNet> featureNet;
     std::string featureNetPath;
     std::optional<ReferenceStats> reference;
@@ -111,9 +103,11 @@ StatisticsPtr toStatisticsData(const ModelStatistics& stats, double seconds, int
 }
 
 QuantizedModelPtr toQuantizedData(const QuantizedUNet& q, const std::string& calibrationJson, double seconds,
-                                  bool fromArtifact = false) {
+                                  bool fromArtifact = false, const std::vector<UnitReport>& units = {}) {
     auto out = QSharedPointer<QuantizedModelData>::create();
     out->fromArtifact = fromArtifact;
+    for (const UnitReport& r : units)
+        out->units.push_back({QString::fromStdString(r.unit), QString::fromStdString(r.phase), r.before, r.after});
     out->plan = q.plan();
     out->calibration = QString::fromStdString(calibrationJson);
     out->seconds = seconds;
@@ -192,9 +186,11 @@ void Worker::run(quint64 id, const QString& title, Body&& body) {
         message = tr("%1 failed with an unknown error.").arg(title);
     }
     // The model must stay usable whatever happened.
-    if (state_->model) {
-        state_->model->unet.setInterceptor(nullptr);
-        state_->model->unet.setStep(StepContext{});
+    if (state_->session.hasModel()) {
+        UNet2DModel& unet = state_->session.model().unet;
+        unet.setInterceptor(nullptr);
+        unet.setUnitObserver(nullptr);
+        unet.setStep(StepContext{});
     }
     if (outcome == JobOutcome::Failed) spdlog::error("{}", message.toStdString());
     if (outcome == JobOutcome::Cancelled) spdlog::warn("{}", message.toStdString());
@@ -205,85 +201,83 @@ void Worker::run(quint64 id, const QString& title, Body&& body) {
 void Worker::loadModel(quint64 id, const QString& folder, const QString& device) {
     run(id, tr("Loading model"), [&] {
         const std::string path = folder.toStdString();
-        LoadedModel loaded = loadModelFolder(path);
-        loaded.unet.to(selectDevice(device.isEmpty() ? "auto" : device.toStdString()));
-        const std::string stamp = fileStamp(path + "/diffusion_pytorch_model.safetensors");
-        // Only now, with nothing left to fail, does the new model replace the old one.
         State& s = *state_;
-        s.model.emplace(std::move(loaded));
-        s.folder = path;
-        s.weightsStamp = stamp;
-        s.quantized.reset();
+        s.session.openModel(path, device.isEmpty() ? "auto" : device.toStdString());
         hasQuantized_ = false;
-        s.calibrationCache.reset();
         s.featureNet.reset();
         s.reference.reset();
+        LoadedModel& m = s.session.model();
         auto info = QSharedPointer<ModelInfo>::create();
         info->folder = folder;
-        info->summary = s.model->unet.summary();
+        info->summary = m.unet.summary();
         info->summary.folder = path;
-        const int classes = realClassCount(s.model->unet);
+        const int classes = realClassCount(m.unet);
         info->classCount = classes;
         info->classNames = classNames(path, classes);
-        info->supportsGuidance = s.model->unet.config().nullClassLabel.has_value() && classes > 0;
-        info->trainTimesteps = s.model->scheduler.numTrainTimesteps;
-        info->device = QString::fromStdString(s.model->unet.device().str());
-        spdlog::info("Loaded '{}' ({:.2f} M parameters, {} quantization sites) on {}", path,
-                     s.model->unet.parameterCount() / 1e6, info->summary.sites.size(), info->device.toStdString());
+        info->supportsGuidance = m.unet.config().nullClassLabel.has_value() && classes > 0;
+        info->trainTimesteps = m.scheduler.numTrainTimesteps;
+        info->device = QString::fromStdString(m.unet.device().str());
+        spdlog::info("{} quantization sites", info->summary.sites.size());
         Q_EMIT modelLoaded(info);
     });
+}
+
+// Stage names from the core, as the status bar shows them.
+QString Worker::stageText(const std::string& stage) const {
+    if (stage == "calibration-data") return tr("collecting calibration data");
+    if (stage == "gptq-hessians") return tr("GPTQ: layer inputs");
+    if (stage == "gptq-rounding") return tr("GPTQ: rounding");
+    if (stage == "ranges") return tr("calibrating");
+    if (stage == "adaround") return tr("AdaRound: unit");
+    if (stage == "lsq") return tr("LSQ: unit");
+    if (stage == "progressive") return tr("progressive calibration: step");
+    return QString::fromStdString(stage);
 }
 
 void Worker::calibrate(quint64 id, const CalibrationRequest& request) {
     run(id, tr("Calibrating %1").arg(QString::fromStdString(request.plan.preset)), [&] {
         State& s = *state_;
-        if (!s.model) throw Error(tr("Open a model before calibrating.").toStdString());
-        LoadedModel& m = *s.model;
-        ProgressCallbacks cb;
-        cb.cancelled = [this] { return cancelled(); };
-        const auto start = std::chrono::steady_clock::now();
-
-        CalibrationDataSettings settings;
-        settings.selection = parseTimestepSelection(request.timestepSelection.toStdString());
-        settings.steps = request.caliSteps;
-        settings.samples = request.caliSamples;
-        settings.normalMean = request.normalMean;
-        settings.normalStd = request.normalStd;
+        if (!s.session.hasModel()) throw Error(tr("Open a model before calibrating.").toStdString());
+        LoadedModel& m = s.session.model();
+        CalibrationRecipe recipe;
+        recipe.plan = request.plan;
+        recipe.data.selection = parseTimestepSelection(request.timestepSelection.toStdString());
+        recipe.data.steps = request.caliSteps;
+        recipe.data.samples = request.caliSamples;
+        recipe.data.normalMean = request.normalMean;
+        recipe.data.normalStd = request.normalStd;
         SamplingSettings trajectory = request.trajectory;
         trajectory.classLabel = -1;  // calibration always mixes classes
-        settings.trajectory = toRequest(trajectory, m.scheduler);
-        if (!s.calibrationCache || s.calibrationCache->settings != settings.describe()) {
-            const QString stage = tr("collecting calibration data");
-            cb.progress = [&](int done, int total) { Q_EMIT progress(id, done, total, stage); };
-            s.calibrationCache.reset();
-            CalibrationData data = collectCalibrationData(m.unet, m.scheduler, settings, cb);
-            data.modelStamp = s.weightsStamp;
-            s.calibrationCache.emplace(std::move(data));
-        } else {
-            spdlog::info("Reusing the calibration data in memory ({} (x_t, t) pairs)", s.calibrationCache->size());
-        }
-        const QString stage = tr("calibrating");
-        cb.progress = [&](int done, int total) { Q_EMIT progress(id, done, total, stage); };
-        auto quantized = std::make_unique<QuantizedUNet>(dq::calibrate(m.unet, request.plan, *s.calibrationCache, {}, cb));
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        nlohmann::ordered_json j = nlohmann::ordered_json::parse(settings.describe());
-        j["pairs"] = s.calibrationCache->size();
-        j["with_null_class"] = s.calibrationCache->withNullClass;
-        j["seconds"] = seconds;
-        s.calibrationJson = j.dump();
-        s.quantized = std::move(quantized);
+        recipe.data.trajectory = toRequest(trajectory, m.scheduler);
+        recipe.options.rounding = parseWeightRounding(request.rounding.toStdString());
+        recipe.options.reconstruction.weightIterations = request.reconIterations;
+        recipe.options.reconstruction.activationIterations = request.activationIterations;
+        recipe.options.progressive = request.progressive;
+
+        ProgressCallbacks cb;
+        cb.cancelled = [this] { return cancelled(); };
+        QString stage = tr("calibrating");
+        QString detail;  // e.g. the current unit's loss
+        cb.stage = [&](const std::string& name) {
+            stage = stageText(name);
+            detail.clear();
+        };
+        cb.detail = [&](const std::string& text) { detail = QString::fromStdString(text); };
+        cb.progress = [&](int done, int total) {
+            Q_EMIT progress(id, done, total, detail.isEmpty() ? stage : stage + QStringLiteral(" · ") + detail);
+        };
+        const CalibrationSummary summary = s.session.calibrate(recipe, cb);
         hasQuantized_ = true;
-        spdlog::info("Calibrated {} on {} (x_t, t) pairs in {:.1f} s", request.plan.preset, s.calibrationCache->size(),
-                     seconds);
-        Q_EMIT quantizedModelReady(toQuantizedData(*s.quantized, s.calibrationJson, seconds));
+        Q_EMIT quantizedModelReady(toQuantizedData(*s.session.quantized(), s.session.calibrationRecord(),
+                                                   summary.seconds, false, summary.units));
     });
 }
 
 void Worker::generate(quint64 id, const SamplingSettings& settings, double amplify) {
     run(id, tr("Generating"), [&] {
         State& s = *state_;
-        if (!s.model) throw Error(tr("Open a model before generating.").toStdString());
-        LoadedModel& m = *s.model;
+        if (!s.session.hasModel()) throw Error(tr("Open a model before generating.").toStdString());
+        LoadedModel& m = s.session.model();
         const auto start = std::chrono::steady_clock::now();
         ComparisonCallbacks cb;
         cb.cancelled = [this] { return cancelled(); };
@@ -299,7 +293,7 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
             sincePreview.restart();
             Q_EMIT preview(id, gridImage(*e.predictedX0), e.index, e.count);
         };
-        const ComparisonRun run = runComparison(m.unet, m.scheduler, s.quantized.get(), toRequest(settings, m.scheduler),
+        const ComparisonRun run = runComparison(m.unet, m.scheduler, s.session.quantized(), toRequest(settings, m.scheduler),
                                                 true, cb);
         auto out = QSharedPointer<ComparisonData>::create();
         out->settings = settings;
@@ -339,9 +333,10 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
 void Worker::collectStatistics(quint64 id, const StatisticsRequest& request) {
     run(id, request.quantized ? tr("Quantized statistics") : tr("FP statistics"), [&] {
         State& s = *state_;
-        if (!s.model) throw Error(tr("Open a model before collecting statistics.").toStdString());
-        if (request.quantized && !s.quantized) throw Error(tr("Calibrate a quantized model before collecting its statistics.").toStdString());
-        LoadedModel& m = *s.model;
+        if (!s.session.hasModel()) throw Error(tr("Open a model before collecting statistics.").toStdString());
+        if (request.quantized && !s.session.quantized())
+            throw Error(tr("Calibrate a quantized model before collecting its statistics.").toStdString());
+        LoadedModel& m = s.session.model();
         StatsSettings settings;
         settings.bins = request.bins;
         settings.sampling = toRequest(request.sampling, m.scheduler);
@@ -351,7 +346,7 @@ void Worker::collectStatistics(quint64 id, const StatisticsRequest& request) {
         cb.progress = [&](int done, int total) { Q_EMIT progress(id, done, total, stage); };
         const auto start = std::chrono::steady_clock::now();
         const ModelStatistics stats =
-            dq::collectStatistics(m.unet, m.scheduler, settings, request.quantized ? s.quantized.get() : nullptr, cb);
+            dq::collectStatistics(m.unet, m.scheduler, settings, request.quantized ? s.session.quantized() : nullptr, cb);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         spdlog::info("Collected {} statistics of {} sites over {} steps ({} images) in {:.1f} s",
                      request.quantized ? "quantized" : "FP", stats.sites.size(), stats.timesteps.size(),
@@ -363,28 +358,22 @@ void Worker::collectStatistics(quint64 id, const StatisticsRequest& request) {
 void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples) {
     run(id, tr("Evaluating"), [&] {
         State& s = *state_;
-        if (!s.model) throw Error(tr("Open a model before evaluating.").toStdString());
-        LoadedModel& m = *s.model;
-        const std::string featuresPath = s.folder + "/feature_net.safetensors";
-        const std::string fallback = defaultModelFolder() + "/feature_net.safetensors";
-        const std::string path = std::filesystem::exists(featuresPath) ? featuresPath : fallback;
-        if (!std::filesystem::exists(path))
-            throw Error(tr("No feature network beside '%1'; train one with `diffquant train-classifier --out %2`.")
-                            .arg(QString::fromStdString(s.folder), QString::fromStdString(featuresPath))
-                            .toStdString());
+        if (!s.session.hasModel()) throw Error(tr("Open a model before evaluating.").toStdString());
+        LoadedModel& m = s.session.model();
+        const std::string path = s.session.featureNetPath();
         if (!s.featureNet || s.featureNetPath != path) {
             s.featureNet.emplace(loadFeatureNet(path, m.unet.device()));
             s.featureNetPath = path;
             s.reference.reset();
         }
-        if (!s.reference) s.reference = loadOrComputeTestStats(*s.featureNet, path, s.folder);
+        if (!s.reference) s.reference = loadOrComputeTestStats(*s.featureNet, path, s.session.folder());
         EvalSettings settings;
         settings.numSamples = samples;
         settings.batchSize = std::min(samples, 250);
         SamplingSettings mixed = sampling;
         mixed.classLabel = -1;
         settings.sampling = toRequest(mixed, m.scheduler);
-        settings.quantized = s.quantized.get();
+        settings.quantized = s.session.quantized();
         ProgressCallbacks cb;
         cb.cancelled = [this] { return cancelled(); };
         const QString stage = tr("sampling");
@@ -415,8 +404,9 @@ void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples)
 void Worker::saveQuantizedModel(quint64 id, const QString& folder) {
     run(id, tr("Saving quantized model"), [&] {
         State& s = *state_;
-        if (!s.quantized) throw Error(tr("There is no calibrated model to save; press Calibrate first.").toStdString());
-        const ArtifactSizes sizes = dq::saveQuantizedModel(folder.toStdString(), *s.quantized, s.folder, s.calibrationJson);
+        if (!s.session.quantized())
+            throw Error(tr("There is no calibrated model to save; press Calibrate first.").toStdString());
+        const ArtifactSizes sizes = s.session.saveQuantized(folder.toStdString());
         spdlog::info("Saved '{}': {:.1f} KiB ({:.1f}x smaller than the FP weights)", folder.toStdString(),
                      sizes.artifactBytes / 1024.0,
                      static_cast<double>(sizes.fpWeightsBytes) / std::max<uint64_t>(1, sizes.artifactBytes));
@@ -428,20 +418,16 @@ void Worker::saveQuantizedModel(quint64 id, const QString& folder) {
 void Worker::loadQuantizedModel(quint64 id, const QString& folder) {
     run(id, tr("Opening quantized model"), [&] {
         State& s = *state_;
-        if (!s.model) throw Error(tr("Open the FP model before its quantized model.").toStdString());
-        auto quantized = std::make_unique<QuantizedUNet>(loadQuantizedState(folder.toStdString(), s.model->unet));
-        quantized->to(s.model->unet.device());
-        s.quantized = std::move(quantized);
-        s.calibrationJson.clear();
+        if (!s.session.hasModel()) throw Error(tr("Open the FP model before its quantized model.").toStdString());
+        s.session.openQuantized(folder.toStdString());
         hasQuantized_ = true;
-        spdlog::info("Opened quantized model '{}' ({})", folder.toStdString(), s.quantized->plan().preset);
-        Q_EMIT quantizedModelReady(toQuantizedData(*s.quantized, s.calibrationJson, 0, true));
+        Q_EMIT quantizedModelReady(toQuantizedData(*s.session.quantized(), s.session.calibrationRecord(), 0, true));
     });
 }
 
 void Worker::discardQuantizedModel(quint64 id) {
     run(id, tr("Back to FP"), [&] {
-        state_->quantized.reset();
+        state_->session.discardQuantized();
         hasQuantized_ = false;
         Q_EMIT quantizedModelDiscarded();
     });

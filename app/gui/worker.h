@@ -25,6 +25,10 @@ struct CalibrationRequest {
     int caliSamples = 64;
     double normalMean = 0.4, normalStd = 0.4;
     SamplingSettings trajectory;  // the FP trajectories the data comes from
+    QString rounding = "nearest";  // weight rounding: nearest | gptq | adaround
+    int reconIterations = 500;      // AdaRound iterations per unit
+    int activationIterations = 0;   // LSQ iterations per unit (0: off)
+    bool progressive = false;       // PCR progressive calibration
 };
 
 struct StatisticsRequest {
@@ -76,6 +80,7 @@ private:
     template <typename Body>
     void run(quint64 id, const QString& title, Body&& body);
     bool cancelled() const;
+    QString stageText(const std::string& stage) const;
 
     std::unique_ptr<State> state_;
     std::atomic<quint64> cancelUpTo_{0};

@@ -63,7 +63,8 @@ bool SitePlan::operator==(const SitePlan& o) const {
 }
 
 bool QuantPlan::operator==(const QuantPlan& o) const {
-    return preset == o.preset && splitShortcuts == o.splitShortcuts && sites == o.sites;
+    return preset == o.preset && splitShortcuts == o.splitShortcuts && relaxedForSteps == o.relaxedForSteps &&
+           sites == o.sites;
 }
 
 const SitePlan* QuantPlan::find(const std::string& site) const {
@@ -84,6 +85,7 @@ std::string QuantPlan::toJson() const {
     root["version"] = 1;
     root["preset"] = preset;
     root["split_shortcuts"] = splitShortcuts;
+    if (relaxedForSteps > 0) root["relaxed_for_steps"] = relaxedForSteps;
     ojson list = ojson::object();
     for (const auto& [name, s] : sites) {
         ojson j;
@@ -115,6 +117,11 @@ QuantPlan QuantPlan::fromJson(const std::string& text, const std::string& source
         if (key == "format" || key == "version") continue;
         if (key == "preset") plan.preset = stringValue(*it, source, "key 'preset'");
         else if (key == "split_shortcuts") plan.splitShortcuts = boolValue(*it, source, "key 'split_shortcuts'");
+        else if (key == "relaxed_for_steps") {
+            if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > 100000)
+                reject(source, "key 'relaxed_for_steps'", "must be a step count from 1 to 100000");
+            plan.relaxedForSteps = static_cast<int>(it->get<int64_t>());
+        }
         else if (key != "sites") reject(source, "key '" + key + "'", "is unknown");
     }
     if (!root.contains("sites") || !root["sites"].is_object()) reject(source, "key 'sites'", "must be an object");
@@ -231,6 +238,7 @@ void relaxActivations(QuantPlan& plan, int steps, double fraction, int bits, boo
     if (fraction > 1 || steps < 1) throw Error("Activation relaxing needs a fraction in (0, 1] and at least one step.");
     if (bits < 2 || bits > 16) throw Error("The relaxed activation width must be 2..16 bits, not " + std::to_string(bits) + ".");
     const int count = std::max(1, static_cast<int>(std::lround(fraction * steps)));
+    plan.relaxedForSteps = steps;
     for (auto& [name, s] : plan.sites) {
         if (!s.quantizesActivation()) continue;
         for (int i = 0; i < count; ++i) s.stepActivationBits[lastSteps ? steps - 1 - i : i] = std::max(bits, s.activationBits);

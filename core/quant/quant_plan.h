@@ -38,6 +38,10 @@ struct SitePlan {
 struct QuantPlan {
     std::string preset;          // informational: "W8A8", "custom", ...
     bool splitShortcuts = false;  // Q-Diffusion's split quantization of cat(h, skip) inputs
+    // The sampling-step count stepActivationBits was made for (0: not relaxed
+    // by relaxActivations). Calibration rejects a trajectory of another length
+    // instead of silently remapping the relaxed steps.
+    int relaxedForSteps = 0;
     std::vector<std::pair<std::string, SitePlan>> sites;  // model execution order
 
     const SitePlan* find(const std::string& site) const;

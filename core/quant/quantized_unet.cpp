@@ -82,7 +82,6 @@ void QuantizedUNet::to(const torch::Device& device) {
 }
 
 torch::Tensor QuantizedUNet::onInput(const SiteInfo& site, const torch::Tensor& input, const StepContext& step) {
-    if (!quantizeActivations_) return input;
     auto it = byName_.find(site.name);
     if (it == byName_.end()) return input;
     return quantizeInput(sites_[it->second], input, step.timestep);

@@ -58,8 +58,6 @@ public:
 
     // Moves the dequantized weights to the model's device.
     void to(const torch::Device& device);
-    // Calibration observes FP activations of the weight-quantized network.
-    void setActivationQuantization(bool on) { quantizeActivations_ = on; }
 
     const QuantPlan& plan() const { return plan_; }
     const std::vector<SiteQuantState>& sites() const { return sites_; }
@@ -73,7 +71,6 @@ private:
     QuantPlan plan_;
     std::vector<SiteQuantState> sites_;
     std::unordered_map<std::string, std::size_t> byName_;
-    bool quantizeActivations_ = true;
 };
 
 // Applies a quantizer to one input, quantizing split halves separately.

@@ -34,6 +34,16 @@ torch::Tensor fakeQuantize(const torch::Tensor& x, const AffineParams& params, i
 // The same in place on a float32 CPU tensor or view (e.g. one channel slice).
 void fakeQuantizeInPlace(torch::Tensor& x, const AffineParams& params, int bits, bool symmetric);
 
+// Differentiable fake quantization for learning (reconstruction, LSQ):
+// straight-through rounding, so gradients reach x inside the grid's range and
+// `scale` (a tensor broadcastable to x, e.g. a learnable step size; no LSQ
+// gradient scaling, as in Q-Diffusion's code). zeroPoint is broadcastable too
+// and not learned. x / scale is rounded half-to-even; the inference path's
+// fused arithmetic (x · (1/Δ)) can differ from it in the last bit, so use
+// this mode for learning and fakeQuantize for inference.
+torch::Tensor fakeQuantizeSte(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& zeroPoint,
+                              int bits, bool symmetric);
+
 // Per-output-channel integer weights: q has the weight's shape (int32, which
 // holds signed and unsigned grids up to 16 bits), scale [C] float32,
 // zeroPoint [C] int32.

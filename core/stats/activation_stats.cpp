@@ -14,6 +14,7 @@
 #include "core/io/safetensors.h"
 #include "core/model/unet2d.h"
 #include "core/stats/fast_summary.h"
+#include "core/stats/histogram_quantile.h"
 
 namespace dq {
 
@@ -119,17 +120,8 @@ struct AdaptiveHistogram {
 
     double quantile(int step, double fraction) const {
         const torch::Tensor row = counts[step];
-        const torch::Tensor c = row.cumsum(0);
-        const double total = c[-1].item<double>();
-        if (total <= 0) return 0;
-        const double target = fraction * total;
-        const auto acc = c.accessor<double, 1>();
-        for (int b = 0; b < bins; ++b)
-            if (acc[b] >= target) {
-                const double before = b > 0 ? acc[b - 1] : 0.0, inBin = acc[b] - before;
-                return lo + (b + (inBin > 0 ? (target - before) / inBin : 0.0)) * width;
-            }
-        return lo + bins * width;
+        if (!(row.sum().item<double>() > 0)) return 0;  // the step was never observed
+        return histogramQuantile(row, lo, width, fraction);
     }
 };
 

@@ -2,10 +2,15 @@
 // in order, cancelling ends a run early and leaves the worker usable, queued
 // jobs are skipped on cancel, errors come back as signals, and calibration
 // produces grids and statistics with SQNR.
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "app/gui/worker_controller.h"
+#include "tests/core/test_support.h"
 
 using namespace dq;
 using namespace dq::gui;
@@ -205,6 +210,56 @@ private Q_SLOTS:
         QVERIFY(c->psnr > 15);
         QCOMPARE(c->fp.size(), c->quantized.size());
         QVERIFY(!c->trajectory.first().quantizedX0.isNull());
+    }
+
+    // The CLI and the explorer drive the same engine session: identical
+    // settings give identical artifacts (the calibration time aside).
+    void cliAndWorkerWriteIdenticalArtifacts() {
+        QTemporaryDir dir;
+        QSignalSpy loaded(relay_, &Relay::modelLoaded);
+        const quint64 load = controller_->submit(
+            [](Worker* w, quint64 id) { w->loadModel(id, DQ_SHIPPED_MODEL_DIR, "cpu"); });
+        QCOMPARE(waitFor(*finished_, load).outcome, JobOutcome::Finished);
+        const ModelInfoPtr info = loaded.first()[0].value<ModelInfoPtr>();
+        PresetOptions options;
+        options.splitShortcuts = true;
+        options.rangeMethod = RangeMethod::Mse;
+        CalibrationRequest request;
+        request.plan = makePresetPlan("W4A8", info->summary.sites, options);
+        request.caliSamples = 4;
+        request.caliSteps = 3;
+        request.trajectory = small(6, 4);
+        request.rounding = "gptq";
+        const quint64 calibrate = controller_->submit([request](Worker* w, quint64 id) { w->calibrate(id, request); });
+        QCOMPARE(waitFor(*finished_, calibrate).outcome, JobOutcome::Finished);
+        const QString gui = dir.path() + "/gui", cli = dir.path() + "/cli";
+        const quint64 save = controller_->submit([gui](Worker* w, quint64 id) { w->saveQuantizedModel(id, gui); });
+        QCOMPARE(waitFor(*finished_, save).outcome, JobOutcome::Finished);
+
+        const test::CliResult r = test::runCli({"-q", "calibrate", "--model", DQ_SHIPPED_MODEL_DIR, "--preset", "W4A8",
+                                                "--split", "--method", "mse", "--cali-n", "4", "--cali-st", "3",
+                                                "--steps", "6", "--seed", "3", "--rounding", "gptq", "--device", "cpu",
+                                                "--out", cli});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto bytes = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        const QByteArray guiWeights = bytes(gui + "/quantized_weights.safetensors");
+        QVERIFY(!guiWeights.isEmpty());
+        QVERIFY(guiWeights == bytes(cli + "/quantized_weights.safetensors"));
+        auto withoutTime = [&](const QString& path) {
+            QJsonObject root = QJsonDocument::fromJson(bytes(path)).object();
+            QJsonObject calibration = root["calibration"].toObject();
+            calibration.remove("seconds");
+            root["calibration"] = calibration;
+            return root;
+        };
+        const QJsonObject a = withoutTime(gui + "/quantized_model.json"), b = withoutTime(cli + "/quantized_model.json");
+        QVERIFY(!a.isEmpty());
+        QVERIFY(QJsonDocument::fromJson(bytes(gui + "/quantized_model.json")).object()["calibration"].toObject().contains("seconds"));
+        QCOMPARE(a, b);
+        QCOMPARE(a["calibration"].toObject()["options"].toObject()["rounding"].toString(), QString("gptq"));
     }
 };
 

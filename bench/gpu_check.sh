@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# One prepared check for the GPU machine lent through the `device` tool:
+# builds core + CLI against that machine's LibTorch with CUDA, runs sampling,
+# calibration (nearest, GPTQ, AdaRound) and evaluation on --device cuda,
+# checks CUDA against CPU (FP samples close, artifacts interchangeable) and
+# prints the timings. It must fit one 10-minute call.
+#
+# Here (Debian 12), once, fetch the headers the GPU machine lacks:
+#   bench/gpu_check.sh --fetch-debs        # → .debs/gpu (git-ignored)
+# Then, through the device tool:
+#   run(command="bash bench/gpu_check.sh", carry=[".debs"], timeout_s=590)
+# Figures go into docs/performance.md ("CUDA").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBS=.debs/gpu
+if [[ "${1:-}" == "--fetch-debs" ]]; then
+  mkdir -p "$DEBS"
+  (cd "$DEBS" && apt-get download libspdlog-dev libspdlog1.10 libfmt-dev libfmt9 nlohmann-json3-dev libcli11-dev \
+     zlib1g-dev libpng-dev libpng16-16 ninja-build)
+  ls -l "$DEBS"
+  exit 0
+fi
+
+T0=$(date +%s)
+stamp() { echo "[gpu_check +$(( $(date +%s) - T0 )) s] $*"; }
+OUTDIR=${OUT:-/tmp/dq-gpu-out}
+mkdir -p "$OUTDIR"
+PREFIX=/tmp/dq-prefix
+BUILD=/tmp/dq-gpu-build
+
+stamp "machine"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available())'
+
+stamp "unpacking carried headers into $PREFIX"
+mkdir -p "$PREFIX"
+for deb in "$DEBS"/*.deb; do dpkg -x "$deb" "$PREFIX"; done
+export PATH="$PREFIX/usr/bin:$PATH"
+export LD_LIBRARY_PATH="$PREFIX/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+TORCH_CMAKE=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
+GEN=Ninja; command -v ninja > /dev/null || GEN="Unix Makefiles"
+
+stamp "configuring against $TORCH_CMAKE ($GEN)"
+cmake -S . -B "$BUILD" -G "$GEN" -DCMAKE_BUILD_TYPE=Release -DDQ_WITH_GUI=OFF -DDQ_BUILD_TESTS=OFF \
+  -DCMAKE_PREFIX_PATH="$TORCH_CMAKE;$PREFIX/usr;$PREFIX/usr/lib/x86_64-linux-gnu/cmake" \
+  -DCMAKE_CXX_FLAGS="-isystem $PREFIX/usr/include" > "$OUTDIR/configure.log" 2>&1 || { tail -40 "$OUTDIR/configure.log"; exit 1; }
+stamp "building the CLI"
+cmake --build "$BUILD" --target diffquant -j "$(nproc)" > "$OUTDIR/build.log" 2>&1 || { tail -60 "$OUTDIR/build.log"; exit 1; }
+CLI="$BUILD/app/cli/diffquant"
+"$CLI" info | head -5
+
+timed() {  # label command...
+  local start end
+  start=$(date +%s.%N)
+  "${@:2}" > "$OUTDIR/$1.log" 2>&1 || { echo "FAILED: $1"; tail -20 "$OUTDIR/$1.log"; exit 1; }
+  end=$(date +%s.%N)
+  printf '%-34s %8.1f s\n' "$1" "$(python3 -c "print($end - $start)")"
+}
+
+stamp "FP sampling, CUDA vs CPU (64 images, 50 DDIM steps, same seed)"
+timed sample-cuda "$CLI" -q sample --device cuda --num 64 --steps 50 --seed 5 --out "$OUTDIR/fp-cuda.png" --raw "$OUTDIR/fp-cuda.safetensors"
+timed sample-cpu "$CLI" -q sample --device cpu --num 64 --steps 50 --seed 5 --out "$OUTDIR/fp-cpu.png" --raw "$OUTDIR/fp-cpu.safetensors"
+
+stamp "calibration on CUDA"
+COMMON=(--steps 50 --cali-st 20 --cali-n 64 --cali-data "$OUTDIR/cali.safetensors")
+timed calibrate-w8a8-nearest "$CLI" -q calibrate --device cuda --preset W8A8 "${COMMON[@]}" --out "$OUTDIR/w8a8"
+timed calibrate-w4a8-gptq "$CLI" -q calibrate --device cuda --preset W4A8 --method mse --split --rounding gptq "${COMMON[@]}" --out "$OUTDIR/w4a8-gptq"
+timed calibrate-w4a8-adaround "$CLI" -q calibrate --device cuda --preset W4A8 --method mse --split --rounding adaround \
+  --recon-iters 1000 --act-iters 200 "${COMMON[@]}" --out "$OUTDIR/w4a8-adaround"
+
+stamp "artifacts made on CUDA, sampled on CUDA and on CPU"
+for q in w8a8 w4a8-gptq w4a8-adaround; do
+  timed "sample-$q-cuda" "$CLI" -q sample --device cuda --quant "$OUTDIR/$q" --num 16 --steps 50 --seed 5 --out "$OUTDIR/$q-cuda.png" --raw "$OUTDIR/$q-cuda.safetensors"
+  timed "sample-$q-cpu" "$CLI" -q sample --device cpu --quant "$OUTDIR/$q" --num 16 --steps 50 --seed 5 --out "$OUTDIR/$q-cpu.png" --raw "$OUTDIR/$q-cpu.safetensors"
+done
+
+stamp "evaluation on CUDA (1,000 samples, W4A8 GPTQ against FP)"
+timed eval-w4a8-gptq-1000 "$CLI" -q eval --device cuda --quant "$OUTDIR/w4a8-gptq" --num 1000 --steps 50 --json "$OUTDIR/eval-gptq.json"
+
+stamp "CUDA against CPU"
+python3 - "$OUTDIR" <<'PY'
+import json, struct, sys, torch
+out = sys.argv[1]
+def load(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    meta = header["sample"]
+    a, b = meta["data_offsets"]
+    return torch.frombuffer(bytearray(data[a:b]), dtype=torch.float32).reshape(meta["shape"])
+def compare(name, x, y):
+    diff = (x - y).abs()
+    psnr = 10 * torch.log10(4 / ((x - y) ** 2).mean().clamp_min(1e-20))
+    print(f"{name:28s} max |diff| {diff.max().item():.2e}  mean {diff.mean().item():.2e}  PSNR {psnr.item():.1f} dB")
+    return diff.max().item()
+worst = compare("FP samples", load(f"{out}/fp-cuda.safetensors"), load(f"{out}/fp-cpu.safetensors"))
+for q in ["w8a8", "w4a8-gptq", "w4a8-adaround"]:
+    compare(f"{q} samples", load(f"{out}/{q}-cuda.safetensors"), load(f"{out}/{q}-cpu.safetensors"))
+m = json.load(open(f"{out}/eval-gptq.json"))["metrics"]
+print("eval W4A8 GPTQ (1000):", {k: round(v, 3) for k, v in m.items() if isinstance(v, (int, float))})
+print("FP CUDA vs CPU within 1e-2:", worst < 1e-2)
+PY
+stamp "done"

@@ -1,0 +1,167 @@
+#include "core/engine/quant_session.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/io/file_stamp.h"
+#include "core/quant/progressive_calibration.h"
+#include "core/runtime/device.h"
+
+namespace dq {
+
+QuantSession::QuantSession() = default;
+QuantSession::~QuantSession() = default;
+
+void QuantSession::openModel(const std::string& folder, const std::string& device) {
+    // Parameters must be normal tensors (not inference tensors) so that
+    // reconstruction can learn through the network later, whatever mode the
+    // caller is in.
+    c10::InferenceMode normalTensors(false);
+    LoadedModel loaded = loadModelFolder(folder);
+    loaded.unet.to(selectDevice(device.empty() ? "auto" : device));
+    const std::string stamp = fileStamp(folder + "/diffusion_pytorch_model.safetensors");
+    // Nothing can fail from here on.
+    model_.emplace(std::move(loaded));
+    folder_ = folder;
+    weightsStamp_ = stamp;
+    dataCache_.reset();
+    quantized_.reset();
+    calibrationRecord_.clear();
+    spdlog::info("Loaded '{}' ({:.2f} M parameters) on {}", folder, model_->unet.parameterCount() / 1e6,
+                 model_->unet.device().str());
+}
+
+LoadedModel& QuantSession::model() {
+    if (!model_) throw Error("Open a model first.");
+    return *model_;
+}
+
+QuantPlan QuantSession::makePlan(const PlanRecipe& recipe, int samplingSteps) const {
+    if (!model_) throw Error("Open a model before making a quantization plan.");
+    QuantPlan plan = makePresetPlan(recipe.preset, model_->unet.sites(), recipe.options);
+    relaxActivations(plan, samplingSteps, recipe.relaxFraction, recipe.relaxBits, recipe.relaxLastSteps);
+    return plan;
+}
+
+const CalibrationData& QuantSession::calibrationData(const CalibrationDataSettings& settings, const std::string& file,
+                                                     const ProgressCallbacks& callbacks, bool* reused) {
+    LoadedModel& m = model();
+    const std::string wanted = settings.describe();
+    if (reused) *reused = true;
+    if (dataCache_ && dataCache_->settings == wanted && dataCache_->modelStamp == weightsStamp_) {
+        spdlog::info("Reusing the calibration data in memory ({} (x_t, t) pairs)", dataCache_->size());
+        if (!file.empty() && !std::filesystem::exists(file)) dataCache_->save(file);
+        return *dataCache_;
+    }
+    if (!file.empty() && std::filesystem::exists(file)) {
+        CalibrationData data = CalibrationData::load(file);
+        if (data.settings == wanted && data.modelStamp == weightsStamp_) {
+            spdlog::info("Reusing calibration data '{}' ({} samples)", file, data.size());
+            dataCache_.emplace(std::move(data));
+            return *dataCache_;
+        }
+        spdlog::info("'{}' was collected with other settings or weights; collecting again", file);
+    }
+    if (reused) *reused = false;
+    callbacks.beginStage("calibration-data");
+    CalibrationData data = collectCalibrationData(m.unet, m.scheduler, settings, callbacks);
+    data.modelStamp = weightsStamp_;
+    if (!file.empty()) {
+        data.save(file);
+        spdlog::info("Saved calibration data to '{}'", file);
+    }
+    dataCache_.emplace(std::move(data));
+    return *dataCache_;
+}
+
+CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, const ProgressCallbacks& callbacks) {
+    LoadedModel& m = model();
+    recipe.plan.validateAgainst(m.unet.sites(), "plan");
+    const int samplingSteps = recipe.data.trajectory.steps;
+    checkRelaxedSteps(recipe.plan, samplingSteps);
+    const auto start = std::chrono::steady_clock::now();
+    CalibrationSummary summary;
+    const CalibrationOptions& options = recipe.options;
+    QuantPlan plan = recipe.plan;
+    if (options.progressive)  // one grid per sampling step, recorded in the plan
+        for (auto& [name, site] : plan.sites)
+            if (site.quantizesActivation()) site.perStepActivation = true;
+
+    // Calibration data from the FP trajectory: for the ranges, and for
+    // rounding strategies that learn from layer inputs.
+    const CalibrationData* data = nullptr;
+    const bool lsq = options.reconstruction.activationIterations > 0;
+    if (!options.progressive || roundingNeedsData(options.rounding) || lsq)
+        data = &calibrationData(recipe.data, recipe.dataFile, callbacks, &summary.reusedData);
+    std::vector<UnitReport> reports;
+    QuantizedUNet quantized =
+        data ? roundWeights(m.unet, plan, *data, options, callbacks, &reports) : quantizeWeights(m.unet, plan);
+    if (options.progressive) {
+        SampleRequest trajectory = recipe.data.trajectory;
+        trajectory.batch = recipe.data.samples;
+        ProgressiveOptions progressive;
+        progressive.histogramBins = options.histogramBins;
+        progressive.fit.percentile = options.percentile;
+        calibrateProgressively(m.unet, m.scheduler, quantized, trajectory, progressive, callbacks);
+        summary.pairs = static_cast<int64_t>(recipe.data.samples) * samplingSteps;
+    } else {
+        calibrateActivations(m.unet, quantized, *data, options, callbacks);
+        summary.pairs = data->size();
+    }
+    if (data) learnActivationStepsIfAsked(m.unet, quantized, *data, options, callbacks, &reports);
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    nlohmann::ordered_json record = nlohmann::ordered_json::parse(recipe.data.describe());
+    record["pairs"] = summary.pairs;
+    if (data) record["with_null_class"] = data->withNullClass;
+    record["options"] = nlohmann::ordered_json::parse(recipe.options.describe());
+    record["seconds"] = summary.seconds;
+    if (!reports.empty()) {
+        nlohmann::ordered_json units = nlohmann::ordered_json::array();
+        for (const UnitReport& r : reports)
+            units.push_back({{"unit", r.unit}, {"phase", r.phase}, {"error_before", r.before}, {"error_after", r.after},
+                             {"seconds", r.seconds}});
+        record["units"] = units;
+    }
+    summary.units = std::move(reports);
+    quantized_ = std::make_unique<QuantizedUNet>(std::move(quantized));
+    calibrationRecord_ = record.dump();
+    spdlog::info("Calibrated {} ({} rounding) on {} (x_t, t) pairs in {:.1f} s", recipe.plan.preset,
+                 weightRoundingName(recipe.options.rounding), summary.pairs, summary.seconds);
+    return summary;
+}
+
+ArtifactSizes QuantSession::saveQuantized(const std::string& folder) const {
+    if (!quantized_) throw Error("There is no calibrated model to save; calibrate first.");
+    return saveQuantizedModel(folder, *quantized_, folder_, calibrationRecord_.empty() ? "{}" : calibrationRecord_);
+}
+
+void QuantSession::openQuantized(const std::string& folder) {
+    LoadedModel& m = model();
+    auto q = std::make_unique<QuantizedUNet>(loadQuantizedState(folder, m.unet));
+    q->to(m.unet.device());
+    quantized_ = std::move(q);
+    calibrationRecord_.clear();
+    spdlog::info("Opened quantized model '{}' ({})", folder, quantized_->plan().preset);
+}
+
+void QuantSession::discardQuantized() {
+    quantized_.reset();
+    calibrationRecord_.clear();
+}
+
+std::string findFeatureNet(const std::string& modelFolder, const std::string& override) {
+    if (!override.empty()) return override;
+    for (const std::string& candidate :
+         {modelFolder + "/feature_net.safetensors", defaultModelFolder() + "/feature_net.safetensors"})
+        if (std::filesystem::exists(candidate)) return candidate;
+    throw Error("No feature network found beside '" + modelFolder + "'; train one with `diffquant train-classifier --out " +
+                modelFolder + "/feature_net.safetensors` or pass --features.");
+}
+
+}  // namespace dq
