@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Quality against reconstruction effort, so users can trade time for quality:
 # W4A8 (MSE ranges, split shortcuts) on the shipped model with nearest
-# rounding, GPTQ, and AdaRound at several iteration counts per unit (then
-# LSQ), each evaluated on the same seeds: paired PSNR/SSIM and FID-to-FP
+# rounding, GPTQ, and AdaRound at several iteration counts per unit, each
+# evaluated on the same seeds: paired PSNR/SSIM and FID-to-FP
 # against the FP samples, class accuracy, and the calibration time.
 #
 #   bench/recon_quality.sh [BUILD_DIR] [NUM_SAMPLES] [ITERATION COUNTS...]
 #
-# Defaults: build, 256 samples, 100 300 1000. Writes work files to
+# Defaults: build, 256 samples, 100 300 1000 iterations per unit (AdaRound at
+# the CLI's default learning rate, 1e-2). Writes work files to
 # bench/out/ (git-ignored) and the table to docs/reconstruction-results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,6 @@ BASE=(--preset W4A8 --method mse --split --steps 50 --cali-st 20 --cali-n 64 --c
 
 CONFIGS=("nearest|--rounding nearest" "GPTQ|--rounding gptq")
 for n in "${ITERS[@]}"; do CONFIGS+=("AdaRound $n it/unit|--rounding adaround --recon-iters $n"); done
-for n in "${ITERS[@]}"; do CONFIGS+=("AdaRound $n + LSQ $n it/unit|--rounding adaround --recon-iters $n --act-iters $n"); done
 
 ROWS=""
 for entry in "${CONFIGS[@]}"; do
@@ -45,10 +45,9 @@ $(python3 - "$name" "$OUT/$slug.json" "$seconds" <<'PY'
 import json, sys
 name, path, seconds = sys.argv[1:4]
 m = json.load(open(path))["metrics"]
+fp_acc = m.get("fp_class_accuracy")
 print(f"| {name} | {m['psnr_vs_fp']:.2f} | {m['ssim_vs_fp']:.3f} | {m['fid_to_fp']:.1f} | "
-      f"{100*m['class_accuracy']:.1f} % | {100*m['fp_class_accuracy']:.1f} % | {seconds} s |" if 'fp_class_accuracy' in m else
-      f"| {name} | {m['psnr_vs_fp']:.2f} | {m['ssim_vs_fp']:.3f} | {m['fid_to_fp']:.1f} | "
-      f"{100*m['class_accuracy']:.1f} % | — | {seconds} s |")
+      f"{100*m['class_accuracy']:.1f} % | {'—' if fp_acc is None else f'{100*fp_acc:.1f} %'} | {seconds} s |")
 PY
 )"
   echo "done: $name ($seconds s)"

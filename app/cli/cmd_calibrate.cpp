@@ -98,9 +98,6 @@ void run(const CalibrateOptions& o) {
     const CalibrationSummary summary = session.calibrate(recipe, callbacks);
 
     const ArtifactSizes sizes = session.saveQuantized(o.out);
-    spdlog::info("Calibrated {} ({} ranges, {} rounding) on {} (x_t, t) pairs in {:.1f} s", recipe.plan.preset,
-                 recipe.plan.sites.empty() ? "no" : rangeMethodName(recipe.plan.sites.front().second.rangeMethod),
-                 weightRoundingName(recipe.options.rounding), summary.pairs, summary.seconds);
     spdlog::info("Wrote '{}': {:.1f} KiB on disk, {:.1f}x smaller than the FP weights ({:.1f} KiB)", o.out,
                  sizes.artifactBytes / 1024.0, static_cast<double>(sizes.fpWeightsBytes) / std::max<uint64_t>(1, sizes.artifactBytes),
                  sizes.fpWeightsBytes / 1024.0);

@@ -131,8 +131,10 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
     summary.units = std::move(reports);
     quantized_ = std::make_unique<QuantizedUNet>(std::move(quantized));
     calibrationRecord_ = record.dump();
-    spdlog::info("Calibrated {} ({} rounding) on {} (x_t, t) pairs in {:.1f} s", recipe.plan.preset,
-                 weightRoundingName(recipe.options.rounding), summary.pairs, summary.seconds);
+    spdlog::info("Calibrated {} ({} ranges, {} rounding{}{}) on {} (x_t, t) pairs in {:.1f} s", recipe.plan.preset,
+                 plan.sites.empty() ? "no" : rangeMethodName(plan.sites.front().second.rangeMethod),
+                 weightRoundingName(options.rounding), lsq ? ", LSQ" : "", options.progressive ? ", progressive" : "",
+                 summary.pairs, summary.seconds);
     return summary;
 }
 

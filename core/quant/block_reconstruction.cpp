@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <map>
 #include <random>
 #include <unordered_map>
 
@@ -32,11 +34,11 @@ class UnitCapture : public UnitObserver {
 public:
     UnitCapture(std::string unit, bool wantOutput) : unit_(std::move(unit)), wantOutput_(wantOutput) {}
     void onUnitInput(const UnitInfo& unit, const UnitInputs& in, const StepContext&) override {
-        if (unit.name != unit_) return;
+        if (unit.name != unit_ || wantOutput_) return;  // the FP pass keeps only the output
         x.push_back(in.x.detach().clone());
         if (in.temb.defined()) temb.push_back(in.temb.detach().clone());
         if (in.context.defined()) context.push_back(in.context.detach().clone());
-        if (!wantOutput_) throw StopForward{};
+        throw StopForward{};
     }
     void onUnitOutput(const UnitInfo& unit, const torch::Tensor& out, const StepContext&) override {
         if (unit.name != unit_) return;
@@ -104,28 +106,47 @@ UnitCache captureUnit(UNet2DModel& model, const UnitInfo& unit, const Calibratio
     return cache;
 }
 
-// Minibatches: random rows within one calibration step, so that per-step
-// grids and the step context agree for every row.
+// Minibatches drawn without replacement. Weights (and activations with one
+// grid for every step) mix rows of all steps, as Q-Diffusion's randperm does;
+// when a unit's activation grids depend on the step (per-step or relaxed
+// grids), every row of a minibatch comes from one step, chosen in proportion
+// to its rows, so that the step context fits them all.
 class BatchSampler {
 public:
-    BatchSampler(const UnitCache& cache, int batchSize, uint64_t seed) : cache_(cache), batch_(batchSize), rng_(seed) {}
-    // Rows and the step they come from.
+    BatchSampler(const UnitCache& cache, int batchSize, uint64_t seed, bool byStep)
+        : cache_(cache), batch_(batchSize), rng_(seed) {
+        if (byStep)
+            for (const auto& [step, range] : cache.segments)
+                for (int64_t r = range.first; r < range.second; ++r) rowsByStep_[step].push_back(r);
+        else
+            for (int64_t r = 0; r < cache.rows(); ++r) rowsByStep_[-1].push_back(r);
+        for (const auto& [step, rows] : rowsByStep_) {
+            steps_.push_back(step);
+            weights_.push_back(static_cast<double>(rows.size()));
+        }
+    }
+    // Rows and the step they come from (−1: mixed).
     std::pair<torch::Tensor, int> next() {
-        std::uniform_int_distribution<std::size_t> pickSegment(0, cache_.segments.size() - 1);
-        // Segments of the same step are adjacent; one segment is enough.
-        const auto& [step, range] = cache_.segments[pickSegment(rng_)];
-        const int64_t n = range.second - range.first;
-        std::vector<int64_t> rows;
-        std::uniform_int_distribution<int64_t> pickRow(range.first, range.second - 1);
-        const int64_t count = std::min<int64_t>(batch_, n);
-        for (int64_t k = 0; k < count; ++k) rows.push_back(pickRow(rng_));
-        return {torch::tensor(rows, torch::kInt64).to(cache_.x.device()), step};
+        std::discrete_distribution<std::size_t> pickStep(weights_.begin(), weights_.end());
+        const int step = steps_[pickStep(rng_)];
+        std::vector<int64_t>& rows = rowsByStep_[step];
+        const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(batch_), rows.size());
+        // Partial Fisher–Yates: the first `count` rows become a uniform sample without replacement.
+        for (std::size_t k = 0; k < count; ++k) {
+            std::uniform_int_distribution<std::size_t> pick(k, rows.size() - 1);
+            std::swap(rows[k], rows[pick(rng_)]);
+        }
+        const std::vector<int64_t> chosen(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(count));
+        return {torch::tensor(chosen, torch::kInt64).to(cache_.x.device()), step};
     }
 
 private:
     const UnitCache& cache_;
     int batch_;
     std::mt19937_64 rng_;
+    std::map<int, std::vector<int64_t>> rowsByStep_;
+    std::vector<int> steps_;
+    std::vector<double> weights_;
 };
 
 UnitInputs inputsAt(const UnitCache& cache, const torch::Tensor& rows) {
@@ -142,6 +163,10 @@ torch::Tensor reconstructionLoss(const torch::Tensor& out, const torch::Tensor& 
 }
 
 void setStepFor(UNet2DModel& model, const CalibrationData& data, int step) {
+    if (step < 0) {  // rows of several steps: no step context (nothing in this phase depends on it)
+        model.setStep(StepContext{});
+        return;
+    }
     model.setStep(StepContext{step, static_cast<int>(data.trajectoryTimesteps.size()),
                               data.trajectoryTimesteps.at(static_cast<std::size_t>(step))});
 }
@@ -218,7 +243,7 @@ struct LearnedGrid {
 
 class LearnableActivations : public Interceptor {
 public:
-    LearnableActivations(QuantizedUNet& quantized) : quantized_(quantized) {}
+    explicit LearnableActivations(QuantizedUNet& quantized) : quantized_(quantized) {}
     std::unordered_map<std::string, std::vector<std::vector<torch::Tensor>>> scales;  // site → part → grid → Δ
 
     torch::Tensor onInput(const SiteInfo& site, const torch::Tensor& input, const StepContext& step) override {
@@ -301,8 +326,10 @@ std::vector<UnitReport> reconstructWeights(UNet2DModel& model, QuantizedUNet& qu
                 const auto [from, to] = st->partChannels(p);
                 const torch::Tensor slice = w.narrow(1, from, to - from);
                 RoundingPart part;
-                part.scale = broadcastPerChannel(cq.scale.to(slice.device(), torch::kFloat32), slice.dim());
-                part.zero = broadcastPerChannel(cq.zeroPoint.to(slice.device(), torch::kFloat32), slice.dim());
+                // Clones: the grids may be inference tensors (made under the caller's
+                // InferenceMode), which autograd cannot save.
+                part.scale = broadcastPerChannel(cq.scale.to(slice.device(), torch::kFloat32).clone(), slice.dim());
+                part.zero = broadcastPerChannel(cq.zeroPoint.to(slice.device(), torch::kFloat32).clone(), slice.dim());
                 const torch::Tensor v = slice / part.scale;
                 part.floor = torch::floor(v);
                 part.alpha = initialRoundingVariable(v - part.floor).detach().requires_grad_(true);
@@ -322,7 +349,7 @@ std::vector<UnitReport> reconstructWeights(UNet2DModel& model, QuantizedUNet& qu
         const int iterations = options.weightIterations;
         if (iterations > 0) {
             torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(options.weightLearningRate));
-            BatchSampler sampler(cache, options.batchSize, options.seed + unitIndex);
+            BatchSampler sampler(cache, options.batchSize, options.seed + unitIndex, false);
             const int warmup = static_cast<int>(options.warmup * iterations);
             torch::AutoGradMode grad(true);
             for (int it = 0; it < iterations; ++it) {
@@ -424,7 +451,11 @@ std::vector<UnitReport> learnActivationSteps(UNet2DModel& model, QuantizedUNet& 
         const int iterations = options.activationIterations;
         if (iterations > 0) {
             torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(options.activationLearningRate));
-            BatchSampler sampler(cache, options.batchSize, options.seed + 7919 * (unitIndex + 1));
+            bool stepDependent = false;  // per-step or relaxed grids
+            for (const std::string& name : unit.sites)
+                if (const SiteQuantState* st = working.find(name))
+                    for (const ActivationQuantizer& q : st->activationParts) stepDependent |= q.grids.size() > 1;
+            BatchSampler sampler(cache, options.batchSize, options.seed + 7919 * (unitIndex + 1), stepDependent);
             torch::AutoGradMode grad(true);
             for (int it = 0; it < iterations; ++it) {
                 if (callbacks.shouldCancel()) throw Cancelled();
@@ -436,7 +467,10 @@ std::vector<UnitReport> learnActivationSteps(UNet2DModel& model, QuantizedUNet& 
                 setStepFor(model, data, step);
                 const torch::Tensor out = model.runUnit(unitIndex, inputsAt(cache, rows));
                 const torch::Tensor loss = reconstructionLoss(out, cache.target.index_select(0, rows));
-                optimizer.zero_grad();
+                // Undefined (not zero) gradients, so that Adam leaves the grids of
+                // steps absent from this minibatch alone (LibTorch 1.13's
+                // zero_grad zeroes them, and Adam would still move them).
+                for (torch::Tensor& p : parameters) p.mutable_grad().reset();
                 loss.backward();
                 optimizer.step();
                 {

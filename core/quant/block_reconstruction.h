@@ -33,7 +33,10 @@ struct ReconstructionOptions {
     int activationIterations = 0;    // LSQ iterations per unit (0: keep the grids)
     int batchSize = 32;
     int maxPairs = 128;              // calibration pairs whose unit inputs are cached
-    double weightLearningRate = 1e-3;   // Q-Diffusion's
+    // Q-Diffusion uses 1e-3 with 20,000 iterations per unit; with the few
+    // hundred a CPU affords, α barely moves at 1e-3 (measured: 17.9 dB paired
+    // PSNR at 200 iterations against 24.4 dB at 500 iterations and 1e-2).
+    double weightLearningRate = 1e-2;
     double activationLearningRate = 4e-4;
     double roundingWeight = 0.01;    // λ
     double warmup = 0.2;             // fraction of iterations without the regulariser

@@ -141,7 +141,7 @@ std::pair<torch::Tensor, torch::Tensor> weightRanges(const torch::Tensor& weight
 torch::Tensor fakeQuantizeSte(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& zeroPoint,
                               int bits, bool symmetric) {
     const IntegerRange r = integerRange(bits, symmetric);
-    const torch::Tensor v = x / scale;
+    const torch::Tensor v = x * scale.reciprocal();  // the inference path's x · (1/Δ)
     const torch::Tensor rounded = v + (torch::round(v) - v).detach();  // forward: round; backward: identity
     const torch::Tensor q = torch::clamp(rounded + zeroPoint, static_cast<double>(r.qmin), static_cast<double>(r.qmax));
     return (q - zeroPoint) * scale;

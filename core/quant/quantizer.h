@@ -38,9 +38,8 @@ void fakeQuantizeInPlace(torch::Tensor& x, const AffineParams& params, int bits,
 // straight-through rounding, so gradients reach x inside the grid's range and
 // `scale` (a tensor broadcastable to x, e.g. a learnable step size; no LSQ
 // gradient scaling, as in Q-Diffusion's code). zeroPoint is broadcastable too
-// and not learned. x / scale is rounded half-to-even; the inference path's
-// fused arithmetic (x · (1/Δ)) can differ from it in the last bit, so use
-// this mode for learning and fakeQuantize for inference.
+// and not learned. x · (1/Δ) is rounded half-to-even, as in the inference
+// path; use this mode for learning and fakeQuantize for inference.
 torch::Tensor fakeQuantizeSte(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& zeroPoint,
                               int bits, bool symmetric);
 

@@ -82,7 +82,7 @@ std::vector<torch::Tensor> gptqRound(const torch::Tensor& weight, const torch::T
     h.diagonal().masked_fill_(dead, 1.0);
     const double meanDiag = h.diagonal().mean().item<double>();
     torch::Tensor upper;
-    for (double damp = dampening; !upper.defined(); damp *= 10) {
+    for (double damp = std::max(dampening, 1e-6); !upper.defined(); damp *= 10) {
         try {
             const torch::Tensor damped = h + torch::eye(cols, h.options()) * (damp * meanDiag);
             const torch::Tensor inverse = torch::cholesky_inverse(torch::linalg_cholesky(damped));
@@ -146,6 +146,7 @@ public:
     torch::Tensor onInput(const SiteInfo& site, const torch::Tensor& input, const StepContext&) override {
         auto it = hessians_.find(site.name);
         if (it == hessians_.end()) return input;
+        // float32 products per batch (float64 would double the pass), summed in float64.
         const torch::Tensor x = layerInputColumns(site, input.to(torch::kFloat32));
         const torch::Tensor xtx = torch::matmul(x.t(), x).to(torch::kCPU, torch::kFloat64);
         it->second = it->second.defined() ? it->second.add_(xtx) : xtx;

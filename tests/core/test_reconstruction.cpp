@@ -172,6 +172,8 @@ private Q_SLOTS:
         const std::string unit = "down_blocks.1.resnets.0";
         for (auto& [name, site] : plan.sites)
             if (name.rfind(unit + ".", 0) != 0) site.weightBits = 0;
+        c10::optional<c10::InferenceMode> callerMode;
+        callerMode.emplace();  // the caller's mode must not stop learning, nor the grids it made
         QuantizedUNet nearest = quantizeWeights(m.unet, plan);
         QuantizedUNet learned = quantizeWeights(m.unet, plan);
         ReconstructionOptions r;
@@ -179,11 +181,8 @@ private Q_SLOTS:
         r.maxPairs = 32;
         r.batchSize = 16;
         r.weightLearningRate = 1e-2;
-        std::vector<UnitReport> reports;
-        {
-            c10::InferenceMode caller;  // the caller's mode must not stop learning
-            reports = reconstructWeights(m.unet, learned, data, r);
-        }
+        const std::vector<UnitReport> reports = reconstructWeights(m.unet, learned, data, r);
+        callerMode.reset();
         QCOMPARE(reports.size(), std::size_t(1));
         QCOMPARE(reports[0].unit, unit);
         QVERIFY2(reports[0].after < reports[0].before / 1.5,
@@ -240,7 +239,15 @@ private Q_SLOTS:
         QCOMPARE(quantized.find("mid_block.attentions.0.softmax")->activationParts.at(0).grids.size(), std::size_t(8));
     }
 
-    void gptqArtifactsRoundTripAndRecordTheMethod() {
+    void learnedArtifactsRoundTripAndRecordTheMethod_data() {
+        QTest::addColumn<QString>("rounding");
+        QTest::addColumn<int>("actIterations");
+        QTest::newRow("gptq") << "gptq" << 0;
+        QTest::newRow("adaround+lsq") << "adaround" << 15;
+    }
+    void learnedArtifactsRoundTripAndRecordTheMethod() {
+        QFETCH(QString, rounding);
+        QFETCH(int, actIterations);
         QuantSession session;
         c10::InferenceMode guard;
         session.openModel(shipped_, "cpu");
@@ -252,15 +259,23 @@ private Q_SLOTS:
         recipe.data.samples = 8;
         recipe.data.steps = 4;
         recipe.data.trajectory.steps = 10;
-        recipe.options.rounding = WeightRounding::Gptq;
+        recipe.options.rounding = parseWeightRounding(rounding.toStdString());
         recipe.options.gptq.maxPairs = 32;
-        session.calibrate(recipe);
-        const QString out = dir_.path() + "/gptq-w4a8";
+        recipe.options.reconstruction.weightIterations = 15;
+        recipe.options.reconstruction.activationIterations = actIterations;
+        recipe.options.reconstruction.maxPairs = 8;
+        const CalibrationSummary summary = session.calibrate(recipe);
+        if (actIterations > 0) {  // both phases report every unit they worked on
+            QVERIFY(std::any_of(summary.units.begin(), summary.units.end(), [](const UnitReport& u) { return u.phase == "activations"; }));
+            QVERIFY(std::any_of(summary.units.begin(), summary.units.end(), [](const UnitReport& u) { return u.phase == "weights"; }));
+        }
+        const QString out = dir_.path() + "/learned-" + rounding;
         session.saveQuantized(out.toStdString());
         QFile json(out + "/quantized_model.json");
         QVERIFY(json.open(QIODevice::ReadOnly));
         const QJsonObject calibration = QJsonDocument::fromJson(json.readAll()).object()["calibration"].toObject();
-        QCOMPARE(calibration["options"].toObject()["rounding"].toString(), QString("gptq"));
+        QCOMPARE(calibration["options"].toObject()["rounding"].toString(), rounding);
+        QCOMPARE(calibration.contains("units"), !summary.units.empty());
         const QuantizedUNet reloaded = loadQuantizedState(out.toStdString(), session.model().unet);
         for (const SiteQuantState& st : session.quantized()->sites()) {
             const SiteQuantState& r = *reloaded.find(st.site.name);
@@ -268,6 +283,12 @@ private Q_SLOTS:
             for (std::size_t p = 0; p < st.weightParts.size(); ++p)
                 QVERIFY2(torch::equal(r.weightParts[p].q, st.weightParts[p].q), st.site.name.c_str());
             if (st.effectiveWeight.defined()) QVERIFY(torch::equal(r.effectiveWeight, st.effectiveWeight));
+            QCOMPARE(r.activationParts.size(), st.activationParts.size());
+            for (std::size_t p = 0; p < st.activationParts.size(); ++p)
+                for (std::size_t g = 0; g < st.activationParts[p].grids.size(); ++g) {  // learned steps, bit for bit
+                    QCOMPARE(r.activationParts[p].grids[g].params.scale, st.activationParts[p].grids[g].params.scale);
+                    QCOMPARE(r.activationParts[p].grids[g].params.zeroPoint, st.activationParts[p].grids[g].params.zeroPoint);
+                }
         }
     }
 
@@ -298,6 +319,47 @@ private Q_SLOTS:
         const CalibrationSummary second = session.calibrate(recipe);
         QVERIFY(second.reusedData);
         QCOMPARE(second.pairs, first.pairs);
+    }
+
+    void cancellingReconstructionLeavesTheModelUsable() {
+        QuantSession session;
+        c10::InferenceMode guard;
+        session.openModel(shipped_, "cpu");
+        CalibrationRecipe recipe;
+        recipe.plan = session.makePlan(PlanRecipe{"W4A8"}, 10);
+        recipe.data.samples = 4;
+        recipe.data.steps = 2;
+        recipe.data.trajectory.steps = 10;
+        recipe.options.rounding = WeightRounding::AdaRound;
+        recipe.options.reconstruction.weightIterations = 20;
+        recipe.options.reconstruction.maxPairs = 8;
+        int unitsDone = 0;
+        std::string lastDetail;
+        ProgressCallbacks cb;
+        std::string stage;
+        cb.stage = [&](const std::string& s) { stage = s; };
+        cb.progress = [&](int done, int) {
+            if (stage == "adaround") unitsDone = done;
+        };
+        cb.detail = [&](const std::string& d) { lastDetail = d; };
+        cb.cancelled = [&] { return unitsDone >= 3; };  // mid-way through the units
+        bool cancelled = false;
+        try {
+            session.calibrate(recipe, cb);
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        QVERIFY2(lastDetail.find("loss") != std::string::npos, lastDetail.c_str());
+        QVERIFY(session.quantized() == nullptr);  // no partial result
+        UNet2DModel& unet = session.model().unet;
+        QVERIFY(unet.interceptor() == nullptr && unet.unitObserver() == nullptr);
+        const torch::Tensor out = unet.forward(torch::zeros({1, 1, 32, 32}), torch::tensor({10}), torch::tensor({1}));
+        QVERIFY(torch::isfinite(out).all().item<bool>());
+        // And the session still calibrates.
+        recipe.options.rounding = WeightRounding::Nearest;
+        session.calibrate(recipe);
+        QVERIFY(session.quantized() != nullptr);
     }
 
     void cancellingGptqLeavesTheModelUsable() {

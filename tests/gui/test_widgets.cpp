@@ -104,6 +104,18 @@ private Q_SLOTS:
         QVERIFY(table.needsRecalibration("conv_in"));
         QVERIFY(!table.needsRecalibration("up_blocks.0.resnets.0.conv1"));
         QCOMPARE(table.itemFor("up_blocks.0.resnets.0.conv1")->text(LayerTable::StatusColumn), QString("calibrated"));
+
+        // Reconstruction: each site shows its unit's error change (resnet units
+        // by prefix, standalone layers by name), from the first phase's start to
+        // the last phase's end.
+        table.setUnitErrors({{"up_blocks.0.resnets.0", "weights", 0.4, 0.2}, {"up_blocks.0.resnets.0", "activations", 0.25, 0.1},
+                             {"up_blocks.0.resnets.01", "weights", 1.0, 0.0}, {"conv_in", "weights", 0.1, 0.1}});
+        QCOMPARE(table.reconText("up_blocks.0.resnets.0.conv1"), QString("-75 %"));
+        QVERIFY(table.itemFor("up_blocks.0.resnets.0.conv1")->toolTip(LayerTable::ReconColumn).contains("activations"));
+        QCOMPARE(table.reconText("conv_in"), QString("0 %"));
+        QCOMPARE(table.reconText("mid_block.attentions.0.softmax"), QString());
+        table.setUnitErrors({});
+        QCOMPARE(table.reconText("conv_in"), QString());
     }
 
     void comparisonSavesWhatItShows() {

@@ -212,6 +212,37 @@ private Q_SLOTS:
         QVERIFY(!c->trajectory.first().quantizedX0.isNull());
     }
 
+    // Reconstruction in the explorer: the status shows the unit and its loss,
+    // and every unit's error before and after comes back.
+    void reconstructionReportsUnitsAndLoss() {
+        QSignalSpy loaded(relay_, &Relay::modelLoaded);
+        QSignalSpy progress(relay_, &Relay::progress);
+        QSignalSpy quantized(relay_, &Relay::quantizedModelReady);
+        const quint64 load = controller_->submit(
+            [](Worker* w, quint64 id) { w->loadModel(id, DQ_SHIPPED_MODEL_DIR, "cpu"); });
+        QCOMPARE(waitFor(*finished_, load).outcome, JobOutcome::Finished);
+        const ModelInfoPtr info = loaded.first()[0].value<ModelInfoPtr>();
+        CalibrationRequest request;
+        request.plan = makePresetPlan("W4A16", info->summary.sites);
+        request.caliSamples = 2;
+        request.caliSteps = 2;
+        request.trajectory = small(4, 2);
+        request.rounding = "adaround";
+        request.reconIterations = 10;
+        const quint64 calibrate = controller_->submit([request](Worker* w, quint64 id) { w->calibrate(id, request); });
+        QCOMPARE(waitFor(*finished_, calibrate).outcome, JobOutcome::Finished);
+        bool unitWithLoss = false;
+        for (const QList<QVariant>& args : progress)
+            if (args[0].toULongLong() == calibrate && args[3].toString().startsWith("AdaRound") &&
+                args[3].toString().contains("loss"))
+                unitWithLoss = true;
+        QVERIFY(unitWithLoss);
+        QCOMPARE(quantized.count(), 1);
+        const QuantizedModelPtr q = quantized.first()[0].value<QuantizedModelPtr>();
+        QVERIFY(q->units.size() > 20);
+        for (const UnitErrorData& u : q->units) QVERIFY(u.after <= u.before);
+    }
+
     // The CLI and the explorer drive the same engine session: identical
     // settings give identical artifacts (the calibration time aside).
     void cliAndWorkerWriteIdenticalArtifacts() {
