@@ -3,17 +3,12 @@
 #include <torch/torch.h>
 
 #include "core/imaging/image_grid.h"
+#include "core/model/model_state_guard.h"
 #include "core/model/unet2d.h"
 
 namespace dq {
 
 namespace {
-
-struct InterceptorRestore {
-    UNet2DModel& model;
-    Interceptor* saved;
-    ~InterceptorRestore() { model.setInterceptor(saved); }
-};
 
 GenerationRun generate(UNet2DModel& model, const SchedulerConfig& scheduler, const SampleRequest& request,
                        bool keepTrajectory, bool quantizedRun, int offset, int total,
@@ -36,7 +31,7 @@ GenerationRun generate(UNet2DModel& model, const SchedulerConfig& scheduler, con
 
 ComparisonRun runComparison(UNet2DModel& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
                             const SampleRequest& request, bool keepTrajectory, const ComparisonCallbacks& callbacks) {
-    InterceptorRestore restore{model, model.interceptor()};
+    ModelStateGuard guard(model);
     const int runs = quantizer ? 2 : 1;
     const int total = runs * request.steps;
     ComparisonRun out;

@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/model/model_state_guard.h"
 #include "core/model/unet2d.h"
 #include "core/quant/calibration_batches.h"
 
@@ -55,18 +56,6 @@ private:
 torch::Tensor catOrUndefined(const std::vector<torch::Tensor>& parts) {
     return parts.empty() ? torch::Tensor() : torch::cat(parts);
 }
-
-// Restores the model's interceptor, unit observer and step whatever happens.
-struct ModelStateGuard {
-    UNet2DModel& model;
-    Interceptor* interceptor;
-    explicit ModelStateGuard(UNet2DModel& m) : model(m), interceptor(m.interceptor()) {}
-    ~ModelStateGuard() {
-        model.setInterceptor(interceptor);
-        model.setUnitObserver(nullptr);
-        model.setStep(StepContext{});
-    }
-};
 
 // Runs the calibration batches until the unit has been seen in each.
 UnitCache captureUnit(UNet2DModel& model, const UnitInfo& unit, const CalibrationData& data,

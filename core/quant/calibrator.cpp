@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/model/model_state_guard.h"
 #include "core/model/unet2d.h"
 #include "core/quant/calibration_batches.h"
 #include "core/quant/range_observer.h"
@@ -72,15 +73,7 @@ void calibrateActivations(UNet2DModel& model, QuantizedUNet& quantized, const Ca
     const auto& slots = observer.slots();
     const bool anyHistogram = std::any_of(slots.begin(), slots.end(), [](const ObserverSlot& s) { return s.needsHistogram; });
 
-    Interceptor* previous = model.interceptor();
-    struct Restore {
-        UNet2DModel& model;
-        Interceptor* previous;
-        ~Restore() {
-            model.setInterceptor(previous);
-            model.setStep(StepContext{});
-        }
-    } restore{model, previous};
+    ModelStateGuard guard(model);
     model.setInterceptor(&observer);
 
     const auto batches = calibrationBatchRows(data, options.batchSize);

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/model/model_state_guard.h"
 #include "core/model/unet2d.h"
 #include "core/quant/range_observer.h"
 
@@ -81,15 +82,7 @@ void calibrateProgressively(UNet2DModel& model, const SchedulerConfig& scheduler
     QuantizedUNet working = quantized;
     for (SiteQuantState& st : working.sites()) st.activationParts.clear();
     ProgressiveFitter fitter(working, options);
-    Interceptor* previous = model.interceptor();
-    struct Restore {
-        UNet2DModel& model;
-        Interceptor* previous;
-        ~Restore() {
-            model.setInterceptor(previous);
-            model.setStep(StepContext{});
-        }
-    } restore{model, previous};
+    ModelStateGuard guard(model);
     model.setInterceptor(&fitter);
     SampleCallbacks cb;
     cb.progress = callbacks.progress;

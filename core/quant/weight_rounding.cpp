@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/model/model_state_guard.h"
 #include "core/model/unet2d.h"
 #include "core/quant/calibration_batches.h"
 
@@ -170,15 +171,7 @@ void roundWeightsGptq(UNet2DModel& model, QuantizedUNet& quantized, const Calibr
                       const GptqOptions& options, const ProgressCallbacks& callbacks) {
     checkCalibrationData(model, data);
     HessianCollector collector(quantized);
-    Interceptor* previous = model.interceptor();
-    struct Restore {
-        UNet2DModel& model;
-        Interceptor* previous;
-        ~Restore() {
-            model.setInterceptor(previous);
-            model.setStep(StepContext{});
-        }
-    } restore{model, previous};
+    ModelStateGuard guard(model);
     model.setInterceptor(&collector);
     const auto batches = calibrationBatchRows(data, options.batchSize, options.maxPairs);
     std::size_t layers = 0;
@@ -187,7 +180,7 @@ void roundWeightsGptq(UNet2DModel& model, QuantizedUNet& quantized, const Calibr
     callbacks.beginStage("gptq-hessians");
     forEachCalibrationBatch(
         model, data, batches, [&](const CalibrationBatch& b) { model.forward(b.x, b.t, b.labels); }, callbacks, 0, total);
-    model.setInterceptor(previous);
+    model.setInterceptor(nullptr);
 
     callbacks.beginStage("gptq-rounding");
     const auto weights = model.stateDict();
