@@ -1,5 +1,6 @@
 #include "core/quant/block_reconstruction.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -259,6 +260,21 @@ private:
     QuantizedUNet& quantized_;
 };
 
+// Indices of the units with at least one site that `learns` something.
+template <typename Predicate>
+std::vector<std::size_t> unitsWith(const UNet2DModel& model, const QuantizedUNet& quantized, Predicate learns) {
+    std::vector<std::size_t> units;
+    for (std::size_t u = 0; u < model.units().size(); ++u) {
+        const auto& sites = model.units()[u].sites;
+        if (std::any_of(sites.begin(), sites.end(), [&](const std::string& name) {
+                const SiteQuantState* st = quantized.find(name);
+                return st && learns(*st);
+            }))
+            units.push_back(u);
+    }
+    return units;
+}
+
 std::string lossText(const std::string& unit, int iteration, int iterations, double loss) {
     char buffer[64];
     std::snprintf(buffer, sizeof buffer, "%.4g", loss);
@@ -288,13 +304,8 @@ std::vector<UnitReport> reconstructWeights(UNet2DModel& model, QuantizedUNet& qu
     const auto batches = calibrationBatchRows(data, options.batchSize, options.maxPairs);
     WeightsOnly earlier(working);
 
-    std::vector<std::size_t> todo;
-    for (std::size_t u = 0; u < model.units().size(); ++u)
-        for (const std::string& s : model.units()[u].sites)
-            if (const SiteQuantState* st = working.find(s); st && !st->weightParts.empty()) {
-                todo.push_back(u);
-                break;
-            }
+    const std::vector<std::size_t> todo =
+        unitsWith(model, working, [](const SiteQuantState& st) { return !st.weightParts.empty(); });
     std::vector<UnitReport> reports;
     callbacks.beginStage("adaround");
     int done = 0;
@@ -402,13 +413,8 @@ std::vector<UnitReport> learnActivationSteps(UNet2DModel& model, QuantizedUNet& 
     working.refreshWeights();
     const auto batches = calibrationBatchRows(data, options.batchSize, options.maxPairs);
 
-    std::vector<std::size_t> todo;
-    for (std::size_t u = 0; u < model.units().size(); ++u)
-        for (const std::string& s : model.units()[u].sites)
-            if (const SiteQuantState* st = working.find(s); st && !st->activationParts.empty()) {
-                todo.push_back(u);
-                break;
-            }
+    const std::vector<std::size_t> todo =
+        unitsWith(model, working, [](const SiteQuantState& st) { return !st.activationParts.empty(); });
     std::vector<UnitReport> reports;
     callbacks.beginStage("lsq");
     int done = 0;
