@@ -92,7 +92,8 @@ UnitCache captureUnit(UNet2DModel& model, const UnitInfo& unit, const Calibratio
     cache.temb = catOrUndefined(q.temb);
     cache.context = catOrUndefined(q.context);
     if (!cache.x.defined() || !cache.target.defined() || cache.x.size(0) != cache.target.size(0))
-        throw Error("Reconstruction could not capture the inputs of unit '" + unit.name + "'.");
+        throw Error("Reconstruction could not capture the inputs of unit '" + unit.name +
+                    "': the calibration data never reached it; collect the calibration data again.");
     return cache;
 }
 
@@ -225,11 +226,6 @@ torch::Tensor broadcastPerChannel(const torch::Tensor& v, int64_t dims) {
 }
 
 // ---------------------------------------------------------------- LSQ
-
-struct LearnedGrid {
-    std::size_t site, part, grid;
-    torch::Tensor scale;  // learnable scalar
-};
 
 class LearnableActivations : public Interceptor {
 public:

@@ -38,7 +38,6 @@ CalibrationBatch makeCalibrationBatch(const UNet2DModel& model, const Calibratio
     const torch::Device device = model.device();
     CalibrationBatch b;
     b.stepIndex = stepIndex;
-    b.rows = rows;
     b.x = data.samples.index_select(0, rows).to(device, torch::kFloat32);
     b.t = data.timesteps.index_select(0, rows).to(device);
     if (config.isClassConditional()) b.labels = data.classLabels.index_select(0, rows).to(device);

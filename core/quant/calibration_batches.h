@@ -17,7 +17,6 @@ class UNet2DModel;
 
 struct CalibrationBatch {
     int stepIndex = 0;        // index into data.trajectoryTimesteps
-    torch::Tensor rows;       // rows of the calibration data in this batch
     torch::Tensor x, t, labels;  // on the model's device; labels undefined for unconditional models
 };
 

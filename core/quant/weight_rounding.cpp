@@ -194,7 +194,9 @@ void roundWeightsGptq(UNet2DModel& model, QuantizedUNet& quantized, const Calibr
         if (st.weightParts.empty()) continue;
         if (callbacks.shouldCancel()) throw Cancelled();
         torch::Tensor h = collector.hessians().at(st.site.name);
-        if (!h.defined()) throw Error("GPTQ: calibration never reached site '" + st.site.name + "'.");
+        if (!h.defined())
+            throw Error("GPTQ: the calibration data never reached site '" + st.site.name +
+                        "'; collect the calibration data again.");
         h = h * (2.0 / static_cast<double>(std::max<int64_t>(1, collector.count(st.site.name))));
         const torch::Tensor w = weights.at(st.site.name + ".weight").detach().to(torch::kCPU, torch::kFloat64);
         const int64_t perChannel = w[0][0].numel();  // k·k for convs, 1 for linears
@@ -203,7 +205,12 @@ void roundWeightsGptq(UNet2DModel& model, QuantizedUNet& quantized, const Calibr
             const auto [from, to] = st.partChannels(p);
             columns.emplace_back(from * perChannel, to * perChannel);
         }
-        std::vector<torch::Tensor> codes = gptqRound(w.reshape({w.size(0), -1}), h, st.weightParts, columns, options.dampening);
+        std::vector<torch::Tensor> codes;
+        try {
+            codes = gptqRound(w.reshape({w.size(0), -1}), h, st.weightParts, columns, options.dampening);
+        } catch (const Error& e) {
+            throw Error("Site '" + st.site.name + "': " + e.what() + " Use --rounding nearest or adaround for this model.");
+        }
         for (std::size_t p = 0; p < codes.size(); ++p) codes[p] = codes[p].reshape(st.weightParts[p].q.sizes()).to(st.weightParts[p].q.device());
         results.emplace_back(i, std::move(codes));
         callbacks.report(++done, total);
