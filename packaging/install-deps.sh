@@ -15,6 +15,7 @@ packages=(
   zlib1g-dev libpng-dev
   dataset-fashion-mnist
   xvfb xauth
+  help2man desktop-file-utils appstream lintian
 )
 
 missing=()

@@ -9,11 +9,13 @@
 #include "core/errors.h"
 #include "core/runtime/device.h"
 #include "core/runtime/logging.h"
+#include "core/runtime/runtime_info.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"diffquant: post-training quantization of diffusion models"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("diffquant ") + DQ_VERSION);
+    app.set_version_flag("--version", [] { return dq::versionReport("diffquant"); },
+                         "print the versions of diffquant and LibTorch, CUDA availability and the BLAS, and exit");
     bool verbose = false, quiet = false;
     app.add_flag("-v,--verbose", verbose, "debug logging");
     app.add_flag("-q,--quiet", quiet, "warnings and errors only");
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
     dq::configureLogging(quiet ? dq::Verbosity::Quiet : verbose ? dq::Verbosity::Verbose : dq::Verbosity::Normal);
     try {
         dq::configureCpuThreads();
+        dq::logRuntimeInfo();
         action();
     } catch (const dq::Error& e) {
         std::cerr << "diffquant: " << e.what() << "\n";

@@ -12,6 +12,7 @@
 #include "app/gui/default_model.h"
 #include "core/runtime/device.h"
 #include "core/runtime/logging.h"
+#include "core/runtime/runtime_info.h"
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
     QApplication::setApplicationVersion(DQ_VERSION);
     dq::configureLogging(dq::Verbosity::Normal);
     dq::configureCpuThreads();
+    dq::logRuntimeInfo();
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Post-training quantization explorer for diffusion models");

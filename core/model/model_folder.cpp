@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/runtime/install_layout.h"
 
 namespace dq {
 
@@ -29,9 +30,10 @@ LoadedModel loadModelFolder(const std::string& folder) {
 
 std::string defaultModelFolder() {
     if (const char* env = std::getenv("DIFFQUANT_MODEL"); env && *env) return env;
-    for (const char* candidate : {DQ_INSTALLED_MODEL_DIR, DQ_SOURCE_MODEL_DIR})
-        if (fs::exists(fs::path(candidate) / "config.json")) return candidate;
-    return {};
+    const std::string data = dataDirectory();
+    if (data.empty()) return {};
+    const fs::path shipped = fs::path(data) / "models" / "fashion-mnist-ddpm";
+    return fs::exists(shipped / "config.json") ? shipped.string() : std::string();
 }
 
 void saveSchedulerConfig(const std::string& folder, const SchedulerConfig& config) {

@@ -18,7 +18,8 @@ struct LoadedModel {
 LoadedModel loadModelFolder(const std::string& folder);
 
 // The folder used when no --model is given: $DIFFQUANT_MODEL, else the
-// installed copy, else the copy in the source tree. Empty when none exists.
+// shipped model under dataDirectory() (installed beside the executable, or the
+// source tree's copy for a binary in a build tree). Empty when none exists.
 std::string defaultModelFolder();
 
 // Writes scheduler_config.json atomically.

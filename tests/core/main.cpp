@@ -22,13 +22,14 @@ QObject* makeTrainingTest();
 QObject* makeShippedModelTest();
 QObject* makeQuantizationTest();
 QObject* makeReconstructionTest();
+QObject* makeRuntimeTest();
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<QObject*()>> suites = {
         {"safetensors", makeSafetensorsTest}, {"unet", makeUNetModelTest},     {"scheduler", makeSchedulerTest},
         {"pipeline", makePipelineTest},       {"fashion_mnist", makeFashionMnistTest},
         {"metrics", makeMetricsTest},         {"training", makeTrainingTest},       {"shipped", makeShippedModelTest},   {"quant", makeQuantizationTest},
-        {"recon", makeReconstructionTest},
+        {"recon", makeReconstructionTest},     {"runtime", makeRuntimeTest},
     };
     if (argc < 2 || !suites.count(argv[1])) {
         std::cerr << "usage: dq_core_tests SUITE [QtTest options]; suites:";

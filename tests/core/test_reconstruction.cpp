@@ -189,7 +189,7 @@ private Q_SLOTS:
                  qPrintable(QString("before %1, after %2").arg(reports[0].before).arg(reports[0].after)));
         const auto weights = m.unet.stateDict();
         int changed = 0;
-        for (const std::string site : {unit + ".conv1", unit + ".conv2", unit + ".time_emb_proj", unit + ".conv_shortcut"}) {
+        for (const std::string& site : {unit + ".conv1", unit + ".conv2", unit + ".time_emb_proj", unit + ".conv_shortcut"}) {
             const SiteQuantState* st = learned.find(site);
             if (!st) continue;
             const ChannelQuantized& q = st->weightParts.at(0);
@@ -326,7 +326,7 @@ private Q_SLOTS:
         c10::InferenceMode guard;
         session.openModel(shipped_, "cpu");
         CalibrationRecipe recipe;
-        recipe.plan = session.makePlan(PlanRecipe{"W4A8"}, 10);
+        recipe.plan = session.makePlan(PlanRecipe{"W4A8", {}}, 10);
         recipe.data.samples = 4;
         recipe.data.steps = 2;
         recipe.data.trajectory.steps = 10;
@@ -367,7 +367,7 @@ private Q_SLOTS:
         c10::InferenceMode guard;
         session.openModel(shipped_, "cpu");
         CalibrationRecipe recipe;
-        recipe.plan = session.makePlan(PlanRecipe{"W4A8"}, 10);
+        recipe.plan = session.makePlan(PlanRecipe{"W4A8", {}}, 10);
         recipe.data.samples = 4;
         recipe.data.steps = 2;
         recipe.data.trajectory.steps = 10;

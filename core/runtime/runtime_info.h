@@ -1,0 +1,27 @@
+#pragma once
+// What this process runs on: product and LibTorch versions, CUDA, and the BLAS
+// that LibTorch's matrix products go through. Debian's LibTorch calls the
+// system libblas.so.3, which is OpenBLAS only when libopenblas0-pthread (or a
+// sibling) is installed; otherwise the netlib reference BLAS answers, about
+// 60x slower, with no other sign. Naming the BLAS makes such a setup visible.
+#include <string>
+
+namespace dq {
+
+struct BlasInfo {
+    std::string name;     // e.g. "OpenBLAS 0.3.21 (pthread)", "reference BLAS (netlib)"
+    std::string library;  // resolved path of the loaded BLAS library, if any
+    bool slow = false;    // the reference BLAS: warn the user
+};
+
+// Inspects the libraries loaded into this process.
+BlasInfo detectBlas();
+
+// Several lines for `diffquant --version`: product, LibTorch, CUDA, BLAS.
+std::string versionReport(const std::string& program);
+
+// Logs the LibTorch version and the BLAS at startup; warns, saying what to
+// install, when the reference BLAS is active.
+void logRuntimeInfo();
+
+}  // namespace dq
