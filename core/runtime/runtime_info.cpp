@@ -46,40 +46,53 @@ std::string openBlasConfig() {
 
 }  // namespace
 
-BlasInfo detectBlas() {
+BlasInfo classifyBlasLibrary(const std::string& real, const std::string& config) {
     BlasInfo info;
+    info.library = real;
+    if (contains(real, "openblas")) {
+        const char* flavour = contains(real, "openblas-pthread")  ? " (pthread)"
+                              : contains(real, "openblas-openmp") ? " (OpenMP)"
+                              : contains(real, "openblas-serial") ? " (serial, one thread)"
+                                                                  : "";
+        const std::string version =
+            config.rfind("OpenBLAS ", 0) == 0 ? config.substr(0, config.find(' ', 9)) : std::string("OpenBLAS");
+        info.name = version + flavour;
+    } else if (contains(real, "blis")) {
+        info.name = "BLIS";
+    } else if (contains(real, "atlas")) {
+        info.name = "ATLAS";
+    } else if (contains(real, "mkl")) {
+        info.name = "Intel MKL";
+    } else if (contains(real, "/blas/")) {
+        info.name = "reference BLAS (netlib)";
+        info.slow = true;
+    } else {
+        info.name = "unknown BLAS";
+    }
+    return info;
+}
+
+BlasInfo detectBlas() {
+    // libblas.so.3 (the Debian alternative LibTorch links) decides; a
+    // directly loaded OpenBLAS, BLIS or MKL counts when it is absent.
+    std::string chosen;
     for (const std::string& path : loadedLibraries()) {
         const std::string file = std::filesystem::path(path).filename().string();
-        if (file.rfind("libblas.so", 0) != 0 && file.rfind("libopenblas", 0) != 0 && file.rfind("libmkl", 0) != 0 &&
-            file.rfind("libblis", 0) != 0)
-            continue;
-        const std::string real = resolved(path);
-        if (!info.library.empty() && file.rfind("libblas.so", 0) != 0) continue;  // libblas.so.3 decides
-        info.library = real;
-        if (contains(real, "openblas")) {
-            const char* flavour = contains(real, "openblas-pthread")  ? " (pthread)"
-                                  : contains(real, "openblas-openmp") ? " (OpenMP)"
-                                  : contains(real, "openblas-serial") ? " (serial, one thread)"
-                                                                      : "";
-            std::string config = openBlasConfig();
-            const std::string version = config.rfind("OpenBLAS ", 0) == 0 ? config.substr(0, config.find(' ', 9))
-                                                                            : std::string("OpenBLAS");
-            info.name = version + flavour;
-        } else if (contains(real, "blis")) {
-            info.name = "BLIS";
-        } else if (contains(real, "atlas")) {
-            info.name = "ATLAS";
-        } else if (contains(real, "mkl")) {
-            info.name = "Intel MKL";
-        } else if (contains(real, "/blas/")) {
-            info.name = "reference BLAS (netlib)";
-            info.slow = true;
-        } else {
-            info.name = "unknown BLAS";
+        const bool generic = file.rfind("libblas.so", 0) == 0;
+        const bool specific = file.rfind("libopenblas", 0) == 0 || file.rfind("libmkl", 0) == 0 ||
+                              file.rfind("libblis", 0) == 0;
+        if (generic) {
+            chosen = resolved(path);
+            break;
         }
+        if (specific && chosen.empty()) chosen = resolved(path);
     }
-    if (info.library.empty()) info.name = at::globalContext().hasMKL() ? "Intel MKL (linked into LibTorch)" : "none found";
-    return info;
+    if (chosen.empty()) {
+        BlasInfo info;
+        info.name = at::globalContext().hasMKL() ? "Intel MKL (linked into LibTorch)" : "none found";
+        return info;
+    }
+    return classifyBlasLibrary(chosen, openBlasConfig());
 }
 
 std::string versionReport(const std::string& program) {

@@ -17,6 +17,11 @@ struct BlasInfo {
 // Inspects the libraries loaded into this process.
 BlasInfo detectBlas();
 
+// Names the BLAS behind a resolved library path, e.g.
+// /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0 -> the reference BLAS
+// (slow). `openBlasConfig` is openblas_get_config()'s text, if any.
+BlasInfo classifyBlasLibrary(const std::string& resolvedPath, const std::string& openBlasConfig = {});
+
 // Several lines for `diffquant --version`: product, LibTorch, CUDA, BLAS.
 std::string versionReport(const std::string& program);
 

@@ -71,6 +71,20 @@ private Q_SLOTS:
         QVERIFY2(blas.name.find("OpenBLAS") != std::string::npos, blas.name.c_str());
     }
 
+    void blasLibrariesAreClassified() {
+        // Debian's alternatives for libblas.so.3, as resolved on disk.
+        const dq::BlasInfo reference = dq::classifyBlasLibrary("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0");
+        QVERIFY(reference.slow);
+        QVERIFY(reference.name.find("reference") != std::string::npos);
+        const dq::BlasInfo openblas = dq::classifyBlasLibrary(
+            "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY");
+        QVERIFY(!openblas.slow);
+        QCOMPARE(QString::fromStdString(openblas.name), QStringLiteral("OpenBLAS 0.3.21 (pthread)"));
+        QVERIFY(!dq::classifyBlasLibrary("/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3").slow);
+        QCOMPARE(QString::fromStdString(dq::classifyBlasLibrary("/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3").name),
+                 QStringLiteral("BLIS"));
+    }
+
     void versionReportsLibTorchCudaAndBlas() {
         const dq::test::CliResult result = dq::test::runCli({"--version"});
         QCOMPARE(result.exitCode, 0);

@@ -92,6 +92,8 @@ step "installed GUI under Xvfb"
 run gui xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/diffquant-studio" \
   --screenshot "$work/run/studio.png" --quit --timeout 120
 [ "$(head -c 8 studio.png | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || fail "no screenshot from the GUI"
+grep -q -F "$share/diffquant-studio/models/fashion-mnist-ddpm" "$work/gui.err" ||
+  fail "the GUI did not open the installed default model: $(tail -5 "$work/gui.err")"
 
 step "desktop file, AppStream and man pages"
 desktop-file-validate "$share/applications/io.github.diffquant.Studio.desktop" || fail "desktop file invalid"
