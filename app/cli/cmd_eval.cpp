@@ -12,7 +12,9 @@
 #include "core/engine/quant_session.h"
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/io/file_stamp.h"
 #include "core/metrics/evaluation.h"
+#include "core/metrics/robustness.h"
 #include "core/model/unet2d.h"
 #include "core/io/fashion_mnist.h"
 #include "core/runtime/device.h"
@@ -29,13 +31,36 @@ struct EvalOptions {
     int batch = 250;
     std::string json;
     bool realData = false;
+    bool robustness = false;
+    int half = 5000;
+    std::string shard;    // "K/N"
+    std::string partial;  // where a shard writes its sums
 };
+
+// Parses --shard K/N.
+std::pair<int, int> parseShard(const std::string& text) {
+    const auto slash = text.find('/');
+    int k = -1, n = 0;
+    try {
+        std::size_t usedK = 0, usedN = 0;
+        if (slash != std::string::npos) {
+            k = std::stoi(text.substr(0, slash), &usedK);
+            n = std::stoi(text.substr(slash + 1), &usedN);
+            if (usedK != slash || usedN != text.size() - slash - 1) k = -1;
+        }
+    } catch (const std::logic_error&) {
+        k = -1;
+    }
+    if (k < 0 || n < 1 || k >= n || n > 100000)
+        throw Error("--shard '" + text + "' is not K/N with 0 <= K < N (e.g. 0/4 ... 3/4).");
+    return {k, n};
+}
 
 std::string featureNetPath(const EvalOptions& o, const std::string& modelFolder) {
     return findFeatureNet(modelFolder, o.features);
 }
 
-void printTable(const EvalResult& r) {
+void printTable(const EvalResult& r, bool withTime = true) {
     std::printf("%-16s %12s\n", "metric", "value");
     std::printf("%-16s %12.3f\n", "FID", r.fid);
     std::printf("%-16s %12.3f\n", "sFID", r.sfid);
@@ -50,7 +75,7 @@ void printTable(const EvalResult& r) {
         std::printf("%-16s %12.3f\n", "FP FID", r.fp->fpFid);
     }
     std::printf("%-16s %12d\n", "samples", r.numSamples);
-    std::printf("%-16s %12.1f\n", "wall time (s)", r.totalSeconds);
+    if (withTime) std::printf("%-16s %12.1f\n", "wall time (s)", r.totalSeconds);
 }
 
 nlohmann::ordered_json metricsJson(const EvalResult& r) {
@@ -86,6 +111,7 @@ void runRealData(const EvalOptions& o) {
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
         j["feature_net"] = featuresPath;
+        j["feature_net_hash"] = fileStamp(featuresPath);
         j["settings"] = {{"real_data", "fashion-mnist train"}, {"num_samples", r.numSamples}};
         j["metrics"] = metricsJson(r);
         j["wall_time_s"] = r.totalSeconds;
@@ -94,14 +120,97 @@ void runRealData(const EvalOptions& o) {
     }
 }
 
+// The yardstick's own check: perturbed test-set halves against each other.
+void runRobustness(const EvalOptions& o) {
+    const std::string folder = o.model.model.resolvedFolder();
+    const torch::Device device = selectDevice(o.model.model.device);
+    const std::string featuresPath = featureNetPath(o, folder);
+    FeatureNet net = loadFeatureNet(featuresPath, device);
+    const ImageDataset test = loadFashionMnist(DatasetSplit::Test, o.dataDir, true);
+    const auto start = std::chrono::steady_clock::now();
+    ProgressBar bar("robustness");
+    ProgressCallbacks callbacks;
+    callbacks.progress = [&](int step, int total) { bar.update(step, total); };
+    const RobustnessReport report = measureRobustness(net, test, o.half, o.sampler.seed, callbacks);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("Robustness of '%s' (%s): second half of the test set against the first, %d vs %d images\n",
+                featuresPath.c_str(), fileStamp(featuresPath).c_str(), report.halfSize, report.halfSize);
+    std::printf("%-30s %10s %10s %10s %9s  %s\n", "second half", "FID", "delta", "sFID", "accuracy", "target");
+    for (const RobustnessRow& row : report.rows)
+        std::printf("%-30s %10.2f %10.2f %10.2f %8.2f%%  %s%s\n", row.name.c_str(), row.fid, row.deltaFid, row.sfid,
+                    100 * row.classAccuracy, row.target.c_str(),
+                    row.target.empty() ? "" : row.meetsTarget ? " (met)" : " (MISSED)");
+    if (!o.json.empty()) {
+        nlohmann::ordered_json j;
+        j["feature_net"] = featuresPath;
+        j["feature_net_hash"] = fileStamp(featuresPath);
+        j["half_size"] = report.halfSize;
+        j["all_targets_met"] = report.allTargetsMet();
+        for (const RobustnessRow& row : report.rows)
+            j["rows"].push_back({{"name", row.name}, {"kind", row.kind}, {"fid", row.fid}, {"delta_fid", row.deltaFid},
+                                 {"sfid", row.sfid}, {"class_accuracy", row.classAccuracy},
+                                 {"target", row.target}, {"meets_target", row.meetsTarget}});
+        j["wall_time_s"] = seconds;
+        writeTextFileAtomically(o.json, j.dump(2) + "\n");
+        spdlog::info("Wrote '{}'", o.json);
+    }
+}
+
+// Doubles as text without losing digits (std::to_string keeps six decimals).
+std::string exactNumber(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    return text;
+}
+
+// The FP model by content: weights, config and scheduler.
+std::string modelHash(const std::string& folder) {
+    std::string schedulerHash = "none";
+    if (std::filesystem::exists(folder + "/scheduler_config.json"))
+        schedulerHash = fileStamp(folder + "/scheduler_config.json");
+    return fileStamp(folder + "/diffusion_pytorch_model.safetensors") + "/" + fileStamp(folder + "/config.json") + "/" +
+           schedulerHash;
+}
+
+// What a shard's part must share with the other parts of its run: the model
+// (weights, config, scheduler), the quantized artifact (weights and grids),
+// the feature network, and every sampler setting.
+std::map<std::string, std::string> runIdentity(const EvalOptions& o, const std::string& folder,
+                                               const std::string& featuresPath, const EvalSettings& settings) {
+    const SamplerOptions& s = o.sampler;
+    std::map<std::string, std::string> id = {
+        {"model_hash", modelHash(folder)},
+        {"feature_net_hash", fileStamp(featuresPath)},
+        {"scheduler", s.scheduler},
+        {"spacing", spacingName(settings.sampling.spacing)},
+        {"steps", std::to_string(s.steps)},
+        {"eta", exactNumber(s.eta)},
+        {"guidance", exactNumber(s.guidance)},
+        {"seed", std::to_string(s.seed)}};
+    if (!o.model.quant.empty())
+        id["quantized_hash"] = fileStamp(o.model.quant + "/quantized_weights.safetensors") + "/" +
+                               fileStamp(o.model.quant + "/quantized_model.json");
+    return id;
+}
+
 void run(const EvalOptions& o) {
+    if (o.realData + o.robustness + !o.shard.empty() > 1)
+        throw Error("--real-data, --robustness and --shard are different jobs; pass one of them.");
+    if ((o.realData || o.robustness) && !o.model.quant.empty())
+        throw Error("--real-data and --robustness score real images, not a model; drop --quant.");
     if (o.realData) return runRealData(o);
+    if (o.robustness) return runRobustness(o);
+    if (o.shard.empty() != o.partial.empty())
+        throw Error("--shard K/N and --partial FILE go together: each shard writes its sums to its own file.");
+    if (!o.shard.empty() && !o.json.empty())
+        throw Error("A shard has no metrics of its own: drop --json here and pass it to `diffquant eval-merge`.");
+    std::pair<int, int> shard{0, 1};
+    if (!o.shard.empty()) shard = parseShard(o.shard);
     ModelSession session = o.model.load();
     const std::string folder = session.folder;
     LoadedModel& loaded = session.loaded;
     const std::string featuresPath = featureNetPath(o, folder);
     FeatureNet net = loadFeatureNet(featuresPath, loaded.unet.device());
-    const ReferenceStats reference = loadOrComputeTestStats(net, featuresPath, folder, o.dataDir);
 
     EvalSettings settings;
     settings.numSamples = o.num;
@@ -111,6 +220,19 @@ void run(const EvalOptions& o) {
     ProgressBar bar("eval");
     ProgressCallbacks callbacks;
     callbacks.progress = [&](int step, int total) { bar.update(step, total); };
+    if (!o.shard.empty()) {
+        // The reference statistics are eval-merge's business: a shard only sums.
+        std::tie(settings.shardIndex, settings.shardCount) = shard;
+        const auto start = std::chrono::steady_clock::now();
+        EvalPartial part = accumulateEvaluation(loaded.unet, loaded.scheduler, net, settings, callbacks);
+        part.identity = runIdentity(o, folder, featuresPath, settings);
+        part.save(o.partial);
+        spdlog::info("Shard {}: {} of {} samples ({} batches) in {:.1f} s; wrote '{}'. Combine the parts with "
+                     "`diffquant eval-merge`.", o.shard, part.samples(), o.num, part.batches.size(),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o.partial);
+        return;
+    }
+    const ReferenceStats reference = loadOrComputeTestStats(net, featuresPath, folder, o.dataDir);
     const EvalResult r = evaluateModel(loaded.unet, loaded.scheduler, net, reference, settings, callbacks);
     printTable(r);
 
@@ -119,6 +241,8 @@ void run(const EvalOptions& o) {
         j["model"] = folder;
         if (session.quantized) j["quantized_model"] = o.model.quant;
         j["feature_net"] = featuresPath;
+        // FIDs from different feature networks are not comparable: this names the network by content.
+        j["feature_net_hash"] = fileStamp(featuresPath);
         const SamplerOptions& s = o.sampler;
         j["settings"] = {{"num_samples", o.num}, {"scheduler", s.scheduler},
                          {"spacing", spacingName(settings.sampling.spacing)}, {"steps", s.steps}, {"eta", s.eta},
@@ -144,7 +268,67 @@ void addEvalCommand(CLI::App& app, Action& action) {
     cmd->add_option("--json", o->json, "write every metric, the settings and the wall time as JSON");
     cmd->add_flag("--real-data", o->realData,
                   "score the Fashion-MNIST training set instead of samples (the real-data floor)");
+    cmd->add_flag("--robustness", o->robustness,
+                  "check the feature network instead: FID between test-set halves under imperceptible noise, "
+                  "background offsets, blur and a class swap");
+    cmd->add_option("--half", o->half, "images per half for --robustness")->check(CLI::Range(100, 5000));
+    cmd->add_option("--shard", o->shard,
+                    "K/N: sample and score only batches K, K+N, K+2N, ... and write their sums to --partial "
+                    "(combine with eval-merge)");
+    cmd->add_option("--partial", o->partial, "safetensors file for this shard's sums (with --shard)");
     cmd->callback([&action, o] { action = [o] { run(*o); }; });
+}
+
+void addEvalMergeCommand(CLI::App& app, Action& action) {
+    auto* cmd = app.add_subcommand("eval-merge",
+                                   "Combine the parts of a sharded `eval --shard K/N` run into its metrics");
+    auto parts = std::make_shared<std::vector<std::string>>();
+    auto o = std::make_shared<EvalOptions>();
+    cmd->add_option("parts", *parts, "the parts written by each shard's --partial")->required();
+    cmd->add_option("--model", o->model.model.folder, "FP model folder (default: the shipped model)");
+    cmd->add_option("--features", o->features, "feature network (default: feature_net.safetensors beside the model)");
+    cmd->add_option("--data-dir", o->dataDir, "Fashion-MNIST folder for the reference statistics");
+    cmd->add_option("--json", o->json, "write every metric and the run's settings as JSON");
+    cmd->callback([&action, parts, o] {
+        action = [parts, o] {
+            EvalPartial merged;
+            for (const std::string& path : *parts) merged.merge(EvalPartial::load(path), path);
+            const std::string folder = o->model.model.resolvedFolder();
+            const std::string featuresPath = featureNetPath(*o, folder);
+            const std::string hash = fileStamp(featuresPath);
+            if (merged.identity["feature_net_hash"] != hash)
+                throw Error("The parts were scored with feature network " + merged.identity["feature_net_hash"] +
+                            ", but '" + featuresPath + "' is " + hash +
+                            "; FIDs of different networks cannot be combined. Pass that network with --features.");
+            if (merged.identity["model_hash"] != modelHash(folder))
+                throw Error("The parts were sampled from another model than '" + folder + "'; pass it with --model.");
+            FeatureNet net = loadFeatureNet(featuresPath, torch::kCPU);
+            const ReferenceStats reference = loadOrComputeTestStats(net, featuresPath, folder, o->dataDir);
+            EvalResult r = merged.finish(reference);
+            printTable(r, false);
+            if (!o->json.empty()) {
+                nlohmann::ordered_json j;
+                j["model"] = folder;
+                j["feature_net"] = featuresPath;
+                j["feature_net_hash"] = hash;
+                nlohmann::ordered_json settings = {{"num_samples", merged.totalSamples},
+                                                   {"batch_size", merged.batchSize}};
+                for (const auto& [key, value] : merged.identity) {
+                    if (key.size() > 5 && key.compare(key.size() - 5, 5, "_hash") == 0) continue;
+                    // Numbers were recorded as text; write them back as numbers, like eval does.
+                    const nlohmann::json parsed = nlohmann::json::parse(value, nullptr, false);
+                    settings[key] = parsed.is_number() ? parsed : nlohmann::json(value);
+                }
+                settings["parts"] = parts->size();
+                j["model_hash"] = merged.identity["model_hash"];
+                if (merged.identity.count("quantized_hash")) j["quantized_hash"] = merged.identity["quantized_hash"];
+                j["settings"] = settings;
+                j["metrics"] = metricsJson(r);
+                writeTextFileAtomically(o->json, j.dump(2) + "\n");
+                spdlog::info("Wrote '{}'", o->json);
+            }
+        };
+    });
 }
 
 }  // namespace dq::cli

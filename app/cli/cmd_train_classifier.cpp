@@ -21,8 +21,20 @@ void addTrainClassifierCommand(CLI::App& app, Action& action) {
     cmd->add_option("--data-dir", *dataDir, "folder with the IDX files (default: Debian's dataset-fashion-mnist)");
     cmd->add_option("--epochs", settings->epochs, "training epochs")->check(CLI::PositiveNumber);
     cmd->add_option("--seed", settings->seed, "random seed");
+    auto recipe = std::make_shared<std::string>("robust");
+    cmd->add_option("--recipe", *recipe,
+                    "robust (default: shifts plus noise, brightness, background and 8-bit rounding, with feature "
+                    "consistency) or shifts (the first network's recipe)")
+        ->check(CLI::IsMember({"robust", "shifts"}));
+    cmd->add_option("--consistency", settings->consistencyWeight,
+                    "weight of the feature-consistency term of the robust recipe")
+        ->check(CLI::Range(0.0, 100.0));
+    cmd->add_option("--max-noise", settings->augmentation.maxNoiseSigma,
+                    "largest noise sigma of the robust recipe ([-1,1] units)")
+        ->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--device", *device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-    cmd->callback([&action, out, dataDir, device, settings] {
+    cmd->callback([&action, out, dataDir, device, settings, recipe] {
+        settings->augment = *recipe == "robust";
         action = [out, dataDir, device, settings] {
             ImageDataset train = loadFashionMnist(DatasetSplit::Train, *dataDir, true);
             ImageDataset test = loadFashionMnist(DatasetSplit::Test, *dataDir, true);
@@ -38,7 +50,8 @@ void addTrainClassifierCommand(CLI::App& app, Action& action) {
                 },
                 callbacks);
             saveFeatureNet(net, *out);
-            spdlog::info("Wrote '{}' (test accuracy {:.2f} %)", *out, 100 * accuracy);
+            spdlog::info("Wrote '{}' (test accuracy {:.2f} %); check it with `diffquant eval --robustness --features "
+                         "{}`", *out, 100 * accuracy, *out);
         };
     });
 }

@@ -16,6 +16,7 @@ void addCreateModelCommand(CLI::App& app, Action& action);
 void addTrainCommand(CLI::App& app, Action& action);
 void addTrainClassifierCommand(CLI::App& app, Action& action);
 void addEvalCommand(CLI::App& app, Action& action);
+void addEvalMergeCommand(CLI::App& app, Action& action);
 void addCalibrateCommand(CLI::App& app, Action& action);
 void addStatsCommand(CLI::App& app, Action& action);
 

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     dq::cli::addTrainCommand(app, action);
     dq::cli::addTrainClassifierCommand(app, action);
     dq::cli::addEvalCommand(app, action);
+    dq::cli::addEvalMergeCommand(app, action);
     dq::cli::addCalibrateCommand(app, action);
     dq::cli::addStatsCommand(app, action);
 

@@ -86,57 +86,82 @@ struct InterceptorRestore {
 };
 }  // namespace
 
-EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
-                         const ReferenceStats& reference, const EvalSettings& settings,
-                         const ProgressCallbacks& callbacks) {
+EvalPartial accumulateEvaluation(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
+                                 const EvalSettings& settings, const ProgressCallbacks& callbacks,
+                                 std::vector<torch::Tensor>* samples, std::vector<torch::Tensor>* fpSamples,
+                                 std::vector<torch::Tensor>* labels) {
     if (settings.numSamples < 10) throw Error("Evaluation needs at least 10 samples (--num).");
-    const auto start = std::chrono::steady_clock::now();
+    if (settings.batchSize < 1) throw Error("Evaluation needs a batch size of at least 1 (--batch).");
+    if (settings.shardCount < 1 || settings.shardIndex < 0 || settings.shardIndex >= settings.shardCount)
+        throw Error("Shard " + std::to_string(settings.shardIndex) + "/" + std::to_string(settings.shardCount) +
+                    " does not exist; use K/N with 0 <= K < N.");
     const int batches = (settings.numSamples + settings.batchSize - 1) / settings.batchSize;
+    std::vector<int> mine;
+    for (int b = settings.shardIndex; b < batches; b += settings.shardCount) mine.push_back(b);
+    if (mine.empty())
+        throw Error("Shard " + std::to_string(settings.shardIndex) + "/" + std::to_string(settings.shardCount) +
+                    " has no batch: " + std::to_string(settings.numSamples) + " samples in batches of " +
+                    std::to_string(settings.batchSize) + " make only " + std::to_string(batches) +
+                    " batches; use at most that many shards or a smaller --batch.");
     const int passes = settings.quantized ? 2 : 1;
     const int classes = realClassCount(model);
     InterceptorRestore restore{model, model.interceptor()};
-    std::vector<torch::Tensor> samples, fpSamples, labels;
-    for (int b = 0; b < batches; ++b) {
+
+    EvalPartial partial;
+    partial.totalSamples = settings.numSamples;
+    partial.batchSize = settings.batchSize;
+    if (settings.shardCount > 1)
+        partial.shards.insert(std::to_string(settings.shardIndex) + "/" + std::to_string(settings.shardCount));
+    const int total = static_cast<int>(mine.size()) * passes;
+    for (std::size_t k = 0; k < mine.size(); ++k) {
+        const int b = mine[k];
         const int first = b * settings.batchSize;
         const int count = std::min(settings.batchSize, settings.numSamples - first);
         const SampleRequest request = batchRequest(settings.sampling, first, count, b, classes);
+        torch::Tensor quantized, fp, batchLabels;
         for (int pass = 0; pass < passes; ++pass) {
             const bool fpPass = settings.quantized && pass == 0;
             model.setInterceptor(fpPass ? nullptr : (settings.quantized ? settings.quantized : restore.saved));
             SampleCallbacks perBatch;
             perBatch.cancelled = callbacks.cancelled;
-            perBatch.progress = [&](int step, int total) {
-                callbacks.report((b * passes + pass) * total + step, batches * passes * total);
-            };
+            const int done = static_cast<int>(k) * passes + pass;
+            perBatch.progress = [&](int step, int steps) { callbacks.report(done * steps + step, total * steps); };
+            const auto sampleStart = std::chrono::steady_clock::now();
             SampleResult r = runSampler(model, scheduler, request, perBatch);
-            (fpPass ? fpSamples : samples).push_back(r.samples.to(torch::kCPU).clamp(-1, 1));
-            if (!fpPass && r.classLabels.defined()) labels.push_back(r.classLabels);
+            partial.samplingSeconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - sampleStart).count();
+            (fpPass ? fp : quantized) = r.samples.to(torch::kCPU).clamp(-1, 1);
+            if (!fpPass && r.classLabels.defined()) batchLabels = r.classLabels.to(torch::kCPU);
         }
+        const FeatureOutputs features = extractFeatures(net, quantized);
+        if (settings.quantized) {
+            const FeatureOutputs fpFeatures = extractFeatures(net, fp);
+            const PairedMetrics paired = pairedMetrics(toUnitRange(quantized), toUnitRange(fp));
+            partial.addBatch(b, features, batchLabels, &fpFeatures, &paired);
+        } else {
+            partial.addBatch(b, features, batchLabels);
+        }
+        if (samples) samples->push_back(quantized);
+        if (fpSamples && fp.defined()) fpSamples->push_back(fp);
+        if (labels && batchLabels.defined()) labels->push_back(batchLabels);
     }
-    const double samplingSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    torch::Tensor all = torch::cat(samples);
-    torch::Tensor allLabels = labels.empty() ? torch::Tensor() : torch::cat(labels);
-    EvalResult result = scoreImages(net, reference, all, allLabels);
-    result.samples = all;
-    result.labels = allLabels;
-    result.samplingSeconds = samplingSeconds;
+    return partial;
+}
 
-    if (settings.quantized) {
-        result.fpSamples = torch::cat(fpSamples);
-        FpComparison c;
-        const EvalResult fp = scoreImages(net, reference, result.fpSamples, allLabels);
-        c.fpFid = fp.fid;
-        c.fpClassAccuracy = fp.classAccuracy;
-        const FeatureOutputs fq = extractFeatures(net, all);
-        const FeatureOutputs ff = extractFeatures(net, result.fpSamples);
-        c.fidToFp = frechetDistance(fitGaussian(fq.pooled), fitGaussian(ff.pooled));
-        c.sfidToFp = frechetDistance(fitGaussian(fq.spatial), fitGaussian(ff.spatial));
-        const PairedMetrics paired = pairedMetrics(toUnitRange(all), toUnitRange(result.fpSamples));
-        c.mse = paired.mse;
-        c.psnr = paired.psnr;
-        c.ssim = paired.ssim;
-        result.fp = c;
-    }
+EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
+                         const ReferenceStats& reference, const EvalSettings& settings,
+                         const ProgressCallbacks& callbacks) {
+    const auto start = std::chrono::steady_clock::now();
+    EvalSettings whole = settings;
+    whole.shardIndex = 0;
+    whole.shardCount = 1;
+    std::vector<torch::Tensor> samples, fpSamples, labels;
+    const EvalPartial partial = accumulateEvaluation(model, scheduler, net, whole, callbacks, &samples, &fpSamples, &labels);
+    EvalResult result = partial.finish(reference);
+    result.samples = torch::cat(samples);
+    result.labels = labels.empty() ? torch::Tensor() : torch::cat(labels);
+    if (!fpSamples.empty()) result.fpSamples = torch::cat(fpSamples);
+    result.samplingSeconds = partial.samplingSeconds;
     result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }

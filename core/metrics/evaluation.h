@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <torch/types.h>
 
 #include "core/callbacks.h"
+#include "core/metrics/eval_partial.h"
 #include "core/metrics/feature_net.h"
 #include "core/metrics/frechet.h"
 #include "core/model/interceptor.h"
@@ -40,6 +42,9 @@ struct EvalSettings {
     // model) and every batch is also sampled without it from the same noise and
     // classes, which adds FID-to-FP and the paired metrics.
     Interceptor* quantized = nullptr;
+    // Sharding: only batches b with b % shardCount == shardIndex are sampled.
+    int shardIndex = 0;
+    int shardCount = 1;
 };
 
 // Metrics of the quantized set against the full-precision one (QDiffBench).
@@ -72,6 +77,15 @@ struct EvalResult {
 // undefined). Used for generated sets and for the real-data floor.
 EvalResult scoreImages(FeatureNet& net, const ReferenceStats& reference, const torch::Tensor& images,
                        const torch::Tensor& labels);
+
+// Samples this shard's batches (seed + batch index) and accumulates their
+// sums. `samples`/`fpSamples`, when given, receive the images of those batches
+// in order (CPU, [-1,1]). The model's own interceptor is restored afterwards.
+EvalPartial accumulateEvaluation(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
+                                 const EvalSettings& settings, const ProgressCallbacks& callbacks = {},
+                                 std::vector<torch::Tensor>* samples = nullptr,
+                                 std::vector<torch::Tensor>* fpSamples = nullptr,
+                                 std::vector<torch::Tensor>* labels = nullptr);
 
 // Samples in batches (seed + batch index), then computes every metric.
 // Progress counts sampling steps over all batches (twice as many with

@@ -34,7 +34,9 @@ torch::Tensor FeatureNetImpl::trunk(const torch::Tensor& x, torch::Tensor* spati
     return torch::relu(fc1(h.flatten(1)));             // 256
 }
 
-torch::Tensor FeatureNetImpl::forward(const torch::Tensor& x) { return fc2(dropout(trunk(x, nullptr))); }
+torch::Tensor FeatureNetImpl::forward(const torch::Tensor& x) { return classify(trunk(x, nullptr)); }
+
+torch::Tensor FeatureNetImpl::classify(const torch::Tensor& pooled) { return fc2(dropout(pooled)); }
 
 FeatureOutputs FeatureNetImpl::features(const torch::Tensor& x) {
     FeatureOutputs out;
@@ -94,6 +96,21 @@ double classifierAccuracy(FeatureNet& net, const torch::Tensor& images, const to
     return f.probs.argmax(1).to(torch::kCPU).eq(labels.to(torch::kCPU)).to(torch::kFloat64).mean().item<double>();
 }
 
+torch::Tensor augmentImperceptibly(const torch::Tensor& images, const ImperceptibleAugmentation& a,
+                                   at::Generator& gen) {
+    const int64_t n = images.size(0);
+    auto perImage = [&](double lo, double hi) {
+        return (torch::rand({n, 1, 1, 1}, gen) * (hi - lo) + lo).to(images.device());
+    };
+    const torch::Tensor background = images.le(-1 + 1.0 / 255);
+    torch::Tensor x = images + perImage(-a.maxBrightness, a.maxBrightness) +
+                      background.to(images.scalar_type()) * perImage(0, a.maxBackground);
+    x = x + torch::randn(images.sizes(), gen).to(images.device()) * perImage(0, a.maxNoiseSigma);
+    x = x.clamp(-1, 1);
+    const torch::Tensor rounded = torch::round((x + 1) * 127.5) / 127.5 - 1;
+    return torch::where(perImage(0, 1).lt(a.roundShare), rounded, x);
+}
+
 double trainFeatureNet(FeatureNet& net, const ImageDataset& train, const ImageDataset& test,
                        const ClassifierTraining& settings, const torch::Device& device,
                        const std::function<void(int, double, double)>& onEpoch, const ProgressCallbacks& callbacks) {
@@ -118,7 +135,23 @@ double trainFeatureNet(FeatureNet& net, const ImageDataset& train, const ImageDa
             // Light augmentation: random shifts of up to 2 pixels.
             const auto shift = torch::randint(-2, 3, {2}, gen);
             x = torch::roll(x, {shift[0].item<int64_t>(), shift[1].item<int64_t>()}, {2, 3});
-            torch::Tensor loss = torch::cross_entropy_loss(net->forward(x.to(device)), train.labels.index_select(0, idx).to(device));
+            const torch::Tensor labels = train.labels.index_select(0, idx).to(device);
+            torch::Tensor loss;
+            if (!settings.augment) {
+                loss = torch::cross_entropy_loss(net->forward(x.to(device)), labels);
+            } else {
+                // One pass over clean and augmented copies (shared batch statistics).
+                const torch::Tensor augmented = augmentImperceptibly(x, settings.augmentation, gen);
+                const int64_t m = x.size(0);
+                FeatureOutputs f = net->features(torch::cat({x, augmented}).to(device));
+                const torch::Tensor logits = net->classify(f.pooled);
+                loss = torch::cross_entropy_loss(logits, torch::cat({labels, labels}));
+                if (settings.consistencyWeight > 0) {
+                    const torch::Tensor clean = f.pooled.narrow(0, 0, m), noisy = f.pooled.narrow(0, m, m);
+                    const torch::Tensor power = clean.detach().pow(2).sum(1).mean().clamp_min(1e-6);
+                    loss = loss + settings.consistencyWeight * (noisy - clean).pow(2).sum(1).mean() / power;
+                }
+            }
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();

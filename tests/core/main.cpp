@@ -23,6 +23,7 @@ QObject* makeShippedModelTest();
 QObject* makeQuantizationTest();
 QObject* makeReconstructionTest();
 QObject* makeRuntimeTest();
+QObject* makeYardstickTest();
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<QObject*()>> suites = {
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
         {"pipeline", makePipelineTest},       {"fashion_mnist", makeFashionMnistTest},
         {"metrics", makeMetricsTest},         {"training", makeTrainingTest},       {"shipped", makeShippedModelTest},   {"quant", makeQuantizationTest},
         {"recon", makeReconstructionTest},     {"runtime", makeRuntimeTest},
+        {"yardstick", makeYardstickTest},
     };
     if (argc < 2 || !suites.count(argv[1])) {
         std::cerr << "usage: dq_core_tests SUITE [QtTest options]; suites:";
