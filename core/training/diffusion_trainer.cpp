@@ -103,6 +103,8 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
 
     Scheduler noiseSchedule(config.scheduler, SamplerKind::DDPM, config.scheduler.numTrainTimesteps, 0.0,
                             TimestepSpacing::Leading);
+    // alpha-bar per training timestep, on the device, for min-SNR weights.
+    const torch::Tensor alphasCumprod = NoiseSchedule(config.scheduler).alphasCumprod.to(device);
     const int64_t n = data.images.size(0);
     const int64_t T = config.scheduler.numTrainTimesteps;
     std::map<std::string, torch::Tensor> live = model.stateDict();
@@ -127,12 +129,21 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
             labels = torch::where(drop, torch::full_like(labels, *mc.nullClassLabel), labels).to(device);
         }
 
-        const double lr = s.learningRate * std::min(1.0, double(step + 1) / std::max(1, s.warmupSteps));
+        const double lr = s.learningRateAt(step);
         for (auto& group : optimizer.param_groups())
             static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
         torch::Tensor prediction = model.forward(noiseSchedule.addNoise(x0, noise, t), t, labels);
-        torch::Tensor loss = torch::mse_loss(prediction, noise);
+        torch::Tensor loss;
+        if (s.lossWeighting == "min_snr") {
+            // epsilon-prediction form of min-SNR-gamma: weight min(SNR, gamma) / SNR per sample.
+            const torch::Tensor alphaBar = alphasCumprod.index_select(0, t);
+            const torch::Tensor snr = alphaBar / (1 - alphaBar);
+            const torch::Tensor weight = snr.clamp_max(s.minSnrGamma) / snr;
+            loss = (weight * (prediction - noise).pow(2).mean({1, 2, 3})).mean();
+        } else {
+            loss = torch::mse_loss(prediction, noise);
+        }
         optimizer.zero_grad();
         loss.backward();
         if (s.gradClip > 0) torch::nn::utils::clip_grad_norm_(params, s.gradClip);
@@ -140,7 +151,7 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
         {
             torch::NoGradGuard noGrad;
             // Short runs need the EMA to forget its random start quickly.
-            const double decay = std::min(s.emaDecay, double(step + 1) / double(step + 10));
+            const double decay = std::min(s.effectiveEmaDecay(), double(step + 1) / double(step + 10));
             for (auto& [k, e] : ema) e.mul_(decay).add_(live.at(k).detach(), 1.0 - decay);
         }
         lossSum += loss.item<double>();

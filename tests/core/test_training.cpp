@@ -8,6 +8,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "core/errors.h"
@@ -116,6 +117,60 @@ private Q_SLOTS:
         for (int i = 0; i < 10; ++i) first += losses[i] / 10;
         for (int i = 50; i < 60; ++i) last += losses[i] / 10;
         QVERIFY2(last < 0.6 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+    }
+
+    void recipeSchedulesAndWeighting() {
+        // Cosine decay: the full rate at the end of the warm-up, the floor at the
+        // last step, falling in between.
+        TrainSettings s;
+        s.steps = 1000;
+        s.warmupSteps = 100;
+        s.learningRate = 1e-3;
+        s.lrSchedule = "cosine";
+        s.minLrRatio = 0.1;
+        QVERIFY(std::abs(s.learningRateAt(99) - 1e-3) < 1e-12);
+        QVERIFY(std::abs(s.learningRateAt(100) - 1e-3) < 1e-12);
+        QVERIFY(std::abs(s.learningRateAt(999) - 1e-4) < 1e-12);
+        QVERIFY(std::abs(s.learningRateAt(550) - 5.5e-4) < 2e-6);
+        for (int64_t step = 101; step < 1000; ++step) QVERIFY(s.learningRateAt(step) <= s.learningRateAt(step - 1));
+        s.lrSchedule = "constant";
+        QCOMPARE(s.learningRateAt(999), 1e-3);
+        // An EMA horizon scales with the run.
+        s.emaHorizon = 0.1;
+        QVERIFY(std::abs(s.effectiveEmaDecay() - 0.99) < 1e-12);
+
+        // The recipe keys parse, and bad values are refused by name.
+        const nlohmann::json tiny = nlohmann::json::parse(readTextFile(test::dataDir() + "/tiny_train_config.json"));
+        auto withTrain = [&](const nlohmann::json& train) {
+            nlohmann::json j = tiny;
+            j["train"] = train;
+            return j.dump();
+        };
+        const TrainConfig c = TrainConfig::fromJson(
+            withTrain({{"lr_schedule", "cosine"}, {"loss_weighting", "min_snr"}, {"min_snr_gamma", 5}, {"ema_horizon", 0.05}}),
+            "t.json");
+        QCOMPARE(QString::fromStdString(c.train.lossWeighting), QStringLiteral("min_snr"));
+        QCOMPARE(QString::fromStdString(c.train.lrSchedule), QStringLiteral("cosine"));
+        QVERIFY(test::errorOf([&] { TrainConfig::fromJson(withTrain({{"lr_schedule", "linear"}}), "t.json"); })
+                    .contains("'linear'"));
+        QVERIFY(test::errorOf([&] { TrainConfig::fromJson(withTrain({{"loss_weighting", 3}}), "t.json"); })
+                    .contains("must be a string"));
+
+        // min-SNR training runs and its loss falls on real data too.
+        TrainConfig config = tinyTrainConfig();
+        config.train.steps = 60;
+        config.train.batchSize = 16;
+        config.train.checkpointEvery = 60;
+        config.train.lossWeighting = "min_snr";
+        config.train.lrSchedule = "cosine";
+        std::vector<double> losses;
+        TrainCallbacks callbacks;
+        callbacks.progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
+        trainDiffusionModel(config, smallData(), (dir_.path() + "/minsnr").toStdString(), false, torch::kCPU, callbacks);
+        double first = 0, last = 0;
+        for (int i = 0; i < 10; ++i) first += losses[i] / 10;
+        for (int i = 50; i < 60; ++i) last += losses[i] / 10;
+        QVERIFY2(std::isfinite(last) && last < 0.6 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
     }
 
     void rejectsBadResumeAndConfigs() {
