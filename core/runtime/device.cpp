@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/runtime/runtime_info.h"
 
 namespace dq {
 
@@ -19,7 +20,8 @@ void configureCpuThreads() {
 torch::Device selectDevice(const std::string& request) {
     const bool cudaAvailable = torch::cuda::is_available();
     if (request == "cpu" || (request == "auto" && !cudaAvailable)) {
-        spdlog::info("Device: CPU ({} threads){}", at::get_num_threads(),
+        // Naming the BLAS makes a slow setup (the reference BLAS) visible.
+        spdlog::info("Device: CPU ({} threads, BLAS: {}){}", at::get_num_threads(), detectBlas().name,
                      request == "auto" ? ", no CUDA GPU visible to LibTorch" : "");
         return torch::Device(torch::kCPU);
     }

@@ -115,7 +115,7 @@ std::string versionReport(const std::string& program) {
 
 void logRuntimeInfo() {
     const BlasInfo blas = detectBlas();
-    spdlog::info("LibTorch {}, BLAS: {}{}", TORCH_VERSION, blas.name,
+    spdlog::debug("LibTorch {}, BLAS: {}{}", TORCH_VERSION, blas.name,
                   blas.library.empty() ? std::string() : " (" + blas.library + ")");
     if (blas.slow)
         spdlog::warn("LibTorch is using the reference BLAS ({}), which makes matrix products ~60x slower; install "

@@ -25,8 +25,9 @@ BlasInfo classifyBlasLibrary(const std::string& resolvedPath, const std::string&
 // Several lines for `diffquant --version`: product, LibTorch, CUDA, BLAS.
 std::string versionReport(const std::string& program);
 
-// Logs the LibTorch version and the BLAS at startup; warns, saying what to
-// install, when the reference BLAS is active.
+// Logs the LibTorch version and the BLAS at startup (debug level: selectDevice
+// names the BLAS when work starts, so an early error stays one line); warns,
+// saying what to install, when the reference BLAS is active.
 void logRuntimeInfo();
 
 }  // namespace dq

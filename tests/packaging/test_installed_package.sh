@@ -80,7 +80,7 @@ grep -q "^LibTorch " "$work/version.out" && grep -q "^CUDA: " "$work/version.out
 run info "$bin/diffquant" info
 grep -q -F "$share/diffquant-studio/models/fashion-mnist-ddpm" "$work/info.err" ||
   fail "info did not load the installed model: $(head -5 "$work/info.err")"
-grep -q "BLAS: OpenBLAS" "$work/info.err" || fail "the startup log does not name the BLAS"
+grep -q "BLAS: OpenBLAS" "$work/info.err" || fail "the log does not name the BLAS when work starts"
 run sample "$bin/diffquant" sample --num 2 --steps 4 --seed 1 --device cpu --out fp.png
 run calibrate "$bin/diffquant" calibrate --preset W8A8 --cali-n 2 --cali-st 2 --steps 4 --device cpu --out w8a8
 run sample_quant "$bin/diffquant" sample --quant w8a8 --num 2 --steps 4 --seed 1 --device cpu --out q.png
