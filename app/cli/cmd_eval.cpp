@@ -156,13 +156,6 @@ void runRobustness(const EvalOptions& o) {
     }
 }
 
-// Doubles as text without losing digits (std::to_string keeps six decimals).
-std::string exactNumber(double value) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.17g", value);
-    return text;
-}
-
 // The FP model by content: weights, config and scheduler.
 std::string modelHash(const std::string& folder) {
     std::string schedulerHash = "none";
@@ -184,8 +177,8 @@ std::map<std::string, std::string> runIdentity(const EvalOptions& o, const std::
         {"scheduler", s.scheduler},
         {"spacing", spacingName(settings.sampling.spacing)},
         {"steps", std::to_string(s.steps)},
-        {"eta", exactNumber(s.eta)},
-        {"guidance", exactNumber(s.guidance)},
+        {"eta", nlohmann::json(s.eta).dump()},  // dump() keeps every digit
+        {"guidance", nlohmann::json(s.guidance).dump()},
         {"seed", std::to_string(s.seed)}};
     if (!o.model.quant.empty())
         id["quantized_hash"] = fileStamp(o.model.quant + "/quantized_weights.safetensors") + "/" +

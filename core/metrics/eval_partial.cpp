@@ -108,7 +108,8 @@ FeatureMoments copyOf(const FeatureMoments& m) {
 }  // namespace
 
 void EvalPartial::merge(const EvalPartial& other, const std::string& what) {
-    if (other.batches.empty()) throw Error("'" + what + "' holds no batch.");
+    if (other.batches.empty())
+        throw Error("'" + what + "' holds no batch; it is not a finished shard's part, so rerun that shard.");
     if (batches.empty()) {
         // A deep copy: later merges add into these tensors in place.
         *this = other;
@@ -256,7 +257,8 @@ EvalPartial EvalPartial::load(const std::string& path) {
             throw Error("'" + path + "': batch index '" + item + "' is out of range.");
         p.batches.insert(b);
     }
-    if (p.batches.empty()) throw Error("'" + path + "' holds no batch.");
+    if (p.batches.empty())
+        throw Error("'" + path + "' holds no batch; it is not a finished shard's part, so rerun that shard.");
     p.hasFp = meta("has_fp") == "1";
     std::stringstream shardText(meta("shards"));
     for (std::string item; std::getline(shardText, item, ',');) {

@@ -49,7 +49,9 @@ torch::Tensor swapClasses(const torch::Tensor& images, const torch::Tensor& labe
         const torch::Tensor targets = labels.eq(c).nonzero().flatten();
         const torch::Tensor donors = labels.eq(c - 5).nonzero().flatten();
         if (targets.numel() == 0) continue;
-        if (donors.numel() == 0) throw Error("swapClasses: the set has no image of class " + std::to_string(c - 5));
+        if (donors.numel() == 0)
+            throw Error("The class swap needs images of class " + std::to_string(c - 5) +
+                        " in the perturbed half, which has none; use more images per half (--half).");
         const torch::Tensor pick = donors.index_select(0, torch::randint(donors.numel(), {targets.numel()}, gen));
         out.index_copy_(0, targets, images.index_select(0, pick));
     }

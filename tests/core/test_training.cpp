@@ -55,6 +55,14 @@ void writeTestSubset(const QString& dir, int count) {
     copyPrefix("train-labels-idx1-ubyte", 8, 1);
 }
 
+// The mean logged loss of the last ten steps against the first ten.
+QString lossDrop(const std::vector<double>& losses, double* first, double* last) {
+    *first = *last = 0;
+    for (std::size_t i = 0; i < 10; ++i) *first += losses[i] / 10;
+    for (std::size_t i = losses.size() - 10; i < losses.size(); ++i) *last += losses[i] / 10;
+    return QString("loss %1 -> %2").arg(*first).arg(*last);
+}
+
 TrainConfig tinyTrainConfig() {
     const std::string path = test::dataDir() + "/tiny_train_config.json";
     return TrainConfig::fromJson(readTextFile(path), path);
@@ -113,10 +121,10 @@ private Q_SLOTS:
         TrainCallbacks callbacks;
         callbacks.progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
         trainDiffusionModel(config, smallData(), (dir_.path() + "/falls").toStdString(), false, torch::kCPU, callbacks);
-        double first = 0, last = 0;
-        for (int i = 0; i < 10; ++i) first += losses[i] / 10;
-        for (int i = 50; i < 60; ++i) last += losses[i] / 10;
-        QVERIFY2(last < 0.6 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+        QCOMPARE(losses.size(), std::size_t(60));
+        double first, last;
+        const QString drop = lossDrop(losses, &first, &last);
+        QVERIFY2(last < 0.6 * first, qPrintable(drop));
     }
 
     void recipeSchedulesAndWeighting() {
@@ -167,10 +175,10 @@ private Q_SLOTS:
         TrainCallbacks callbacks;
         callbacks.progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
         trainDiffusionModel(config, smallData(), (dir_.path() + "/minsnr").toStdString(), false, torch::kCPU, callbacks);
-        double first = 0, last = 0;
-        for (int i = 0; i < 10; ++i) first += losses[i] / 10;
-        for (int i = 50; i < 60; ++i) last += losses[i] / 10;
-        QVERIFY2(std::isfinite(last) && last < 0.6 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+        QCOMPARE(losses.size(), std::size_t(60));
+        double first, last;
+        const QString drop = lossDrop(losses, &first, &last);
+        QVERIFY2(std::isfinite(last) && last < 0.6 * first, qPrintable(drop));
     }
 
     void rejectsBadResumeAndConfigs() {

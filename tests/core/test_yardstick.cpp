@@ -80,6 +80,29 @@ private Q_SLOTS:
         }
     }
 
+    void trainingAugmentationStaysImperceptible() {
+        const torch::Tensor images = test_.images.narrow(0, 0, 64);
+        const torch::Tensor background = images.le(-1 + 1.0 / 255);
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(11);
+        // Background offsets only: garment pixels untouched, background raised by at most 0.1.
+        ImperceptibleAugmentation onlyBackground{0.0, 0.0, 0.1, 0.0};
+        const torch::Tensor raised = augmentImperceptibly(images, onlyBackground, gen);
+        QVERIFY(torch::equal(raised.masked_select(~background), images.masked_select(~background)));
+        const torch::Tensor lift = (raised - images).masked_select(background);
+        QVERIFY(lift.min().item<double>() >= 0 && lift.max().item<double>() <= 0.1 + 1e-6);
+        QVERIFY(lift.max().item<double>() > 0.05);  // some images drew a visible share of the range
+        // Everything on: stays in range, moves pixels by a small amount, and with
+        // roundShare 1 every value lies on the 8-bit grid.
+        ImperceptibleAugmentation all;
+        all.roundShare = 1.0;
+        const torch::Tensor augmented = augmentImperceptibly(images, all, gen);
+        QVERIFY(augmented.min().item<double>() >= -1 && augmented.max().item<double>() <= 1);
+        const torch::Tensor levels = (augmented + 1) * 127.5;
+        QVERIFY((levels - levels.round()).abs().max().item<double>() < 1e-3);
+        const double moved = (augmented - images).abs().mean().item<double>();
+        QVERIFY2(moved > 0.005 && moved < 0.15, std::to_string(moved).c_str());
+    }
+
     void shippedFeatureNetworkIsAccurate() {
         FeatureNet net = loadFeatureNet(featuresPath_, torch::kCPU);
         const double accuracy = classifierAccuracy(net, test_.images, test_.labels);
