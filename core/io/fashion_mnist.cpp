@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "core/errors.h"
+#include "core/validation/resource_limits.h"
 
 namespace dq {
 
@@ -37,7 +38,16 @@ std::vector<unsigned char> readAll(const std::string& path) {
     std::vector<unsigned char> bytes;
     unsigned char buffer[1 << 16];
     int n = 0;
-    while ((n = gzread(file, buffer, sizeof buffer)) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
+    // Fashion-MNIST's largest file is 47 MB; a gzip "bomb" must not fill memory.
+    constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
+    while ((n = gzread(file, buffer, sizeof buffer)) > 0) {
+        bytes.insert(bytes.end(), buffer, buffer + n);
+        if (bytes.size() > kMaxBytes) {
+            gzclose(file);
+            throw Error("'" + path + "' unpacks to more than 1 GiB, far beyond any IDX file of Fashion-MNIST; it is "
+                        "not such a file.");
+        }
+    }
     const bool failed = n < 0;
     gzclose(file);
     if (failed) throw Error("'" + path + "' is not a readable gzip/IDX file; reinstall dataset-fashion-mnist.");
@@ -57,16 +67,15 @@ torch::Tensor parseIdx(const std::string& path, int expectedDims) {
     const std::size_t headerSize = 4 + 4 * static_cast<std::size_t>(expectedDims);
     if (bytes.size() < headerSize) throw Error("'" + path + "' is truncated in its header.");
     std::vector<int64_t> shape;
-    uint64_t count = 1;
-    for (int d = 0; d < expectedDims; ++d) {
-        shape.push_back(bigEndian32(&bytes[4 + 4 * d]));
-        count *= static_cast<uint64_t>(shape.back());
-    }
-    if (bytes.size() - headerSize != count)
-        throw Error("'" + path + "' holds " + std::to_string(bytes.size() - headerSize) + " data bytes but its header promises " +
-                    std::to_string(count) + ".");
+    for (int d = 0; d < expectedDims; ++d) shape.push_back(bigEndian32(&bytes[4 + 4 * d]));
+    // The product of the header's sizes, checked for overflow before it is compared or allocated.
+    int64_t count = 0;
+    if (!boundedProduct(shape.data(), expectedDims, static_cast<int64_t>(bytes.size()), count) ||
+        bytes.size() - headerSize != static_cast<uint64_t>(count))
+        throw Error("'" + path + "' holds " + std::to_string(bytes.size() - headerSize) + " data bytes, which does not match the sizes its header "
+                    "promises; the file is truncated or damaged, reinstall dataset-fashion-mnist.");
     torch::Tensor tensor = torch::empty(shape, torch::kUInt8);
-    std::memcpy(tensor.data_ptr(), bytes.data() + headerSize, count);
+    std::memcpy(tensor.data_ptr(), bytes.data() + headerSize, static_cast<std::size_t>(count));
     return tensor;
 }
 

@@ -1,18 +1,21 @@
 #pragma once
 // Short, bounded descriptions of JSON values for error messages. Dumping an
 // arbitrary value would recurse through hostile nesting and could overflow the
-// stack; containers are named, never printed.
+// stack; containers are named, never printed, and strings are cut and escaped.
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "core/validation/message_text.h"
+
 namespace dq {
 
-inline std::string jsonValueText(const nlohmann::json& value) {
+template <typename Json>
+std::string jsonValueText(const Json& value) {
     if (value.is_array()) return "an array";
     if (value.is_object()) return "an object";
-    std::string text = value.dump();
-    return text.size() > 60 ? text.substr(0, 57) + "..." : text;
+    if (value.is_string()) return "\"" + shortText(value.template get_ref<const std::string&>(), 60) + "\"";
+    return shortText(value.dump(), 60);
 }
 
 }  // namespace dq

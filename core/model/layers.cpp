@@ -6,20 +6,6 @@
 
 namespace dq {
 
-const char* siteKindName(SiteKind kind) {
-    switch (kind) {
-        case SiteKind::Conv2d: return "Conv2d";
-        case SiteKind::Linear: return "Linear";
-        case SiteKind::AttentionQuery: return "attn-q";
-        case SiteKind::AttentionKey: return "attn-k";
-        case SiteKind::AttentionValue: return "attn-v";
-        case SiteKind::AttentionProbs: return "attn-softmax";
-    }
-    return "?";
-}
-
-bool isAttentionOperand(SiteKind kind) { return kind != SiteKind::Conv2d && kind != SiteKind::Linear; }
-
 WeightedLayer WeightedLayer::conv(std::string name, std::string block, int64_t in, int64_t out, int64_t kernel,
                                   int64_t stride, int64_t padding) {
     WeightedLayer layer;

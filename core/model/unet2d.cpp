@@ -9,6 +9,8 @@
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
+#include "core/validation/message_text.h"
+#include "core/validation/tensor_checks.h"
 #include "core/model/layers.h"
 #include "core/model/unet_blocks.h"
 
@@ -162,8 +164,9 @@ torch::Tensor UNet2DModel::forward(const torch::Tensor& sampleIn, const torch::T
         throw Error("The model expects samples shaped [B," + std::to_string(c.inChannels) + ",H,W], got " +
                     shapeText(sampleIn.sizes()) + ".");
     const int64_t factor = int64_t(1) << (c.blockOutChannels.size() - 1);
-    if (sampleIn.size(2) % factor != 0 || sampleIn.size(3) % factor != 0)
-        throw Error("Sample height and width must be multiples of " + std::to_string(factor) + " for this model, got " +
+    if (sampleIn.size(2) < factor || sampleIn.size(3) < factor || sampleIn.size(2) % factor != 0 ||
+        sampleIn.size(3) % factor != 0)
+        throw Error("Sample height and width must be positive multiples of " + std::to_string(factor) + " for this model, got " +
                     shapeText(sampleIn.sizes()) + ".");
     const int64_t batch = sampleIn.size(0);
     if (batch == 0) throw Error("The sample batch is empty.");
@@ -253,12 +256,14 @@ void UNet2DModel::loadStateDict(const std::map<std::string, torch::Tensor>& tens
                         " but config.json implies " + shapeText(slot.shape) + ".");
         if (!t.is_floating_point())
             throw Error("Tensor '" + it->first + "' in '" + source + "' is not floating point.");
+        requireFinite(t, "Tensor '" + it->first + "' in '" + source + "'",
+                      "the weights are damaged; restore them from their source or train again");
         used.insert(it->first);
         assignments.emplace_back(slot.tensor, t);
     }
     for (const auto& [key, tensor] : tensors)
         if (!used.count(key))
-            throw Error("'" + source + "' holds tensor '" + key + "' that this model config has no place for; check " +
+            throw Error("'" + source + "' holds tensor " + inQuotes(key) + " that this model config has no place for; check " +
                         "that config.json matches the weights.");
     // Convert everything before assigning anything, so a failed load changes nothing.
     const torch::Device dev = device();
@@ -270,8 +275,19 @@ UNet2DModel UNet2DModel::load(const std::string& folder) {
     const std::string configPath = folder + "/" + kConfigFile;
     const std::string weightsPath = folder + "/" + kWeightsFile;
     UNetConfig config = UNetConfig::fromJson(readTextFile(configPath), configPath);
-    UNet2DModel model(std::move(config));
+    // The weights are mapped, not read, so their element count is known before
+    // the model is built: a config that cannot belong to them is rejected
+    // before it allocates anything.
     TensorFile weights = loadSafetensors(weightsPath);
+    double stored = 0;
+    for (const auto& [key, tensor] : weights.tensors) stored += double(tensor.numel());
+    if (config.minimumParameterCount() > stored)
+        throw Error("Model config '" + configPath + "' describes at least " +
+                    std::to_string(int64_t(config.minimumParameterCount())) + " parameters, but '" + weightsPath +
+                    "' holds only " + std::to_string(int64_t(stored)) +
+                    "; the config does not belong to these weights (check block_out_channels, layers_per_block and "
+                    "num_class_embeds).");
+    UNet2DModel model(std::move(config));
     model.loadStateDict(weights.tensors, weightsPath);
     model.folder_ = folder;
     return model;

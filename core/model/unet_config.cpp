@@ -5,49 +5,25 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
-#include "core/io/json_text.h"
+#include "core/validation/bounded_json.h"
+#include "core/validation/json_fields.h"
 
 namespace dq {
 
 namespace {
 
 using nlohmann::json;
+using Fields = JsonFields<json>;
 
-[[noreturn]] void reject(const std::string& source, const std::string& key, const std::string& why) {
-    throw Error("Unsupported model config '" + source + "': key '" + key + "' " + why + ".");
-}
-
-int getInt(const json& root, const char* key, int fallback, const std::string& source) {
-    auto it = root.find(key);
-    if (it == root.end() || it->is_null()) return fallback;
-    if (!it->is_number_integer()) reject(source, key, "must be an integer, not " + jsonValueText(*it));
-    return it->get<int>();
-}
-
-double getNumber(const json& root, const char* key, double fallback, const std::string& source) {
-    auto it = root.find(key);
-    if (it == root.end() || it->is_null()) return fallback;
-    if (!it->is_number()) reject(source, key, "must be a number, not " + jsonValueText(*it));
-    return it->get<double>();
-}
-
-bool getBool(const json& root, const char* key, bool fallback, const std::string& source) {
-    auto it = root.find(key);
-    if (it == root.end() || it->is_null()) return fallback;
-    if (!it->is_boolean()) reject(source, key, "must be true or false, not " + jsonValueText(*it));
-    return it->get<bool>();
-}
-
-// A string key that only this one value (or absence/null) is supported for.
-void requireString(const json& root, const char* key, const std::set<std::string>& allowed, const std::string& source) {
-    auto it = root.find(key);
-    if (it == root.end() || it->is_null()) return;
-    if (!it->is_string() || !allowed.count(it->get<std::string>())) {
-        std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
-        reject(source, key, "has value " + jsonValueText(*it) + "; supported: " + list);
-    }
-}
+// Bounds on sizes, far above any diffusers UNet2DModel (Stable Diffusion's
+// U-Net has 4 blocks of at most 1280 channels, 64x64 latents), checked before
+// the model is built so a damaged config cannot ask for gigabytes.
+constexpr int kMaxSampleSize = 4096;
+constexpr int kMaxIoChannels = 64;
+constexpr int kMaxChannels = 8192;
+constexpr int kMaxBlocks = 8;
+constexpr int kMaxLayersPerBlock = 16;
+constexpr int kMaxClassEmbeds = 100000;
 
 const std::set<std::string> kKnownKeys = {
     "sample_size", "in_channels", "out_channels", "center_input_sample", "time_embedding_type",
@@ -60,77 +36,59 @@ const std::set<std::string> kKnownKeys = {
 }  // namespace
 
 UNetConfig UNetConfig::fromJson(const std::string& jsonText, const std::string& source) {
-    json root = json::parse(jsonText, nullptr, /*allow_exceptions=*/false);
-    if (root.is_discarded() || !root.is_object())
-        throw Error("Model config '" + source + "' is not a valid JSON object; check the file for truncation.");
-
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        if (!it.key().empty() && it.key()[0] == '_') continue;  // metadata
-        if (!kKnownKeys.count(it.key()))
-            reject(source, it.key(), "is not a UNet2DModel setting this engine reproduces");
-    }
-    if (auto it = root.find("_class_name"); it != root.end() && it->is_string() && *it != "UNet2DModel")
-        reject(source, "_class_name", "is " + jsonValueText(*it) + "; only UNet2DModel folders are supported");
+    const std::string what = "Model config '" + source + "'";
+    const json root = parseBoundedJson(jsonText, what);
+    const Fields f(root, what);
+    f.allowOnly(kKnownKeys, /*metadataKeys=*/true, "it is not a UNet2DModel setting this engine reproduces");
+    if (const json* v = f.find("_class_name"); v && v->is_string() && *v != "UNet2DModel")
+        f.reject("_class_name", "is " + jsonValueText(*v) + "; only UNet2DModel folders are supported");
 
     UNetConfig c;
-    c.sampleSize = getInt(root, "sample_size", c.sampleSize, source);
-    c.inChannels = getInt(root, "in_channels", c.inChannels, source);
-    c.outChannels = getInt(root, "out_channels", c.outChannels, source);
-    c.centerInputSample = getBool(root, "center_input_sample", false, source);
-    requireString(root, "time_embedding_type", {"positional"}, source);
-    c.timeEmbeddingDim = getInt(root, "time_embedding_dim", 0, source);
-    c.freqShift = getNumber(root, "freq_shift", 0, source);
-    c.flipSinToCos = getBool(root, "flip_sin_to_cos", true, source);
-    c.layersPerBlock = getInt(root, "layers_per_block", 2, source);
-    c.midBlockScaleFactor = getNumber(root, "mid_block_scale_factor", 1.0, source);
-    c.downsamplePadding = getInt(root, "downsample_padding", 1, source);
-    if (c.downsamplePadding != 0 && c.downsamplePadding != 1)
-        reject(source, "downsample_padding", "must be 0 or 1");
-    requireString(root, "downsample_type", {"conv"}, source);
-    requireString(root, "upsample_type", {"conv"}, source);
+    c.sampleSize = f.integer32("sample_size", c.sampleSize, 1, kMaxSampleSize);
+    c.inChannels = f.integer32("in_channels", c.inChannels, 1, kMaxIoChannels);
+    c.outChannels = f.integer32("out_channels", c.outChannels, 1, kMaxIoChannels);
+    c.centerInputSample = f.boolean("center_input_sample", false);
+    (void)f.text("time_embedding_type", "positional", {"positional"});
+    c.timeEmbeddingDim = f.integer32("time_embedding_dim", 0, 0, 4 * kMaxChannels);
+    c.freqShift = f.number("freq_shift", 0, NumberRange::closed(-1e6, 1e6));
+    c.flipSinToCos = f.boolean("flip_sin_to_cos", true);
+    c.layersPerBlock = f.integer32("layers_per_block", 2, 1, kMaxLayersPerBlock);
+    c.midBlockScaleFactor = f.number("mid_block_scale_factor", 1.0, NumberRange::closed(-1e6, 1e6));
+    c.downsamplePadding = f.integer32("downsample_padding", 1, 0, 1);
+    (void)f.text("downsample_type", "conv", {"conv"});
+    (void)f.text("upsample_type", "conv", {"conv"});
     // Dropout is inactive at inference, so any rate gives the same outputs.
-    (void)getNumber(root, "dropout", 0.0, source);
-    requireString(root, "act_fn", {"silu", "swish"}, source);
-    requireString(root, "resnet_time_scale_shift", {"default"}, source);
-    requireString(root, "mid_block_type", {"UNetMidBlock2D"}, source);
+    (void)f.number("dropout", 0.0, NumberRange::closed(0, 1));
+    (void)f.text("act_fn", "silu", {"silu", "swish"});
+    (void)f.text("resnet_time_scale_shift", "default", {"default"});
     if (auto it = root.find("mid_block_type"); it != root.end() && it->is_null()) c.hasMidBlock = false;
-    (void)getInt(root, "num_train_timesteps", 0, source);  // used only by fourier embeddings
+    else (void)f.text("mid_block_type", "UNetMidBlock2D", {"UNetMidBlock2D"});
+    (void)f.integer("num_train_timesteps", 0, 0, 1000000);  // used only by fourier embeddings
 
     if (auto it = root.find("attention_head_dim"); it != root.end()) {
         if (it->is_null()) c.attentionHeadDim.reset();
-        else c.attentionHeadDim = getInt(root, "attention_head_dim", 8, source);
+        else c.attentionHeadDim = f.integer32("attention_head_dim", 8, 1, kMaxChannels);
     }
-    c.normNumGroups = getInt(root, "norm_num_groups", 32, source);
-    if (auto it = root.find("attn_norm_num_groups"); it != root.end() && !it->is_null())
-        c.attnNormNumGroups = getInt(root, "attn_norm_num_groups", 0, source);
-    c.normEps = getNumber(root, "norm_eps", 1e-5, source);
-    c.addAttention = getBool(root, "add_attention", true, source);
+    c.normNumGroups = f.integer32("norm_num_groups", 32, 1, kMaxChannels);
+    if (f.find("attn_norm_num_groups")) c.attnNormNumGroups = f.integer32("attn_norm_num_groups", 0, 1, kMaxChannels);
+    c.normEps = f.number("norm_eps", 1e-5, NumberRange{0, 1, true, true, true});
+    c.addAttention = f.boolean("add_attention", true);
 
-    if (auto it = root.find("block_out_channels"); it != root.end()) {
-        if (!it->is_array() || it->empty()) reject(source, "block_out_channels", "must be a non-empty array of integers");
+    if (const json* v = f.find("block_out_channels")) {
+        if (!v->is_array() || v->empty() || v->size() > kMaxBlocks)
+            f.reject("block_out_channels", "must be an array of 1 to " + std::to_string(kMaxBlocks) + " channel counts");
         c.blockOutChannels.clear();
-        for (const auto& v : *it) {
-            if (!v.is_number_integer() || v.get<int>() <= 0)
-                reject(source, "block_out_channels", "must hold positive integers, not " + jsonValueText(v));
-            c.blockOutChannels.push_back(v.get<int>());
-        }
+        for (const auto& entry : *v) c.blockOutChannels.push_back(int(f.integerValue(entry, "block_out_channels", 1, kMaxChannels)));
     }
     auto readTypes = [&](const char* key, const char* plain, const char* attn, std::vector<bool>& isAttn,
-                         std::vector<std::string> fallback) {
-        std::vector<std::string> names = fallback;
-        if (auto it = root.find(key); it != root.end()) {
-            if (!it->is_array()) reject(source, key, "must be an array of block type names");
+                         std::vector<std::string> names) {
+        if (const json* v = f.find(key)) {
+            if (!v->is_array() || v->size() > kMaxBlocks)
+                f.reject(key, "must be an array of at most " + std::to_string(kMaxBlocks) + " block type names");
             names.clear();
-            for (const auto& v : *it) {
-                if (!v.is_string()) reject(source, key, "must hold strings, not " + jsonValueText(v));
-                names.push_back(v.get<std::string>());
-            }
+            for (const auto& entry : *v) names.push_back(f.textValue(entry, key, {plain, attn}));
         }
-        for (const auto& n : names) {
-            if (n == plain) isAttn.push_back(false);
-            else if (n == attn) isAttn.push_back(true);
-            else reject(source, key, "names block type \"" + n + "\"; supported: " + plain + ", " + attn);
-        }
+        for (const auto& n : names) isAttn.push_back(n == attn);
     };
     std::vector<bool> downAttn, upAttn;
     readTypes("down_block_types", "DownBlock2D", "AttnDownBlock2D", downAttn,
@@ -140,46 +98,37 @@ UNetConfig UNetConfig::fromJson(const std::string& jsonText, const std::string& 
     for (bool a : downAttn) c.downBlocks.push_back(a ? DownBlockType::Attention : DownBlockType::Plain);
     for (bool a : upAttn) c.upBlocks.push_back(a ? UpBlockType::Attention : UpBlockType::Plain);
     if (c.downBlocks.size() != c.blockOutChannels.size())
-        reject(source, "down_block_types", "must have one entry per block_out_channels entry");
+        f.reject("down_block_types", "must have one entry per block_out_channels entry");
     if (c.upBlocks.size() != c.blockOutChannels.size())
-        reject(source, "up_block_types", "must have one entry per block_out_channels entry");
+        f.reject("up_block_types", "must have one entry per block_out_channels entry");
 
-    if (auto it = root.find("num_class_embeds"); it != root.end() && !it->is_null()) {
-        c.numClassEmbeds = getInt(root, "num_class_embeds", 0, source);
-        if (*c.numClassEmbeds <= 0) reject(source, "num_class_embeds", "must be positive");
-    }
-    if (auto it = root.find("class_embed_type"); it != root.end() && !it->is_null()) {
-        if (*it == "timestep") c.classEmbedType = ClassEmbedType::Timestep;
-        else reject(source, "class_embed_type", "has value " + jsonValueText(*it) + "; supported: null, \"timestep\"");
+    if (f.find("num_class_embeds")) c.numClassEmbeds = f.integer32("num_class_embeds", 0, 1, kMaxClassEmbeds);
+    if (f.find("class_embed_type")) {
+        (void)f.text("class_embed_type", "timestep", {"timestep"});
+        c.classEmbedType = ClassEmbedType::Timestep;
     } else if (c.numClassEmbeds) {
         c.classEmbedType = ClassEmbedType::Embedding;
     }
-    if (auto it = root.find("_null_class_label"); it != root.end() && !it->is_null())
-        c.nullClassLabel = getInt(root, "_null_class_label", 0, source);
-    else if (c.numClassEmbeds)
+    if (f.find("_null_class_label")) {
+        if (!c.numClassEmbeds) f.reject("_null_class_label", "needs num_class_embeds");
+        c.nullClassLabel = f.integer32("_null_class_label", 0, 0, *c.numClassEmbeds - 1);
+    } else if (c.numClassEmbeds) {
         c.nullClassLabel = *c.numClassEmbeds - 1;
+    }
 
-    // Sanity checks that would otherwise surface as shape errors (or worse) deep inside.
-    if (c.layersPerBlock <= 0) reject(source, "layers_per_block", "must be positive");
-    if (c.inChannels <= 0) reject(source, "in_channels", "must be positive");
-    if (c.outChannels <= 0) reject(source, "out_channels", "must be positive");
-    if (c.sampleSize <= 0) reject(source, "sample_size", "must be positive");
-    if (c.timeEmbeddingDim < 0) reject(source, "time_embedding_dim", "must be positive");
-    if (c.normNumGroups <= 0) reject(source, "norm_num_groups", "must be positive");
+    // Consistency checks that would otherwise surface as shape errors (or worse) deep inside.
     for (int ch : c.blockOutChannels)
         if (ch % c.normNumGroups != 0)
-            reject(source, "norm_num_groups", "(" + std::to_string(c.normNumGroups) +
-                                                  ") must divide every block_out_channels entry");
-    if (c.attnNormNumGroups && (*c.attnNormNumGroups <= 0 || c.blockOutChannels.back() % *c.attnNormNumGroups != 0))
-        reject(source, "attn_norm_num_groups", "must be positive and divide the mid block's channels");
-    if (c.attentionHeadDim && *c.attentionHeadDim <= 0) reject(source, "attention_head_dim", "must be positive");
+            f.reject("norm_num_groups", "(" + std::to_string(c.normNumGroups) + ") must divide every block_out_channels entry");
+    if (c.attnNormNumGroups && c.blockOutChannels.back() % *c.attnNormNumGroups != 0)
+        f.reject("attn_norm_num_groups", "must divide the mid block's channels");
     if (c.attentionHeadDim) {
         // Heads = channels / head dim in every block that has attention.
         auto check = [&](int channels) {
             if (channels % *c.attentionHeadDim != 0)
-                reject(source, "attention_head_dim", "(" + std::to_string(*c.attentionHeadDim) +
-                                                         ") must divide the channels of every attention block (" +
-                                                         std::to_string(channels) + ")");
+                f.reject("attention_head_dim", "(" + std::to_string(*c.attentionHeadDim) +
+                                                   ") must divide the channels of every attention block (" +
+                                                   std::to_string(channels) + ")");
         };
         for (std::size_t i = 0; i < c.blockOutChannels.size(); ++i) {
             if (c.downBlocks[i] == DownBlockType::Attention) check(c.blockOutChannels[i]);
@@ -187,10 +136,27 @@ UNetConfig UNetConfig::fromJson(const std::string& jsonText, const std::string& 
         }
         if (c.hasMidBlock && c.addAttention) check(c.blockOutChannels.back());
     }
-    if (c.nullClassLabel && (!c.numClassEmbeds || *c.nullClassLabel < 0 || *c.nullClassLabel >= *c.numClassEmbeds))
-        reject(source, "_null_class_label", "must be a class index in [0, num_class_embeds)");
-    if (c.blockOutChannels[0] % 2 != 0) reject(source, "block_out_channels", "[0] must be even for the sinusoidal embedding");
+    if (c.blockOutChannels[0] % 2 != 0) f.reject("block_out_channels", "[0] must be even for the sinusoidal embedding");
+    const int factor = 1 << (c.blockOutChannels.size() - 1);
+    if (c.sampleSize % factor != 0)
+        f.reject("sample_size", "(" + std::to_string(c.sampleSize) + ") must be a multiple of " + std::to_string(factor) +
+                                    ", the downsampling factor of its " + std::to_string(c.blockOutChannels.size()) +
+                                    " blocks");
     return c;
+}
+
+double UNetConfig::minimumParameterCount() const {
+    // A lower bound from the largest weights alone (the 3x3 convolutions of
+    // each resnet, conv_in, conv_out and the class embedding), enough to tell
+    // a config that cannot belong to a weights file before building it.
+    double count = 9.0 * inChannels * blockOutChannels.front() + 9.0 * outChannels * blockOutChannels.front();
+    for (std::size_t i = 0; i < blockOutChannels.size(); ++i) {
+        const double ch = blockOutChannels[i];
+        count += 9.0 * ch * ch * (2.0 * layersPerBlock + 1);  // down resnets' conv2 and up resnets' conv2
+    }
+    if (hasMidBlock) count += 2 * 9.0 * blockOutChannels.back() * blockOutChannels.back();
+    if (numClassEmbeds) count += double(*numClassEmbeds) * (timeEmbeddingDim ? timeEmbeddingDim : 4.0 * blockOutChannels.front());
+    return count;
 }
 
 std::string UNetConfig::toJson() const {

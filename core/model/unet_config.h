@@ -45,6 +45,9 @@ struct UNetConfig {
     static UNetConfig fromJson(const std::string& jsonText, const std::string& source);
     // Writes config.json text in diffusers' vocabulary.
     std::string toJson() const;
+    // A lower bound on the parameter count this config implies, computed
+    // without building the model (checked against the weights file first).
+    double minimumParameterCount() const;
 };
 
 }  // namespace dq

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/validation/tensor_checks.h"
 #include "core/io/safetensors.h"
 #include "core/model/unet2d.h"
 
@@ -77,6 +78,18 @@ CalibrationData CalibrationData::load(const std::string& path) {
     if (n < 1 || d.timesteps.numel() != n || d.stepIndex.numel() != n ||
         (d.classLabels.defined() && d.classLabels.numel() != n))
         throw Error("Calibration data '" + path + "' has inconsistent tensor sizes; collect it again.");
+    const int64_t steps = static_cast<int64_t>(d.trajectoryTimesteps.size());
+    if (steps < 1 || steps > 100000)
+        throw Error("Calibration data '" + path + "': tensor 'trajectory_timesteps' must hold 1 to 100000 steps, not " +
+                    std::to_string(steps) + "; collect it again.");
+    for (const auto& [name, tensor] : {std::pair<const char*, const torch::Tensor&>{"step_index", d.stepIndex},
+                                       {"timesteps", d.timesteps}})
+        if (tensor.is_floating_point() || tensor.scalar_type() == torch::kBool)
+            throw Error("Calibration data '" + path + "': tensor '" + name + "' must hold integers; collect it again.");
+    if (d.stepIndex.min().item<int64_t>() < 0 || d.stepIndex.max().item<int64_t>() >= steps)
+        throw Error("Calibration data '" + path + "': tensor 'step_index' holds indices outside [0, " +
+                    std::to_string(steps) + "), the trajectory's steps; collect it again.");
+    requireFinite(d.samples, "Calibration data '" + path + "': tensor 'samples'", "collect it again");
     return d;
 }
 

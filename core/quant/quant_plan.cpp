@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/io/json_text.h"
+#include "core/validation/bounded_json.h"
 
 namespace dq {
 
@@ -23,9 +24,11 @@ constexpr const char* kFormat = "diffquant-plan";
 
 int bitsValue(const json& value, const std::string& source, const std::string& where) {
     if (!value.is_number_integer()) reject(source, where, "must be an integer, not " + jsonValueText(value));
-    const int bits = value.get<int>();
-    if (bits != 0 && (bits < 2 || bits > 16)) reject(source, where, "is " + std::to_string(bits) + "; use 0 (FP) or 2..16");
-    return bits;
+    // Checked as 64 bits before narrowing: 2^32 + 8 must not pass as 8.
+    const bool huge = value.is_number_unsigned() && value.get<uint64_t>() > 16u;
+    const int64_t bits = huge ? 17 : value.get<int64_t>();
+    if (bits != 0 && (bits < 2 || bits > 16)) reject(source, where, "is " + jsonValueText(value) + "; use 0 (FP) or 2..16");
+    return static_cast<int>(bits);
 }
 
 bool boolValue(const json& value, const std::string& source, const std::string& where) {
@@ -108,8 +111,8 @@ std::string QuantPlan::toJson() const {
 
 QuantPlan QuantPlan::fromJson(const std::string& text, const std::string& source) {
     // ordered_json keeps the sites in file order (the model's execution order).
-    const ojson root = ojson::parse(text, nullptr, false);
-    if (root.is_discarded() || !root.is_object()) reject(source, "the file", "is not a JSON object");
+    const ojson root = parseBoundedOrderedJson(text, "Quantization plan '" + source + "'");
+    if (!root.is_object()) reject(source, "the file", "is not a JSON object");
     if (root.value("format", "") != kFormat) reject(source, "key 'format'", std::string("must be \"") + kFormat + "\"");
     QuantPlan plan;
     for (auto it = root.begin(); it != root.end(); ++it) {
@@ -122,16 +125,16 @@ QuantPlan QuantPlan::fromJson(const std::string& text, const std::string& source
                 reject(source, "key 'relaxed_for_steps'", "must be a step count from 1 to 100000");
             plan.relaxedForSteps = static_cast<int>(it->get<int64_t>());
         }
-        else if (key != "sites") reject(source, "key '" + key + "'", "is unknown");
+        else if (key != "sites") reject(source, "key " + inQuotes(key), "is unknown");
     }
     if (!root.contains("sites") || !root["sites"].is_object()) reject(source, "key 'sites'", "must be an object");
     for (auto it = root["sites"].begin(); it != root["sites"].end(); ++it) {
-        const std::string where = "site '" + it.key() + "'";
+        const std::string where = "site " + inQuotes(it.key(), 80);
         if (!it->is_object()) reject(source, where, "must be an object");
         SitePlan s;
         for (auto f = it->begin(); f != it->end(); ++f) {
             const std::string k = f.key();
-            const std::string at = where + " key '" + k + "'";
+            const std::string at = where + " key " + inQuotes(k);
             if (k == "enabled") s.enabled = boolValue(*f, source, at);
             else if (k == "weight_bits") s.weightBits = bitsValue(*f, source, at);
             else if (k == "activation_bits") s.activationBits = bitsValue(*f, source, at);
@@ -158,7 +161,8 @@ QuantPlan QuantPlan::fromJson(const std::string& text, const std::string& source
                         if (used != o.key().size()) step = -1;
                     } catch (const std::exception&) {
                     }
-                    if (step < 0) reject(source, at, "has step '" + o.key() + "'; steps are indices 0, 1, ...");
+                    if (step < 0 || step > 100000)
+                        reject(source, at, "has step " + inQuotes(o.key()) + "; steps are indices 0, 1, ... up to 100000");
                     const int bits = bitsValue(*o, source, at + " step " + o.key());
                     if (bits == 0) reject(source, at + " step " + o.key(), "must be a width of 2..16 bits");
                     s.stepActivationBits[step] = bits;

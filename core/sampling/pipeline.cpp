@@ -1,8 +1,13 @@
 #include "core/sampling/pipeline.h"
 
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/validation/message_text.h"
+#include "core/validation/resource_limits.h"
+#include "core/validation/tensor_checks.h"
 #include "core/model/unet2d.h"
 
 namespace dq {
@@ -37,6 +42,12 @@ struct StepContextReset {
     UNet2DModel& model;
     ~StepContextReset() { model.setStep(StepContext{}); }
 };
+// Memory a forward pass needs for a batch, roughly: the widest feature maps
+// at full resolution, a dozen of them alive at once (resnets, the skips).
+double workingBytes(const UNetConfig& c, int64_t batch, int64_t height, int64_t width) {
+    return double(batch) * double(c.blockOutChannels.front()) * double(height) * double(width) * sizeof(float) * 12.0;
+}
+
 }  // namespace
 
 SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConfig, const SampleRequest& request,
@@ -47,20 +58,33 @@ SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConf
     Scheduler scheduler(schedulerConfig, request.sampler, request.steps, request.eta, request.spacing);
     auto gen = at::make_generator<at::CPUGeneratorImpl>(request.seed);
 
+    if (!std::isfinite(request.guidanceScale) || std::abs(request.guidanceScale) > 1000)
+        throw Error("The guidance scale must be a finite number from -1000 to 1000, not " +
+                    plainNumber(request.guidanceScale) + ".");
+    if (!std::isfinite(request.eta) || request.eta < 0 || request.eta > 1)
+        throw Error("DDIM eta must be a number from 0 to 1, not " + plainNumber(request.eta) + ".");
+
     SampleResult result;
     if (request.initialNoise.defined()) {
         const auto& n = request.initialNoise;
         if (n.dim() != 4 || n.size(1) != c.inChannels || n.size(0) == 0 || !n.is_floating_point())
             throw Error("Initial noise must be a non-empty floating-point tensor shaped [B," +
                         std::to_string(c.inChannels) + ",H,W] for this model.");
+        requireFinite(n, "The initial noise", "pass noise without NaN or Inf values");
         result.initialNoise = n.to(torch::kCPU, torch::kFloat32);
         // Keep the generator's later draws (stochastic steps) tied to the seed.
     } else {
         if (request.batch < 1) throw Error("The batch size must be at least 1.");
+        checkAllocation(workingBytes(c, request.batch, c.sampleSize, c.sampleSize),
+                        "A batch of " + std::to_string(request.batch) + " samples",
+                        "ask for fewer images at a time");
         result.initialNoise = torch::randn({request.batch, c.inChannels, c.sampleSize, c.sampleSize}, gen,
                                            torch::kFloat32);
     }
     const int64_t batch = result.initialNoise.size(0);
+    if (request.initialNoise.defined())
+        checkAllocation(workingBytes(c, batch, result.initialNoise.size(2), result.initialNoise.size(3)),
+                        "Initial noise of " + std::to_string(batch) + " samples", "pass fewer or smaller samples");
 
     torch::Tensor labels, nullLabels;
     const bool conditional = c.isClassConditional();
@@ -109,6 +133,12 @@ SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConf
         } else {
             out = model.forward(x, tTensor, conditional ? labels : torch::Tensor());
         }
+        // A NaN or Inf output (damaged weights, a broken grid, an overflow)
+        // would spread through every later step: stop here, naming the step.
+        if (!allFinite(out))
+            throw Error("The model's output became NaN or Inf at sampling step " + std::to_string(i + 1) + " of " +
+                        std::to_string(count) + " (timestep " + std::to_string(t) +
+                        "); nothing was written. Check the weights, or recalibrate a quantized model.");
         StepOutput stepOut = scheduler.step(out, i, x, gen);
         if (callbacks.onStep) {
             StepEvent event{i, count, t, &x, &stepOut.predictedX0, &stepOut.prevSample};

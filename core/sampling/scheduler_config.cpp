@@ -3,34 +3,17 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
-#include "core/io/json_text.h"
+#include "core/validation/bounded_json.h"
+#include "core/validation/json_fields.h"
 
 namespace dq {
 
 namespace {
 using nlohmann::json;
+using Fields = JsonFields<json>;
 
-[[noreturn]] void reject(const std::string& source, const std::string& key, const std::string& why) {
-    throw Error("Unsupported scheduler config '" + source + "': key '" + key + "' " + why + ".");
-}
-
-template <typename T>
-T get(const json& root, const char* key, T fallback, const std::string& source) {
-    auto it = root.find(key);
-    if (it == root.end() || it->is_null()) return fallback;
-    try {
-        if constexpr (std::is_same_v<T, bool>) {
-            if (!it->is_boolean()) throw 0;
-        } else if constexpr (std::is_arithmetic_v<T>) {
-            if (!it->is_number()) throw 0;
-        } else {
-            if (!it->is_string()) throw 0;
-        }
-        return it->get<T>();
-    } catch (...) {
-        reject(source, key, "has the wrong type (" + jsonValueText(*it) + ")");
-    }
-}
+// diffusers trains with 1000 steps; the tables are allocated from this count.
+constexpr int kMaxTrainTimesteps = 100000;
 }  // namespace
 
 TimestepSpacing parseSpacing(const std::string& name) {
@@ -52,44 +35,43 @@ const char* spacingName(TimestepSpacing spacing) {
 }
 
 SchedulerConfig SchedulerConfig::fromJson(const std::string& jsonText, const std::string& source) {
-    json root = json::parse(jsonText, nullptr, false);
-    if (root.is_discarded() || !root.is_object())
-        throw Error("Scheduler config '" + source + "' is not a valid JSON object; check the file for truncation.");
+    const std::string what = "Scheduler config '" + source + "'";
+    const json root = parseBoundedJson(jsonText, what);
+    const Fields f(root, what);
     SchedulerConfig c;
-    c.numTrainTimesteps = get<int>(root, "num_train_timesteps", c.numTrainTimesteps, source);
-    if (c.numTrainTimesteps < 2) reject(source, "num_train_timesteps", "must be at least 2");
-    c.betaStart = get<double>(root, "beta_start", c.betaStart, source);
-    c.betaEnd = get<double>(root, "beta_end", c.betaEnd, source);
-    const std::string schedule = get<std::string>(root, "beta_schedule", "linear", source);
+    c.numTrainTimesteps = f.integer32("num_train_timesteps", c.numTrainTimesteps, 2, kMaxTrainTimesteps);
+    // A beta is a per-step noise variance: it must lie strictly between 0 and 1.
+    const NumberRange beta = NumberRange{0, 1, true, true, true};
+    c.betaStart = f.number("beta_start", c.betaStart, beta);
+    c.betaEnd = f.number("beta_end", c.betaEnd, beta);
+    const std::string schedule =
+        f.text("beta_schedule", "linear", {"linear", "scaled_linear", "squaredcos_cap_v2"});
     if (schedule == "linear") c.betaSchedule = BetaSchedule::Linear;
     else if (schedule == "scaled_linear") c.betaSchedule = BetaSchedule::ScaledLinear;
-    else if (schedule == "squaredcos_cap_v2") c.betaSchedule = BetaSchedule::SquaredCosCapV2;
-    else reject(source, "beta_schedule", "is \"" + schedule + "\"; supported: linear, scaled_linear, squaredcos_cap_v2");
-    if (auto it = root.find("trained_betas"); it != root.end() && !it->is_null()) {
-        if (!it->is_array() || it->size() != static_cast<std::size_t>(c.numTrainTimesteps))
-            reject(source, "trained_betas", "must be an array of num_train_timesteps numbers");
-        for (const auto& b : *it) {
-            if (!b.is_number()) reject(source, "trained_betas", "must hold numbers");
-            c.trainedBetas.push_back(b.get<double>());
-        }
+    else c.betaSchedule = BetaSchedule::SquaredCosCapV2;
+    if (c.betaSchedule != BetaSchedule::SquaredCosCapV2 && c.betaStart > c.betaEnd)
+        f.reject("beta_start", "(" + plainNumber(c.betaStart) + ") must not exceed beta_end (" + plainNumber(c.betaEnd) +
+                                   "); noise grows along the schedule");
+    if (const json* v = f.find("trained_betas")) {
+        if (!v->is_array() || v->size() != static_cast<std::size_t>(c.numTrainTimesteps))
+            f.reject("trained_betas", "must be an array of num_train_timesteps (" + std::to_string(c.numTrainTimesteps) +
+                                          ") numbers");
+        for (const auto& b : *v) c.trainedBetas.push_back(f.numberValue(b, "trained_betas", beta));
     }
-    const std::string prediction = get<std::string>(root, "prediction_type", "epsilon", source);
-    if (prediction == "epsilon") c.predictionType = PredictionType::Epsilon;
-    else if (prediction == "sample") c.predictionType = PredictionType::Sample;
-    else if (prediction == "v_prediction") c.predictionType = PredictionType::VPrediction;
-    else reject(source, "prediction_type", "is \"" + prediction + "\"; supported: epsilon, sample, v_prediction");
-    const std::string variance = get<std::string>(root, "variance_type", "fixed_small", source);
-    if (variance == "fixed_small") c.varianceType = VarianceType::FixedSmall;
-    else if (variance == "fixed_large") c.varianceType = VarianceType::FixedLarge;
-    else reject(source, "variance_type", "is \"" + variance + "\"; supported: fixed_small, fixed_large");
-    c.clipSample = get<bool>(root, "clip_sample", c.clipSample, source);
-    c.clipSampleRange = get<double>(root, "clip_sample_range", c.clipSampleRange, source);
-    c.setAlphaToOne = get<bool>(root, "set_alpha_to_one", c.setAlphaToOne, source);
-    c.stepsOffset = get<int>(root, "steps_offset", c.stepsOffset, source);
-    c.spacing = parseSpacing(get<std::string>(root, "timestep_spacing", "leading", source));
-    if (get<bool>(root, "thresholding", false, source)) reject(source, "thresholding", "true is not supported");
-    if (get<bool>(root, "rescale_betas_zero_snr", false, source))
-        reject(source, "rescale_betas_zero_snr", "true is not supported");
+    const std::string prediction = f.text("prediction_type", "epsilon", {"epsilon", "sample", "v_prediction"});
+    c.predictionType = prediction == "epsilon" ? PredictionType::Epsilon
+                       : prediction == "sample" ? PredictionType::Sample
+                                                : PredictionType::VPrediction;
+    c.varianceType = f.text("variance_type", "fixed_small", {"fixed_small", "fixed_large"}) == "fixed_small"
+                         ? VarianceType::FixedSmall
+                         : VarianceType::FixedLarge;
+    c.clipSample = f.boolean("clip_sample", c.clipSample);
+    c.clipSampleRange = f.number("clip_sample_range", c.clipSampleRange, NumberRange::positive(1e6));
+    c.setAlphaToOne = f.boolean("set_alpha_to_one", c.setAlphaToOne);
+    c.stepsOffset = f.integer32("steps_offset", c.stepsOffset, 0, c.numTrainTimesteps - 1);
+    c.spacing = parseSpacing(f.text("timestep_spacing", "leading", {"leading", "trailing", "linspace", "quad"}));
+    if (f.boolean("thresholding", false)) f.reject("thresholding", "true is not supported");
+    if (f.boolean("rescale_betas_zero_snr", false)) f.reject("rescale_betas_zero_snr", "true is not supported");
     return c;
 }
 

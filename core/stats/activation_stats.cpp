@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/validation/bounded_json.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/model/unet2d.h"
@@ -454,8 +455,8 @@ void saveStatistics(const std::string& folder, const ModelStatistics& stats) {
 ModelStatistics loadStatistics(const std::string& folder) {
     using ojson = nlohmann::ordered_json;
     const std::string jsonPath = folder + "/" + kStatsJson, tensorPath = folder + "/" + kStatsTensors;
-    const ojson root = ojson::parse(readTextFile(jsonPath), nullptr, false);
-    if (root.is_discarded() || root.value("format", "") != "diffquant-stats")
+    const ojson root = parseBoundedOrderedJson(readTextFile(jsonPath), "Statistics '" + jsonPath + "'");
+    if (!root.is_object() || !root.contains("format") || root["format"] != "diffquant-stats")
         throw Error("'" + jsonPath + "' is not a diffquant statistics file; create one with `diffquant stats`.");
     const TensorFile tensors = loadSafetensors(tensorPath);
     ModelStatistics stats;
@@ -506,7 +507,9 @@ ModelStatistics loadStatistics(const std::string& folder) {
             stats.weights.push_back(std::move(ws));
         }
     } catch (const nlohmann::json::exception& e) {
-        throw Error("Statistics '" + jsonPath + "' are malformed (" + e.what() + "); collect them again.");
+        // nlohmann's text names neither key nor file; its id says what kind of fault it was.
+        throw Error("Statistics '" + jsonPath + "' are malformed (a key is missing or has the wrong type, JSON error " +
+                    std::to_string(e.id) + "); collect them again with `diffquant stats`.");
     }
     return stats;
 }

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/validation/bounded_json.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/model/model_folder.h"
@@ -83,10 +84,11 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
     if (resume) {
         if (!fs::exists(cp.state()))
             throw Error("--resume was given but '" + cp.state() + "' does not exist; start without --resume.");
-        auto state = nlohmann::json::parse(readTextFile(cp.state()), nullptr, false);
-        if (state.is_discarded() || !state.contains("step"))
+        const nlohmann::json state = parseBoundedJson(readTextFile(cp.state()), "Checkpoint state '" + cp.state() + "'");
+        if (!state.is_object() || !state.contains("step") || !state["step"].is_number_integer() ||
+            state["step"].get<int64_t>() < 0)
             throw Error("Checkpoint state '" + cp.state() + "' is damaged; delete the checkpoint folder to restart.");
-        if (nlohmann::json::parse(mc.toJson()) != state["model"])
+        if (!state.contains("model") || nlohmann::json::parse(mc.toJson()) != state["model"])
             throw Error("The checkpoint in '" + cp.dir + "' was trained with a different model config; use the "
                         "original config or another --out folder.");
         startStep = state["step"].get<int64_t>();

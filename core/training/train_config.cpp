@@ -2,87 +2,52 @@
 
 #include <cmath>
 
+#include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
+#include "core/validation/bounded_json.h"
+#include "core/validation/json_fields.h"
 
 namespace dq {
 
-namespace {
-using nlohmann::json;
-
-template <typename T>
-void read(const json& obj, const char* key, T& value, const std::string& source) {
-    auto it = obj.find(key);
-    if (it == obj.end()) return;
-    if (!it->is_number()) throw Error("Training config '" + source + "': key 'train." + key + "' must be a number.");
-    value = it->get<T>();
-}
-
-void read(const json& obj, const char* key, std::string& value, const std::string& source) {
-    auto it = obj.find(key);
-    if (it == obj.end()) return;
-    if (!it->is_string()) throw Error("Training config '" + source + "': key 'train." + key + "' must be a string.");
-    value = it->get<std::string>();
-}
-}  // namespace
-
 TrainConfig TrainConfig::fromJson(const std::string& text, const std::string& source) {
-    json root = json::parse(text, nullptr, false);
-    if (root.is_discarded() || !root.is_object())
-        throw Error("Training config '" + source + "' is not a valid JSON object.");
-    for (auto it = root.begin(); it != root.end(); ++it)
-        if (it.key() != "model" && it.key() != "scheduler" && it.key() != "train" && it.key()[0] != '_')
-            throw Error("Training config '" + source + "': unknown key '" + it.key() +
-                        "'; expected model, scheduler and train.");
-    if (!root.contains("model") || !root["model"].is_object())
-        throw Error("Training config '" + source + "' needs a 'model' object with UNet2DModel config keys.");
+    const std::string what = "Training config '" + source + "'";
+    const nlohmann::json root = parseBoundedJson(text, what);
+    const JsonFields<nlohmann::json> f(root, what);
+    f.allowOnly({"model", "scheduler", "train"}, /*metadataKeys=*/true, "expected model, scheduler and train");
+    if (!f.find("model") || !f.find("model")->is_object())
+        f.reject("model", "must be an object with UNet2DModel config keys");
     TrainConfig c;
     c.model = UNetConfig::fromJson(root["model"].dump(), source + " (model)");
-    if (root.contains("scheduler")) c.scheduler = SchedulerConfig::fromJson(root["scheduler"].dump(), source + " (scheduler)");
-    if (root.contains("train")) {
-        const json& t = root["train"];
-        static const std::set<std::string> known = {"steps", "batch_size", "learning_rate", "weight_decay",
-                                                    "warmup_steps", "grad_clip", "ema_decay", "label_dropout",
-                                                    "seed", "checkpoint_every", "log_every", "lr_schedule",
-                                                    "min_lr_ratio", "loss_weighting", "min_snr_gamma",
-                                                    "ema_horizon"};
-        for (auto it = t.begin(); it != t.end(); ++it)
-            if (!known.count(it.key()))
-                throw Error("Training config '" + source + "': unknown key 'train." + it.key() + "'.");
+    if (f.find("scheduler")) c.scheduler = SchedulerConfig::fromJson(root["scheduler"].dump(), source + " (scheduler)");
+    if (f.find("train")) {
+        const JsonFields<nlohmann::json> t = f.child("train");
+        t.allowOnly({"steps", "batch_size", "learning_rate", "weight_decay", "warmup_steps", "grad_clip", "ema_decay",
+                     "label_dropout", "seed", "checkpoint_every", "log_every", "lr_schedule", "min_lr_ratio",
+                     "loss_weighting", "min_snr_gamma", "ema_horizon"},
+                    /*metadataKeys=*/false, "known: the keys of resources/training/fashion-mnist-ddpm.json and lr_schedule, min_lr_ratio, loss_weighting, min_snr_gamma, ema_horizon");
         TrainSettings& s = c.train;
-        read(t, "steps", s.steps, source);
-        read(t, "batch_size", s.batchSize, source);
-        read(t, "learning_rate", s.learningRate, source);
-        read(t, "weight_decay", s.weightDecay, source);
-        read(t, "warmup_steps", s.warmupSteps, source);
-        read(t, "grad_clip", s.gradClip, source);
-        read(t, "ema_decay", s.emaDecay, source);
-        read(t, "label_dropout", s.labelDropout, source);
-        read(t, "seed", s.seed, source);
-        read(t, "checkpoint_every", s.checkpointEvery, source);
-        read(t, "log_every", s.logEvery, source);
-        read(t, "lr_schedule", s.lrSchedule, source);
-        read(t, "min_lr_ratio", s.minLrRatio, source);
-        read(t, "loss_weighting", s.lossWeighting, source);
-        read(t, "min_snr_gamma", s.minSnrGamma, source);
-        read(t, "ema_horizon", s.emaHorizon, source);
-        if (s.lrSchedule != "constant" && s.lrSchedule != "cosine")
-            throw Error("Training config '" + source + "': train.lr_schedule '" + s.lrSchedule +
-                        "' is not one of constant, cosine.");
-        if (s.lossWeighting != "uniform" && s.lossWeighting != "min_snr")
-            throw Error("Training config '" + source + "': train.loss_weighting '" + s.lossWeighting +
-                        "' is not one of uniform, min_snr.");
-        if (!(s.minLrRatio >= 0 && s.minLrRatio <= 1) || !(s.minSnrGamma > 0 && s.minSnrGamma < 1e6) ||
-            !(s.emaHorizon >= 0 && s.emaHorizon <= 1))
-            throw Error("Training config '" + source + "': min_lr_ratio and ema_horizon must lie in [0, 1], "
-                        "min_snr_gamma above 0.");
-        if (s.steps < 1 || s.batchSize < 1 || s.learningRate <= 0 || s.emaDecay < 0 || s.emaDecay >= 1 ||
-            s.labelDropout < 0 || s.labelDropout >= 1 || s.checkpointEvery < 1 || s.logEvery < 1)
-            throw Error("Training config '" + source + "': train settings out of range (steps, batch_size, "
-                        "checkpoint_every, log_every ≥ 1; learning_rate > 0; ema_decay and label_dropout in [0, 1)).");
+        constexpr int64_t kMaxSteps = 1000000000;
+        s.steps = t.integer("steps", s.steps, 1, kMaxSteps);
+        s.batchSize = t.integer32("batch_size", s.batchSize, 1, 65536);
+        s.learningRate = t.number("learning_rate", s.learningRate, NumberRange{0, 10, true, false, true});
+        s.weightDecay = t.number("weight_decay", s.weightDecay, NumberRange::closed(0, 10));
+        s.warmupSteps = t.integer32("warmup_steps", s.warmupSteps, 0, 1000000000);
+        s.gradClip = t.number("grad_clip", s.gradClip, NumberRange::closed(0, 1e9));
+        s.emaDecay = t.number("ema_decay", s.emaDecay, NumberRange{0, 1, false, true, false});
+        s.labelDropout = t.number("label_dropout", s.labelDropout, NumberRange{0, 1, false, true, false});
+        s.seed = static_cast<uint64_t>(t.integer("seed", static_cast<int64_t>(s.seed), 0,
+                                                 std::numeric_limits<int64_t>::max()));
+        s.checkpointEvery = t.integer32("checkpoint_every", s.checkpointEvery, 1, 1000000000);
+        s.logEvery = t.integer32("log_every", s.logEvery, 1, 1000000000);
+        s.lrSchedule = t.text("lr_schedule", s.lrSchedule, {"constant", "cosine"});
+        s.minLrRatio = t.number("min_lr_ratio", s.minLrRatio, NumberRange::closed(0, 1));
+        s.lossWeighting = t.text("loss_weighting", s.lossWeighting, {"uniform", "min_snr"});
+        s.minSnrGamma = t.number("min_snr_gamma", s.minSnrGamma, NumberRange{0, 1e6, true, true, true});
+        s.emaHorizon = t.number("ema_horizon", s.emaHorizon, NumberRange::closed(0, 1));
     }
     return c;
 }

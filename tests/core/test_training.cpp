@@ -160,7 +160,7 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(c.train.lossWeighting), QStringLiteral("min_snr"));
         QCOMPARE(QString::fromStdString(c.train.lrSchedule), QStringLiteral("cosine"));
         QVERIFY(test::errorOf([&] { TrainConfig::fromJson(withTrain({{"lr_schedule", "linear"}}), "t.json"); })
-                    .contains("'linear'"));
+                    .contains("'train.lr_schedule' is \"linear\"; supported: constant, cosine"));
         QVERIFY(test::errorOf([&] { TrainConfig::fromJson(withTrain({{"loss_weighting", 3}}), "t.json"); })
                     .contains("must be a string"));
 
