@@ -4,10 +4,12 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "app/cli/value_checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/options.h"
 #include "app/cli/progress_bar.h"
 #include "core/errors.h"
+#include "core/io/output_set.h"
 #include "core/io/atomic_file.h"
 #include "core/engine/quant_session.h"
 
@@ -73,7 +75,9 @@ void run(const CalibrateOptions& o) {
         plan.relaxLastSteps = o.relaxAt == "last";
         recipe.plan = session.makePlan(plan, o.sampler.steps);
     }
-    if (!o.savePlan.empty()) writeTextFileAtomically(o.savePlan, recipe.plan.toJson());
+    // The plan is published with the artifact, not before: a failed calibration leaves neither.
+    OutputSet outputs;
+    if (!o.savePlan.empty()) writeTextFileAtomically(outputs.stage(o.savePlan), recipe.plan.toJson());
 
     recipe.data.selection = parseTimestepSelection(o.timesteps);
     recipe.data.steps = o.caliSteps;
@@ -98,6 +102,7 @@ void run(const CalibrateOptions& o) {
     const CalibrationSummary summary = session.calibrate(recipe, callbacks);
 
     const ArtifactSizes sizes = session.saveQuantized(o.out);
+    outputs.commit();
     spdlog::info("Wrote '{}': {:.1f} KiB on disk, {:.1f}x smaller than the FP weights ({:.1f} KiB)", o.out,
                  sizes.artifactBytes / 1024.0, static_cast<double>(sizes.fpWeightsBytes) / std::max<uint64_t>(1, sizes.artifactBytes),
                  sizes.fpWeightsBytes / 1024.0);
@@ -117,40 +122,40 @@ void addCalibrateCommand(CLI::App& app, Action& action) {
         ->check(CLI::IsMember({"minmax", "mse", "percentile", "running"}));
     cmd->add_option("--timesteps", o->timesteps, "calibration timesteps: uniform (Q-Diffusion) or normal (PTQ4DM)")
         ->check(CLI::IsMember({"uniform", "normal"}));
-    cmd->add_option("--cali-st", o->caliSteps, "timesteps per trajectory")->check(CLI::PositiveNumber);
-    cmd->add_option("--cali-n", o->caliSamples, "trajectories (samples)")->check(CLI::PositiveNumber);
+    cmd->add_option("--cali-st", o->caliSteps, "timesteps per trajectory")->check(positiveNumber());
+    cmd->add_option("--cali-n", o->caliSamples, "trajectories (samples)")->check(positiveNumber());
     cmd->add_option("--normal-mean", o->normalMean, "NDTC mean as a fraction of T");
-    cmd->add_option("--normal-std", o->normalStd, "NDTC std as a fraction of T")->check(CLI::PositiveNumber);
+    cmd->add_option("--normal-std", o->normalStd, "NDTC std as a fraction of T")->check(positiveNumber());
     cmd->add_flag("--split", o->split, "split shortcut quantization of the decoder's cat(h, skip) inputs");
     cmd->add_option("--softmax-bits", o->softmaxBits, "width of the attention probabilities (default: activation width)")
-        ->check(CLI::Range(2, 16));
+        ->check(rangeOf(2, 16));
     cmd->add_option("--first-last", o->firstLast, "conv_in/conv_out: same, 8 or fp")->check(CLI::IsMember({"same", "8", "fp"}));
     cmd->add_flag("--per-step", o->perStep, "one activation grid per sampling step (PCR)");
     cmd->add_option("--relax-fraction", o->relaxFraction, "PCR activation relaxing: fraction of steps with wider activations")
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--relax-bits", o->relaxBits, "activation width on relaxed steps")->check(CLI::Range(2, 16));
+        ->check(rangeOf(0.0, 1.0));
+    cmd->add_option("--relax-bits", o->relaxBits, "activation width on relaxed steps")->check(rangeOf(2, 16));
     cmd->add_option("--relax-at", o->relaxAt, "relax the first or last steps")->check(CLI::IsMember({"first", "last"}));
     cmd->add_option("--percentile", o->percentile, "percentile range method: clip at this percentile")
-        ->check(CLI::Range(50.0, 100.0));
+        ->check(rangeOf(50.0, 100.0));
     cmd->add_option("--rounding", o->rounding,
                     "weight rounding: nearest; gptq (second-order, error-compensating; seconds); adaround "
                     "(Q-Diffusion's block reconstruction; minutes)")
         ->check(CLI::IsMember({"nearest", "gptq", "adaround"}));
     cmd->add_option("--recon-iters", o->recon.weightIterations, "AdaRound iterations per unit")
-        ->check(CLI::Range(0, 1000000));
+        ->check(rangeOf(0, 1000000));
     cmd->add_option("--act-iters", o->recon.activationIterations,
                     "LSQ iterations per unit for the activation step sizes (0: off)")
-        ->check(CLI::Range(0, 1000000));
+        ->check(rangeOf(0, 1000000));
     cmd->add_option("--recon-pairs", o->recon.maxPairs, "calibration pairs whose unit inputs reconstruction caches")
-        ->check(CLI::Range(1, 1000000));
-    cmd->add_option("--recon-batch", o->recon.batchSize, "reconstruction minibatch")->check(CLI::Range(1, 100000));
-    cmd->add_option("--recon-lr", o->recon.weightLearningRate, "AdaRound learning rate")->check(CLI::Range(1e-7, 10.0));
-    cmd->add_option("--act-lr", o->recon.activationLearningRate, "LSQ learning rate")->check(CLI::Range(1e-8, 10.0));
+        ->check(rangeOf(1, 1000000));
+    cmd->add_option("--recon-batch", o->recon.batchSize, "reconstruction minibatch")->check(rangeOf(1, 100000));
+    cmd->add_option("--recon-lr", o->recon.weightLearningRate, "AdaRound learning rate")->check(rangeOf(1e-7, 10.0));
+    cmd->add_option("--act-lr", o->recon.activationLearningRate, "LSQ learning rate")->check(rangeOf(1e-8, 10.0));
     cmd->add_flag("--progressive", o->progressive,
                   "PCR progressive calibration: per-step grids fitted on the quantized model's own trajectory");
     cmd->add_option("--gptq-pairs", o->gptqPairs, "calibration pairs whose layer inputs form GPTQ's Hessians")
-        ->check(CLI::Range(1, 1000000));
-    cmd->add_option("--batch", o->batch, "calibration batch size")->check(CLI::PositiveNumber);
+        ->check(rangeOf(1, 1000000));
+    cmd->add_option("--batch", o->batch, "calibration batch size")->check(positiveNumber());
     cmd->add_option("--cali-data", o->caliData, "calibration data file: reused when it matches, else written");
     cmd->add_option("--save-plan", o->savePlan, "also write the plan as JSON");
     cmd->add_option("--out", o->out, "artifact folder to write")->required();

@@ -6,9 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "app/cli/value_checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/options.h"
 #include "app/cli/progress_bar.h"
+#include "core/io/output_set.h"
 #include "core/engine/quant_session.h"
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
@@ -97,6 +99,8 @@ nlohmann::ordered_json metricsJson(const EvalResult& r) {
 // The real-data floor: the Fashion-MNIST training set scored against the
 // test-set statistics, i.e. the best FID a perfect generator could reach.
 void runRealData(const EvalOptions& o) {
+    OutputSet outputs;  // --json is checked before the run and written after it
+    const std::string jsonPath = o.json.empty() ? std::string() : outputs.stage(o.json);
     const std::string folder = o.model.model.resolvedFolder();
     const torch::Device device = selectDevice(o.model.model.device);
     const std::string featuresPath = featureNetPath(o, folder);
@@ -115,13 +119,16 @@ void runRealData(const EvalOptions& o) {
         j["settings"] = {{"real_data", "fashion-mnist train"}, {"num_samples", r.numSamples}};
         j["metrics"] = metricsJson(r);
         j["wall_time_s"] = r.totalSeconds;
-        writeTextFileAtomically(o.json, j.dump(2) + "\n");
+        writeTextFileAtomically(jsonPath, j.dump(2) + "\n");
+        outputs.commit();
         spdlog::info("Wrote '{}'", o.json);
     }
 }
 
 // The yardstick's own check: perturbed test-set halves against each other.
 void runRobustness(const EvalOptions& o) {
+    OutputSet outputs;  // --json is checked before the run and written after it
+    const std::string jsonPath = o.json.empty() ? std::string() : outputs.stage(o.json);
     const std::string folder = o.model.model.resolvedFolder();
     const torch::Device device = selectDevice(o.model.model.device);
     const std::string featuresPath = featureNetPath(o, folder);
@@ -151,7 +158,8 @@ void runRobustness(const EvalOptions& o) {
                                  {"sfid", row.sfid}, {"class_accuracy", row.classAccuracy},
                                  {"target", row.target}, {"meets_target", row.meetsTarget}});
         j["wall_time_s"] = seconds;
-        writeTextFileAtomically(o.json, j.dump(2) + "\n");
+        writeTextFileAtomically(jsonPath, j.dump(2) + "\n");
+        outputs.commit();
         spdlog::info("Wrote '{}'", o.json);
     }
 }
@@ -199,6 +207,10 @@ void run(const EvalOptions& o) {
         throw Error("A shard has no metrics of its own: drop --json here and pass it to `diffquant eval-merge`.");
     std::pair<int, int> shard{0, 1};
     if (!o.shard.empty()) shard = parseShard(o.shard);
+    // Checked before the long run; written only when it succeeded.
+    OutputSet outputs;
+    const std::string partialPath = o.partial.empty() ? std::string() : outputs.stage(o.partial);
+    const std::string jsonPath = o.json.empty() ? std::string() : outputs.stage(o.json);
     ModelSession session = o.model.load();
     const std::string folder = session.folder;
     LoadedModel& loaded = session.loaded;
@@ -219,7 +231,8 @@ void run(const EvalOptions& o) {
         const auto start = std::chrono::steady_clock::now();
         EvalPartial part = accumulateEvaluation(loaded.unet, loaded.scheduler, net, settings, callbacks);
         part.identity = runIdentity(o, folder, featuresPath, settings);
-        part.save(o.partial);
+        part.save(partialPath);
+        outputs.commit();
         spdlog::info("Shard {}: {} of {} samples ({} batches) in {:.1f} s; wrote '{}'. Combine the parts with "
                      "`diffquant eval-merge`.", o.shard, part.samples(), o.num, part.batches.size(),
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o.partial);
@@ -243,7 +256,8 @@ void run(const EvalOptions& o) {
         j["metrics"] = metricsJson(r);
         j["wall_time_s"] = r.totalSeconds;
         j["sampling_time_s"] = r.samplingSeconds;
-        writeTextFileAtomically(o.json, j.dump(2) + "\n");
+        writeTextFileAtomically(jsonPath, j.dump(2) + "\n");
+        outputs.commit();
         spdlog::info("Wrote '{}'", o.json);
     }
 }
@@ -256,15 +270,15 @@ void addEvalCommand(CLI::App& app, Action& action) {
     cmd->add_option("--features", o->features, "feature network (default: feature_net.safetensors beside the model)");
     cmd->add_option("--data-dir", o->dataDir, "Fashion-MNIST folder for the reference statistics");
     o->sampler.add(*cmd);
-    cmd->add_option("--num", o->num, "number of samples")->check(CLI::Range(10, 1000000));
-    cmd->add_option("--batch", o->batch, "samples per batch")->check(CLI::PositiveNumber);
+    cmd->add_option("--num", o->num, "number of samples")->check(rangeOf(10, 1000000));
+    cmd->add_option("--batch", o->batch, "samples per batch")->check(positiveNumber());
     cmd->add_option("--json", o->json, "write every metric, the settings and the wall time as JSON");
     cmd->add_flag("--real-data", o->realData,
                   "score the Fashion-MNIST training set instead of samples (the real-data floor)");
     cmd->add_flag("--robustness", o->robustness,
                   "check the feature network instead: FID between test-set halves under imperceptible noise, "
                   "background offsets, blur and a class swap");
-    cmd->add_option("--half", o->half, "images per half for --robustness")->check(CLI::Range(100, 5000));
+    cmd->add_option("--half", o->half, "images per half for --robustness")->check(rangeOf(100, 5000));
     cmd->add_option("--shard", o->shard,
                     "K/N: sample and score only batches K, K+N, K+2N, ... and write their sums to --partial "
                     "(combine with eval-merge)");

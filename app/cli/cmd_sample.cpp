@@ -5,10 +5,13 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "app/cli/value_checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/options.h"
 #include "app/cli/progress_bar.h"
 #include "core/errors.h"
+#include "core/io/output_set.h"
+#include "core/validation/tensor_checks.h"
 #include "core/explorer/comparison_run.h"
 #include "core/imaging/comparison.h"
 #include "core/imaging/image_grid.h"
@@ -37,11 +40,16 @@ void run(const SampleOptions& o) {
     ModelSession session = o.model.load();
     LoadedModel& loaded = session.loaded;
     if (o.compare && !session.quantized) throw Error("--compare needs a quantized model (--quant QMODEL).");
+    // Both outputs appear together or not at all; a bad --raw path fails now, before sampling.
+    OutputSet outputs;
+    const std::string pngPath = outputs.stage(o.out);
+    const std::string rawPath = o.raw.empty() ? std::string() : outputs.stage(o.raw);
     SampleRequest request = o.sampler.toRequest(loaded.scheduler);
     request.batch = o.num;
     if (!o.noise.empty()) {
         TensorFile noise = loadSafetensors(o.noise);
         request.initialNoise = noise.at("noise", o.noise);
+        requireFinite(request.initialNoise, "Tensor 'noise' in '" + o.noise + "'", "pass noise without NaN or Inf values");
         if (auto it = noise.tensors.find("noise_class_labels"); it != noise.tensors.end())
             request.classLabels = it->second;
     }
@@ -84,22 +92,23 @@ void run(const SampleOptions& o) {
     if (o.compare) {
         const torch::Tensor a = toUnitRange(run.fp.result.samples.to(torch::kCPU));
         const torch::Tensor b = toUnitRange(result.samples.to(torch::kCPU));
-        writePng(o.out, makeComparisonImage(a, b, o.amplify, o.columns));
+        writePng(pngPath, makeComparisonImage(a, b, o.amplify, o.columns));
         const PairedMetrics& m = run.paired;
         std::printf("FP vs quantized over %lld images: PSNR %.2f dB, SSIM %.4f, MSE %.6f\n",
                     static_cast<long long>(a.size(0)), m.psnr, m.ssim, m.mse);
         spdlog::info("Wrote '{}' (FP | quantized | |difference| x{}) in {:.1f} s", o.out, o.amplify, seconds);
     } else {
-        writePng(o.out, makeGrid(toUnitRange(result.samples), o.columns));
+        writePng(pngPath, makeGrid(toUnitRange(result.samples), o.columns));
         spdlog::info("Wrote '{}' in {:.1f} s", o.out, seconds);
     }
     if (!o.raw.empty()) {
         std::map<std::string, torch::Tensor> raw{{"sample", result.samples.to(torch::kCPU)},
                                                  {"noise", result.initialNoise}};
         if (result.classLabels.defined()) raw.emplace("class_labels", result.classLabels);
-        saveSafetensors(o.raw, raw);
-        spdlog::info("Wrote raw samples to '{}'", o.raw);
+        saveSafetensors(rawPath, raw);
     }
+    outputs.commit();
+    if (!o.raw.empty()) spdlog::info("Wrote raw samples to '{}'", o.raw);
 }
 
 }  // namespace
@@ -109,16 +118,16 @@ void addSampleCommand(CLI::App& app, Action& action) {
     auto o = std::make_shared<SampleOptions>();
     o->model.add(*cmd);
     o->sampler.add(*cmd);
-    cmd->add_option("--num", o->num, "number of images")->check(CLI::PositiveNumber);
+    cmd->add_option("--num", o->num, "number of images")->check(rangeOf(1, 100000));
     cmd->add_option("--class", o->classLabel, "class label for every image (default: mixed classes)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(nonNegativeNumber());
     cmd->add_option("--noise", o->noise, "safetensors with initial 'noise' [B,C,H,W] (and 'noise_class_labels')");
     cmd->add_option("--out", o->out, "PNG grid to write");
     cmd->add_option("--raw", o->raw, "also write model-space samples (key 'sample') to this safetensors file");
-    cmd->add_option("--columns", o->columns, "grid columns (default: square)");
+    cmd->add_option("--columns", o->columns, "grid columns (default: square)")->check(rangeOf(1, 10000));
     cmd->add_flag("--compare", o->compare,
                   "with --quant: write FP | quantized | amplified |difference| from the same noise and classes");
-    cmd->add_option("--amplify", o->amplify, "difference amplification of --compare")->check(CLI::PositiveNumber);
+    cmd->add_option("--amplify", o->amplify, "difference amplification of --compare")->check(rangeOf(0.001, 1000000));
     cmd->callback([&action, o] { action = [o] { run(*o); }; });
 }
 

@@ -4,9 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/cli/value_checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/options.h"
 #include "app/cli/progress_bar.h"
+#include "core/io/output_set.h"
 #include "core/stats/activation_stats.h"
 
 namespace dq::cli {
@@ -61,7 +63,9 @@ void run(const StatsOptions& o) {
     ModelStatistics stats = collectStatistics(loaded.unet, loaded.scheduler, settings, session.quantized.get(), callbacks);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const long peak = peakResidentKiB();
-    saveStatistics(o.out, stats);
+    OutputSet outputs;
+    saveStatistics(outputs.stageFolder(o.out), stats);
+    outputs.commit();
     spdlog::info("Collected statistics of {} sites over {} steps into '{}'", stats.sites.size(), stats.timesteps.size(), o.out);
     spdlog::info("Collection took {:.2f} s against {:.2f} s for plain {}sampling ({:.2f}x); it held {:.1f} KiB of "
                  "statistics and raised peak memory by {} KiB",
@@ -76,8 +80,8 @@ void addStatsCommand(CLI::App& app, Action& action) {
     auto o = std::make_shared<StatsOptions>();
     o->model.add(*cmd);
     o->sampler.add(*cmd);
-    cmd->add_option("--num", o->num, "number of samples")->check(CLI::PositiveNumber);
-    cmd->add_option("--bins", o->bins, "histogram bins (even)")->check(CLI::Range(4, 4096));
+    cmd->add_option("--num", o->num, "number of samples")->check(rangeOf(1, 100000));
+    cmd->add_option("--bins", o->bins, "histogram bins (even)")->check(rangeOf(4, 4096));
     cmd->add_option("--out", o->out, "folder for stats.json and stats.safetensors")->required();
     cmd->callback([&action, o] { action = [o] { run(*o); }; });
 }

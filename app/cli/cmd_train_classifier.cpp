@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/cli/value_checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/progress_bar.h"
 #include "core/metrics/feature_net.h"
@@ -19,7 +20,7 @@ void addTrainClassifierCommand(CLI::App& app, Action& action) {
     auto settings = std::make_shared<ClassifierTraining>();
     cmd->add_option("--out", *out, "safetensors file to write (e.g. MODEL/feature_net.safetensors)")->required();
     cmd->add_option("--data-dir", *dataDir, "folder with the IDX files (default: Debian's dataset-fashion-mnist)");
-    cmd->add_option("--epochs", settings->epochs, "training epochs")->check(CLI::PositiveNumber);
+    cmd->add_option("--epochs", settings->epochs, "training epochs")->check(positiveNumber());
     cmd->add_option("--seed", settings->seed, "random seed");
     auto recipe = std::make_shared<std::string>("robust");
     cmd->add_option("--recipe", *recipe,
@@ -28,10 +29,10 @@ void addTrainClassifierCommand(CLI::App& app, Action& action) {
         ->check(CLI::IsMember({"robust", "shifts"}));
     cmd->add_option("--consistency", settings->consistencyWeight,
                     "weight of the feature-consistency term of the robust recipe")
-        ->check(CLI::Range(0.0, 100.0));
+        ->check(rangeOf(0.0, 100.0));
     cmd->add_option("--max-noise", settings->augmentation.maxNoiseSigma,
                     "largest noise sigma of the robust recipe ([-1,1] units)")
-        ->check(CLI::Range(0.0, 1.0));
+        ->check(rangeOf(0.0, 1.0));
     cmd->add_option("--device", *device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->callback([&action, out, dataDir, device, settings, recipe] {
         settings->augment = *recipe == "robust";

@@ -1,15 +1,29 @@
 // diffquant: the command-line front end of DiffQuant Studio. A thin layer over
 // the core library; every failure becomes one line on stderr and exit code 1.
 #include <iostream>
+#include <new>
 
 #include <c10/util/Exception.h>
 #include <CLI/CLI.hpp>
 
 #include "app/cli/commands.h"
+#include "app/cli/value_checks.h"
 #include "core/errors.h"
 #include "core/runtime/device.h"
 #include "core/runtime/logging.h"
 #include "core/runtime/runtime_info.h"
+#include "core/validation/message_text.h"
+
+namespace {
+// Messages are one line by design; this keeps a stray newline (or a huge
+// echoed value) from breaking that promise.
+std::string oneLine(const std::string& text) {
+    std::string line = text;
+    for (char& ch : line)
+        if (ch == '\n' || ch == '\r') ch = ' ';
+    return line.size() > 2000 ? line.substr(0, 2000) + "..." : line;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"diffquant: post-training quantization of diffusion models"};
@@ -32,10 +46,23 @@ int main(int argc, char** argv) {
     dq::cli::addCalibrateCommand(app, action);
     dq::cli::addStatsCommand(app, action);
 
+    dq::cli::rejectNonFiniteEverywhere(app);
+    // Global flags (-v, -q) are also accepted after the subcommand.
+    app.fallthrough();
+
+    if (const std::string unknown = dq::cli::unknownCommandMessage(app, argc, argv); !unknown.empty()) {
+        std::cerr << "diffquant: " << unknown << "\n";
+        return 2;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version print as CLI11 formats them; errors become one
+        // bounded line (CLI11 echoes values unbounded and adds a second line).
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+        std::string message = dq::shortText(e.what(), 300);
+        std::cerr << "diffquant: " << message << " (see --help)\n";
+        return 2;
     }
     dq::configureLogging(quiet ? dq::Verbosity::Quiet : verbose ? dq::Verbosity::Verbose : dq::Verbosity::Normal);
     try {
@@ -43,16 +70,16 @@ int main(int argc, char** argv) {
         dq::logRuntimeInfo();
         action();
     } catch (const dq::Error& e) {
-        std::cerr << "diffquant: " << e.what() << "\n";
+        std::cerr << "diffquant: " << oneLine(e.what()) << "\n";
         return 1;
     } catch (const c10::Error& e) {
-        std::string message = e.what_without_backtrace();
-        for (char& ch : message)
-            if (ch == '\n') ch = ' ';
-        std::cerr << "diffquant: LibTorch error: " << message << "\n";
+        std::cerr << "diffquant: LibTorch error: " << oneLine(e.what_without_backtrace()) << "\n";
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "diffquant: ran out of memory; ask for fewer or smaller samples, or a smaller batch.\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "diffquant: " << e.what() << "\n";
+        std::cerr << "diffquant: " << oneLine(e.what()) << "\n";
         return 1;
     }
     return 0;

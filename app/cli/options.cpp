@@ -1,5 +1,7 @@
 #include "app/cli/options.h"
 
+#include "app/cli/value_checks.h"
+
 #include <spdlog/spdlog.h>
 
 #include "core/errors.h"
@@ -23,11 +25,11 @@ std::string ModelOptions::resolvedFolder() const {
 
 void SamplerOptions::add(CLI::App& command) {
     command.add_option("--scheduler", scheduler, "ddim or ddpm")->check(CLI::IsMember({"ddim", "ddpm"}));
-    command.add_option("--steps", steps, "number of sampling steps")->check(CLI::PositiveNumber);
-    command.add_option("--eta", eta, "DDIM eta (0: deterministic)")->check(CLI::NonNegativeNumber);
+    command.add_option("--steps", steps, "number of sampling steps")->check(positiveNumber());
+    command.add_option("--eta", eta, "DDIM eta (0: deterministic)")->check(rangeOf(0, 1));
     command.add_option("--spacing", spacing, "leading, trailing, linspace or quad (default: scheduler_config)")
         ->check(CLI::IsMember({"leading", "trailing", "linspace", "quad"}));
-    command.add_option("--guidance", guidance, "classifier-free guidance scale (1: none)");
+    command.add_option("--guidance", guidance, "classifier-free guidance scale (1: none)")->check(rangeOf(-1000, 1000));
     command.add_option("--seed", seed, "random seed");
 }
 

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/io/output_set.h"
 #include "core/io/file_stamp.h"
 #include "core/quant/progressive_calibration.h"
 #include "core/runtime/device.h"
@@ -140,7 +141,13 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
 
 ArtifactSizes QuantSession::saveQuantized(const std::string& folder) const {
     if (!quantized_) throw Error("There is no calibrated model to save; calibrate first.");
-    return saveQuantizedModel(folder, *quantized_, folder_, calibrationRecord_.empty() ? "{}" : calibrationRecord_);
+    // Written beside the destination, then moved in: a failed or cancelled
+    // save leaves neither a half-written artifact nor a damaged older one.
+    OutputSet output;
+    const ArtifactSizes sizes = saveQuantizedModel(output.stageFolder(folder), *quantized_, folder_,
+                                                   calibrationRecord_.empty() ? "{}" : calibrationRecord_);
+    output.commit();
+    return sizes;
 }
 
 void QuantSession::openQuantized(const std::string& folder) {
