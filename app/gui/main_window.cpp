@@ -611,8 +611,11 @@ void MainWindow::onEvaluation(const EvaluationData& r) {
 
 void MainWindow::chooseQuantizedModel() {
     const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a quantized model (diffquant calibrate --out)"));
-    if (folder.isEmpty()) return;
-    controller_->submit([folder](Worker* w, quint64 id) { w->loadQuantizedModel(id, folder); });
+    if (!folder.isEmpty()) openQuantizedModel(folder);
+}
+
+quint64 MainWindow::openQuantizedModel(const QString& folder) {
+    return controller_->submit([folder](Worker* w, quint64 id) { w->loadQuantizedModel(id, folder); });
 }
 
 void MainWindow::chooseSaveQuantizedModel() {

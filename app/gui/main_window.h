@@ -41,6 +41,9 @@ public:
     // Queues loading a model folder; modelChanged() or an error follows.
     // On failure the current model stays.
     quint64 openModel(const QString& folder);
+    // Queues opening a quantized model (an artifact of the current model);
+    // quantizedModelChanged() or an error follows.
+    quint64 openQuantizedModel(const QString& folder);
     void calibrate();
     void generate();
     void collectStatistics(bool quantized);

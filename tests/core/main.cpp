@@ -24,6 +24,7 @@ QObject* makeQuantizationTest();
 QObject* makeReconstructionTest();
 QObject* makeRuntimeTest();
 QObject* makeYardstickTest();
+QObject* makeHostileInputsTest();
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<QObject*()>> suites = {
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
         {"pipeline", makePipelineTest},       {"fashion_mnist", makeFashionMnistTest},
         {"metrics", makeMetricsTest},         {"training", makeTrainingTest},       {"shipped", makeShippedModelTest},   {"quant", makeQuantizationTest},
         {"recon", makeReconstructionTest},     {"runtime", makeRuntimeTest},
-        {"yardstick", makeYardstickTest},
+        {"yardstick", makeYardstickTest},     {"hostile", makeHostileInputsTest},
     };
     if (argc < 2 || !suites.count(argv[1])) {
         std::cerr << "usage: dq_core_tests SUITE [QtTest options]; suites:";

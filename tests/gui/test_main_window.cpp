@@ -2,6 +2,10 @@
 // real worker thread: it loads models (and keeps the old one on errors), fills
 // the layer tree, edits the plan, switches language live, routes heatmap
 // clicks to the histogram view, and closes cleanly while work is running.
+#include <filesystem>
+#include <functional>
+#include <limits>
+
 #include <QAction>
 #include <QApplication>
 #include <QFile>
@@ -17,12 +21,17 @@
 #include "app/gui/language.h"
 #include "app/gui/main_window.h"
 #include "app/gui/quantization_panel.h"
+#include "core/io/atomic_file.h"
+#include "core/io/safetensors.h"
 #include "core/model/model_folder.h"
 #include "tests/core/test_support.h"
 #include "widgets/heatmap_plot.h"
 #include "widgets/histogram_plot.h"
 #include "widgets/layer_table.h"
 #include "widgets/progress_status.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
 
 using namespace dq;
 
@@ -82,6 +91,98 @@ private Q_SLOTS:
         QVERIFY(waitIdle(window));
         QCOMPARE(window.modelFolder(), tiny_);
         QVERIFY(window.statusBar()->currentMessage().contains("does-not-exist"));
+    }
+
+    void brokenFilesGiveOneErrorAndTheWindowKeepsWorking() {
+        namespace fs = std::filesystem;
+        // Damaged copies of the tiny model: each must fail with one message
+        // naming the culprit, leave the current model loaded, and leave the
+        // window able to work.
+        const std::string root = (dir_.path() + "/broken").toStdString();
+        auto damagedModel = [&](const std::string& name, const std::function<void(const std::string&)>& damage) {
+            const std::string folder = root + "/" + name;
+            fs::create_directories(folder);
+            for (const auto& entry : fs::directory_iterator(tiny_.toStdString()))
+                fs::copy_file(entry.path(), folder + "/" + entry.path().filename().string(),
+                              fs::copy_options::overwrite_existing);
+            damage(folder);
+            return QString::fromStdString(folder);
+        };
+        auto editJson = [](const std::string& path, const std::function<void(nlohmann::json&)>& edit) {
+            nlohmann::json j = nlohmann::json::parse(readTextFile(path));
+            edit(j);
+            writeTextFileAtomically(path, j.dump());
+        };
+        const QString deep = damagedModel("deep", [](const std::string& f) {
+            std::string text = readTextFile(f + "/config.json");
+            text.insert(text.find('{') + 1, "\"_deep\": " + std::string(50000, '[') + std::string(50000, ']') + ",");
+            writeTextFileAtomically(f + "/config.json", text);
+        });
+        const QString nanWeights = damagedModel("nan", [](const std::string& f) {
+            const std::string path = f + "/diffusion_pytorch_model.safetensors";
+            std::map<std::string, torch::Tensor> tensors;
+            for (auto& [k, v] : loadSafetensors(path).tensors) tensors[k] = v.clone();
+            tensors.at("conv_in.weight").view(-1)[3] = std::numeric_limits<float>::quiet_NaN();
+            saveSafetensors(path, tensors);
+        });
+        const QString badBeta = damagedModel("beta", [&](const std::string& f) {
+            editJson(f + "/scheduler_config.json", [](nlohmann::json& j) { j["beta_end"] = 1.5; });
+        });
+        const std::vector<std::pair<QString, QString>> models = {
+            {deep, "nests deeper"}, {nanWeights, "conv_in.weight"}, {badBeta, "beta_end"}};
+
+        // Broken artifacts of the tiny model itself.
+        const QString artifact = dir_.path() + "/tiny-w8a8";
+        const test::CliResult made = test::runCli({"-q", "calibrate", "--model", tiny_, "--preset", "W8A8", "--cali-n", "2",
+                                                  "--cali-st", "2", "--steps", "4", "--out", artifact});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        auto damagedArtifact = [&](const std::string& name, const std::function<void(nlohmann::json&)>& edit) {
+            const std::string folder = root + "/" + name;
+            fs::create_directories(folder);
+            for (const auto& entry : fs::directory_iterator(artifact.toStdString()))
+                fs::copy_file(entry.path(), folder + "/" + entry.path().filename().string(),
+                              fs::copy_options::overwrite_existing);
+            editJson(folder + "/quantized_model.json", edit);
+            return QString::fromStdString(folder);
+        };
+        const std::vector<std::pair<QString, QString>> artifacts = {
+            {damagedArtifact("wrong-type", [](nlohmann::json& j) { j["sites"][3]["weight"][0]["bits"] = "four"; }),
+             "sites.3.weight.0.bits"},
+            {damagedArtifact("subnormal", [](nlohmann::json& j) { j["sites"][2]["activation"][0]["grids"][0]["scale"] = 1e-45; }),
+             "scale"}};
+
+        gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        QVERIFY(openAndWait(window, tiny_));
+        for (const auto& [folder, culprit] : models) {
+            QSignalSpy errors(&window, &gui::MainWindow::errorShown);
+            window.openModel(folder);
+            QVERIFY(errors.wait(60000));
+            const QString message = errors.first()[0].toString();
+            QVERIFY2(message.contains(culprit) && !message.contains('\n'), qPrintable(message));
+            QVERIFY(waitIdle(window));
+            QCOMPARE(window.modelFolder(), tiny_);
+        }
+        for (const auto& [folder, culprit] : artifacts) {
+            QSignalSpy errors(&window, &gui::MainWindow::errorShown);
+            window.openQuantizedModel(folder);
+            QVERIFY(errors.wait(60000));
+            const QString message = errors.first()[0].toString();
+            QVERIFY2(message.contains(culprit) && message.contains("quantized_model.json"), qPrintable(message));
+            QVERIFY(waitIdle(window));
+            QVERIFY(!window.hasQuantizedModel());
+        }
+        // Still working: the intact artifact opens, and a generation runs.
+        QSignalSpy quantized(&window, &gui::MainWindow::quantizedModelChanged);
+        window.openQuantizedModel(artifact);
+        QVERIFY(quantized.wait(60000));
+        QVERIFY(waitIdle(window));
+        QVERIFY(window.hasQuantizedModel());
+        QSignalSpy shown(&window, &gui::MainWindow::comparisonShown);
+        window.generationPanel()->setSteps(2);
+        window.generationPanel()->setCount(1);
+        window.generate();
+        QVERIFY(shown.wait(120000));
     }
 
     void layerEditsChangeThePlan() {

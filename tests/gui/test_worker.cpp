@@ -2,6 +2,9 @@
 // in order, cancelling ends a run early and leaves the worker usable, queued
 // jobs are skipped on cancel, errors come back as signals, and calibration
 // produces grids and statistics with SQNR.
+#include <random>
+
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -39,6 +42,9 @@ Q_SIGNALS:
 };
 
 namespace {
+// Threads of this process (Linux): a leaked worker or pool thread shows here.
+int threadCount() { return static_cast<int>(QDir("/proc/self/task").entryList(QDir::Dirs | QDir::NoDotAndDotDot).size()); }
+
 struct Finished {
     quint64 id;
     JobOutcome outcome;
@@ -210,6 +216,61 @@ private Q_SLOTS:
         QVERIFY(c->psnr > 15);
         QCOMPARE(c->fp.size(), c->quantized.size());
         QVERIFY(!c->trajectory.first().quantizedX0.isNull());
+    }
+
+    // A cancel storm: 100 jobs of every kind (calibration with and without
+    // reconstruction, sampling, statistics, evaluation) cancelled at random
+    // points. None may fail or crash, the worker must stay usable, and no
+    // thread may be left behind.
+    void cancelStormLeavesTheWorkerUsable() {
+        QSignalSpy loaded(relay_, &Relay::modelLoaded);
+        const quint64 load = controller_->submit(
+            [](Worker* w, quint64 id) { w->loadModel(id, DQ_SHIPPED_MODEL_DIR, "cpu"); });
+        QCOMPARE(waitFor(*finished_, load).outcome, JobOutcome::Finished);
+        const ModelInfoPtr info = loaded.first()[0].value<ModelInfoPtr>();
+        CalibrationRequest calibration;
+        calibration.plan = makePresetPlan("W8A8", info->summary.sites);
+        calibration.caliSamples = 4;
+        calibration.caliSteps = 4;
+        calibration.trajectory = small(8, 4);
+        // One complete calibration first, so that statistics and sampling
+        // below also run the quantized model.
+        const quint64 first = controller_->submit([calibration](Worker* w, quint64 id) { w->calibrate(id, calibration); });
+        QCOMPARE(waitFor(*finished_, first).outcome, JobOutcome::Finished);
+        CalibrationRequest reconstruction = calibration;
+        reconstruction.plan = makePresetPlan("W4A16", info->summary.sites);
+        reconstruction.rounding = "adaround";
+        reconstruction.reconIterations = 20;
+        StatisticsRequest statistics;
+        statistics.quantized = true;
+        statistics.sampling = small(10, 2);
+        const int threadsBefore = threadCount();
+
+        std::mt19937 random(14);
+        int cancelled = 0;
+        for (int i = 0; i < 100; ++i) {
+            quint64 id = 0;
+            switch (i % 5) {
+                case 0: id = controller_->submit([calibration](Worker* w, quint64 id) { w->calibrate(id, calibration); }); break;
+                case 1: id = controller_->submit([reconstruction](Worker* w, quint64 id) { w->calibrate(id, reconstruction); }); break;
+                case 2: id = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(30, 2), 4); }); break;
+                case 3: id = controller_->submit([statistics](Worker* w, quint64 id) { w->collectStatistics(id, statistics); }); break;
+                default: id = controller_->submit([](Worker* w, quint64 id) { w->evaluate(id, small(10, 10), 20); }); break;
+            }
+            QTest::qWait(static_cast<int>(random() % 200));  // a random point of the run
+            controller_->cancelAll();
+            const Finished f = waitFor(*finished_, id, 120000);
+            QVERIFY2(f.outcome != JobOutcome::Failed, qPrintable(QString("job %1: %2").arg(i).arg(f.message)));
+            if (f.outcome == JobOutcome::Cancelled) ++cancelled;
+        }
+        QVERIFY2(cancelled >= 50, qPrintable(QString::number(cancelled)));
+        // Still usable: a full sampling run completes with the quantized model.
+        QSignalSpy ready(relay_, &Relay::comparisonReady);
+        const quint64 after = controller_->submit([](Worker* w, quint64 id) { w->generate(id, small(6, 2), 4); });
+        QCOMPARE(waitFor(*finished_, after).outcome, JobOutcome::Finished);
+        QVERIFY(ready.count() == 1 && ready.first()[0].value<ComparisonPtr>()->hasQuantized);
+        QVERIFY2(QTest::qWaitFor([&] { return threadCount() <= threadsBefore; }, 10000),
+                 qPrintable(QString("threads: %1 before, %2 after").arg(threadsBefore).arg(threadCount())));
     }
 
     // Reconstruction in the explorer: the status shows the unit and its loss,
