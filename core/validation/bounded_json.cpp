@@ -45,6 +45,9 @@ Json parseBounded(const std::string& text, const std::string& what, const JsonLi
     } catch (const nlohmann::json::parse_error& e) {
         throw Error(what + " is not valid JSON (error at byte " + std::to_string(e.byte) +
                     "); check the file for truncation or a hand-editing mistake.");
+    } catch (const nlohmann::json::exception&) {
+        // out_of_range.406: a literal such as 1E99999 that no double holds (found by fuzzing).
+        throw Error(what + " holds a number too large for any setting; check the file for a hand-editing mistake.");
     }
 }
 }  // namespace

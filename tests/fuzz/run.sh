@@ -24,8 +24,8 @@ for t in "${targets[@]}"; do
   (cd "$out" && ../../build-fuzz/tests/fuzz/fuzz_$t corpus -max_total_time="$seconds" -max_len=8192 \
      -print_final_stats=1 -artifact_prefix=./ > fuzz.log 2>&1) || true
   done_line=$(grep -E "^#[0-9]+.*(DONE|pulse|NEW|REDUCE)" "$log" | tail -1)
-  execs=$(grep -o "stat::number_of_executed_units: [0-9]*" "$log" | awk '{print $2}')
-  speed=$(grep -o "stat::average_exec_per_sec: [0-9]*" "$log" | awk '{print $2}')
+  execs=$(grep -oE "stat::number_of_executed_units:[[:space:]]*[0-9]+" "$log" | awk '{print $2}')
+  speed=$(grep -oE "stat::average_exec_per_sec:[[:space:]]*[0-9]+" "$log" | awk '{print $2}')
   cov=$(echo "$done_line" | grep -o "cov: [0-9]*" | awk '{print $2}')
   corp=$(echo "$done_line" | grep -o "corp: [0-9]*" | awk '{print $2}')
   findings=$(ls "$out" | grep -cE "^(crash|leak|timeout|oom)-" || true)
