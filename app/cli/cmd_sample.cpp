@@ -124,7 +124,7 @@ void addSampleCommand(CLI::App& app, Action& action) {
     cmd->add_option("--noise", o->noise, "safetensors with initial 'noise' [B,C,H,W] (and 'noise_class_labels')");
     cmd->add_option("--out", o->out, "PNG grid to write");
     cmd->add_option("--raw", o->raw, "also write model-space samples (key 'sample') to this safetensors file");
-    cmd->add_option("--columns", o->columns, "grid columns (default: square)")->check(rangeOf(1, 10000));
+    cmd->add_option("--columns", o->columns, "grid columns (0: square, the default)")->check(rangeOf(0, 10000));
     cmd->add_flag("--compare", o->compare,
                   "with --quant: write FP | quantized | amplified |difference| from the same noise and classes");
     cmd->add_option("--amplify", o->amplify, "difference amplification of --compare")->check(rangeOf(0.001, 1000000));

@@ -34,6 +34,11 @@ int main(int argc, char** argv) {
     app.add_flag("-v,--verbose", verbose, "debug logging");
     app.add_flag("-q,--quiet", quiet, "warnings and errors only");
 
+    // Global flags (-v, -q) are also accepted after the subcommand. CLI11
+    // copies this setting into each subcommand when it is added, so it must
+    // come first.
+    app.fallthrough();
+
     dq::cli::Action action;
     dq::cli::addInfoCommand(app, action);
     dq::cli::addUnetCommand(app, action);
@@ -47,8 +52,6 @@ int main(int argc, char** argv) {
     dq::cli::addStatsCommand(app, action);
 
     dq::cli::rejectNonFiniteEverywhere(app);
-    // Global flags (-v, -q) are also accepted after the subcommand.
-    app.fallthrough();
 
     if (const std::string unknown = dq::cli::unknownCommandMessage(app, argc, argv); !unknown.empty()) {
         std::cerr << "diffquant: " << unknown << "\n";
@@ -73,7 +76,13 @@ int main(int argc, char** argv) {
         std::cerr << "diffquant: " << oneLine(e.what()) << "\n";
         return 1;
     } catch (const c10::Error& e) {
-        std::cerr << "diffquant: LibTorch error: " << oneLine(e.what_without_backtrace()) << "\n";
+        const std::string text = e.what_without_backtrace();
+        // The allocator's enforce text ("[enforce fail at alloc_cpu.cpp:75] err == 0 ...") says nothing
+        // a user can act on; sizes are checked up front, so this is a real shortage.
+        if (text.find("allocate memory") != std::string::npos || text.find("out of memory") != std::string::npos)
+            std::cerr << "diffquant: ran out of memory; ask for fewer or smaller samples, or a smaller --batch.\n";
+        else
+            std::cerr << "diffquant: LibTorch error: " << oneLine(text) << "\n";
         return 1;
     } catch (const std::bad_alloc&) {
         std::cerr << "diffquant: ran out of memory; ask for fewer or smaller samples, or a smaller batch.\n";

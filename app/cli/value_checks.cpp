@@ -1,7 +1,6 @@
 #include "app/cli/value_checks.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -12,12 +11,12 @@ namespace dq::cli {
 
 namespace {
 
-// Parses the whole text as a number; false for anything else.
-bool parseNumber(const std::string& text, long double& value) {
+// Parses the whole text as a double (what the option will hold, so a bound
+// printed as 0.001 accepts 0.001, and 1e-400 is the 0 it would become).
+bool parseNumber(const std::string& text, double& value) {
     if (text.empty()) return false;
     char* end = nullptr;
-    errno = 0;
-    value = std::strtold(text.c_str(), &end);
+    value = std::strtod(text.c_str(), &end);
     return end == text.c_str() + text.size();
 }
 
@@ -29,10 +28,10 @@ std::string boundText(double bound) {
 CLI::Validator numberCheck(double min, double max, bool openMin, const std::string& description) {
     return CLI::Validator(
         [=](std::string& input) -> std::string {
-            long double value = 0;
+            double value = 0;
             const std::string shown = shortText(input, 40);
             if (!parseNumber(input, value)) return "must be a number, not " + shown;
-            if (!std::isfinite(static_cast<double>(value))) return "must be a finite number, not " + shown;
+            if (!std::isfinite(value)) return "must be a finite number, not " + shown;
             const bool aboveMin = openMin ? value > min : value >= min;
             if (!aboveMin || value > max) {
                 if (max >= std::numeric_limits<double>::max())

@@ -1,13 +1,14 @@
 #include "core/io/fashion_mnist.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include <torch/torch.h>
 #include <zlib.h>
 
 #include "core/errors.h"
-#include "core/validation/resource_limits.h"
+#include "core/io/idx_format.h"
 
 namespace dq {
 
@@ -54,28 +55,12 @@ std::vector<unsigned char> readAll(const std::string& path) {
     return bytes;
 }
 
-uint32_t bigEndian32(const unsigned char* p) {
-    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
-}
-
-// Parses an IDX file of unsigned bytes with the expected number of dimensions.
+// Reads an IDX file of unsigned bytes with the expected number of dimensions.
 torch::Tensor parseIdx(const std::string& path, int expectedDims) {
-    std::vector<unsigned char> bytes = readAll(path);
-    if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08 || bytes[3] != expectedDims)
-        throw Error("'" + path + "' is not an IDX file of unsigned bytes with " + std::to_string(expectedDims) +
-                    " dimensions.");
-    const std::size_t headerSize = 4 + 4 * static_cast<std::size_t>(expectedDims);
-    if (bytes.size() < headerSize) throw Error("'" + path + "' is truncated in its header.");
-    std::vector<int64_t> shape;
-    for (int d = 0; d < expectedDims; ++d) shape.push_back(bigEndian32(&bytes[4 + 4 * d]));
-    // The product of the header's sizes, checked for overflow before it is compared or allocated.
-    int64_t count = 0;
-    if (!boundedProduct(shape.data(), expectedDims, static_cast<int64_t>(bytes.size()), count) ||
-        bytes.size() - headerSize != static_cast<uint64_t>(count))
-        throw Error("'" + path + "' holds " + std::to_string(bytes.size() - headerSize) + " data bytes, which does not match the sizes its header "
-                    "promises; the file is truncated or damaged, reinstall dataset-fashion-mnist.");
-    torch::Tensor tensor = torch::empty(shape, torch::kUInt8);
-    std::memcpy(tensor.data_ptr(), bytes.data() + headerSize, static_cast<std::size_t>(count));
+    const std::vector<unsigned char> bytes = readAll(path);
+    const idx::Header header = idx::parseHeader(bytes.data(), bytes.size(), expectedDims, path);
+    torch::Tensor tensor = torch::empty(header.shape, torch::kUInt8);
+    std::memcpy(tensor.data_ptr(), bytes.data() + header.dataOffset, static_cast<std::size_t>(header.count));
     return tensor;
 }
 
@@ -102,6 +87,11 @@ ImageDataset loadFashionMnist(DatasetSplit split, const std::string& dir, bool p
         throw Error("'" + imagePath + "' holds " + std::to_string(images.size(0)) + " images but '" + labelPath +
                     "' holds " + std::to_string(labels.size(0)) + " labels.");
 
+    if (images.size(1) != 28 || images.size(2) != 28)
+        throw Error("'" + imagePath + "' holds images of " + std::to_string(images.size(1)) + "x" +
+                    std::to_string(images.size(2)) + " pixels; Fashion-MNIST's are 28x28. Reinstall dataset-fashion-mnist.");
+    if (labels.numel() > 0 && labels.max().item<int>() > 9)
+        throw Error("'" + labelPath + "' holds a label above 9; Fashion-MNIST has 10 classes. Reinstall dataset-fashion-mnist.");
     ImageDataset data;
     data.images = images.unsqueeze(1).to(torch::kFloat32).div_(127.5).sub_(1.0);
     if (pad32) data.images = torch::constant_pad_nd(data.images, {2, 2, 2, 2}, -1.0);

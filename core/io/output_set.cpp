@@ -33,6 +33,13 @@ void requireWritableFolder(const fs::path& folder, const std::string& output) {
 
 }  // namespace
 
+void OutputSet::rejectDuplicate(const std::string& destination) const {
+    const fs::path wanted = fs::absolute(destination).lexically_normal();
+    for (const Entry& e : entries_)
+        if (fs::absolute(e.destination).lexically_normal() == wanted)
+            throw Error("Two outputs of this command are both '" + destination + "'; give each its own path.");
+}
+
 std::string OutputSet::stage(const std::string& path) {
     const fs::path destination(path);
     if (destination.filename().empty()) throw Error("Output path '" + path + "' names a folder, not a file.");
@@ -40,6 +47,7 @@ std::string OutputSet::stage(const std::string& path) {
     if (fs::is_directory(destination, ec))
         throw Error("Cannot write '" + path + "': it is a folder; name a file.");
     requireWritableFolder(destination.parent_path(), path);
+    rejectDuplicate(path);
     entries_.push_back({temporaryName(destination), path, false});
     return entries_.back().temporary;
 }
@@ -53,8 +61,16 @@ std::string OutputSet::stageFolder(const std::string& folder) {
     // The parent must exist so the temporary can sit beside the destination
     // (same file system, so the final moves are renames).
     const fs::path parent = destination.has_parent_path() ? destination.parent_path() : fs::path(".");
-    if (!fs::exists(parent, ec)) fs::create_directories(parent, ec);
+    if (!fs::exists(parent, ec)) {
+        fs::path topmost = parent;
+        while (topmost.has_parent_path() && topmost.parent_path() != topmost && !fs::exists(topmost.parent_path(), ec))
+            topmost = topmost.parent_path();
+        fs::create_directories(parent, ec);
+        if (ec) throw Error("Cannot create folder '" + parent.string() + "': " + ec.message() + ".");
+        createdFolders_.push_back(topmost.string());
+    }
     requireWritableFolder(parent, folder);
+    rejectDuplicate(destination.string());
     Entry entry{temporaryName(destination), destination.string(), true};
     fs::create_directories(entry.temporary, ec);
     if (ec) throw Error("Cannot create a temporary folder beside '" + folder + "': " + ec.message() + ".");
@@ -80,6 +96,7 @@ void OutputSet::commit() {
         }
         fs::remove(e.temporary, ec);
     }
+    committed_ = true;
 }
 
 OutputSet::~OutputSet() {
@@ -87,6 +104,11 @@ OutputSet::~OutputSet() {
         std::error_code ec;
         fs::remove_all(e.temporary, ec);  // after commit: only empty leftovers, if any
     }
+    if (!committed_)
+        for (auto it = createdFolders_.rbegin(); it != createdFolders_.rend(); ++it) {
+            std::error_code ec;
+            fs::remove_all(*it, ec);
+        }
 }
 
 }  // namespace dq

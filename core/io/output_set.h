@@ -23,10 +23,13 @@ public:
 
     // A temporary folder to write instead of `folder`; on commit its files
     // move into `folder` (created if needed), replacing same-named files and
-    // leaving other files there untouched.
+    // leaving other files there untouched. Missing parent folders are
+    // created now and removed again if the set is never committed.
     std::string stageFolder(const std::string& folder);
 
-    // Moves every staged output into place, in the order staged.
+    // Moves every staged output into place, in the order staged. Each move is
+    // a rename within a folder checked when staging, so a failure here (after
+    // some outputs moved) takes a change to the file system in between.
     void commit();
 
 private:
@@ -36,6 +39,10 @@ private:
         bool folder = false;
     };
     std::vector<Entry> entries_;
+    std::vector<std::string> createdFolders_;  // removed again unless committed
+    bool committed_ = false;
+
+    void rejectDuplicate(const std::string& destination) const;
 };
 
 }  // namespace dq

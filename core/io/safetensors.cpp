@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/validation/message_text.h"
 #include "core/io/atomic_file.h"
 #include "core/io/mapped_file.h"
 #include "core/io/safetensors_format.h"
@@ -44,7 +45,7 @@ safetensors::DType fromTorch(torch::ScalarType type, const std::string& key, con
         case torch::kUInt8: return DType::U8;
         case torch::kBool: return DType::BOOL;
         default:
-            throw Error("Cannot save tensor '" + key + "' to '" + path + "': its dtype " +
+            throw Error("Cannot save tensor " + inQuotes(key, 100) + " to '" + path + "': its dtype " +
                         std::string(c10::toString(type)) + " has no safetensors equivalent.");
     }
 }
@@ -54,7 +55,7 @@ safetensors::DType fromTorch(torch::ScalarType type, const std::string& key, con
 const torch::Tensor& TensorFile::at(const std::string& key, const std::string& source) const {
     auto it = tensors.find(key);
     if (it == tensors.end())
-        throw Error("'" + source + "' has no tensor named '" + key + "'.");
+        throw Error("'" + source + "' has no tensor named " + inQuotes(key, 100) + ".");
     return it->second;
 }
 

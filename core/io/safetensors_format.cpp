@@ -39,7 +39,7 @@ const DTypeInfo& info(DType dtype) {
 
 uint64_t asOffset(const nlohmann::json& value, const std::string& source, const std::string& tensor) {
     if (!value.is_number_unsigned())
-        fail(source, "tensor '" + tensor + "' has a data offset that is not a non-negative integer");
+        fail(source, "tensor " + inQuotes(tensor) + " has a data offset that is not a non-negative integer");
     return value.get<uint64_t>();
 }
 
@@ -84,47 +84,47 @@ Header parseHeader(const char* json, std::size_t jsonSize, uint64_t dataSize, co
             if (!value.is_object()) fail(source, "__metadata__ is not an object of strings");
             for (auto m = value.begin(); m != value.end(); ++m) {
                 if (!m.value().is_string())
-                    fail(source, "__metadata__ key '" + m.key() + "' does not hold a string");
+                    fail(source, "__metadata__ key " + inQuotes(m.key()) + " does not hold a string");
                 header.metadata[m.key()] = m.value().get<std::string>();
             }
             continue;
         }
-        if (!value.is_object()) fail(source, "tensor '" + key + "' is not described by an object");
+        if (!value.is_object()) fail(source, "tensor " + inQuotes(key) + " is not described by an object");
         auto dtypeIt = value.find("dtype");
         auto shapeIt = value.find("shape");
         auto offsetsIt = value.find("data_offsets");
         if (dtypeIt == value.end() || shapeIt == value.end() || offsetsIt == value.end())
-            fail(source, "tensor '" + key + "' lacks one of dtype, shape, data_offsets");
-        if (value.size() != 3) fail(source, "tensor '" + key + "' has fields other than dtype, shape, data_offsets");
+            fail(source, "tensor " + inQuotes(key) + " lacks one of dtype, shape, data_offsets");
+        if (value.size() != 3) fail(source, "tensor " + inQuotes(key) + " has fields other than dtype, shape, data_offsets");
 
         TensorEntry entry;
         entry.name = key;
         if (!dtypeIt->is_string() || !parseDType(dtypeIt->get<std::string>(), entry.dtype))
-            fail(source, "tensor '" + key + "' has unsupported dtype " + jsonValueText(*dtypeIt) +
+            fail(source, "tensor " + inQuotes(key) + " has unsupported dtype " + jsonValueText(*dtypeIt) +
                              " (supported: F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
-        if (!shapeIt->is_array()) fail(source, "tensor '" + key + "' has a shape that is not an array");
+        if (!shapeIt->is_array()) fail(source, "tensor " + inQuotes(key) + " has a shape that is not an array");
         // Count bytes with overflow checks: a hostile shape must not wrap around.
         uint64_t bytes = elementSize(entry.dtype);
         for (const auto& dim : *shapeIt) {
             if (!dim.is_number_unsigned())
-                fail(source, "tensor '" + key + "' has a shape entry that is not a non-negative integer");
+                fail(source, "tensor " + inQuotes(key) + " has a shape entry that is not a non-negative integer");
             uint64_t d = dim.get<uint64_t>();
             if (d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
                 (d != 0 && bytes > std::numeric_limits<uint64_t>::max() / d))
-                fail(source, "tensor '" + key + "' has a shape too large to address");
+                fail(source, "tensor " + inQuotes(key) + " has a shape too large to address");
             bytes *= d;
             entry.shape.push_back(static_cast<int64_t>(d));
         }
         if (!offsetsIt->is_array() || offsetsIt->size() != 2)
-            fail(source, "tensor '" + key + "' needs data_offsets [begin, end]");
+            fail(source, "tensor " + inQuotes(key) + " needs data_offsets [begin, end]");
         entry.begin = asOffset((*offsetsIt)[0], source, key);
         entry.end = asOffset((*offsetsIt)[1], source, key);
-        if (entry.end < entry.begin) fail(source, "tensor '" + key + "' ends before it begins");
+        if (entry.end < entry.begin) fail(source, "tensor " + inQuotes(key) + " ends before it begins");
         if (entry.end > dataSize)
-            fail(source, "tensor '" + key + "' ends at byte " + std::to_string(entry.end) +
+            fail(source, "tensor " + inQuotes(key) + " ends at byte " + std::to_string(entry.end) +
                              " but the data area holds only " + std::to_string(dataSize) + " bytes");
         if (entry.end - entry.begin != bytes)
-            fail(source, "tensor '" + key + "' spans " + std::to_string(entry.end - entry.begin) +
+            fail(source, "tensor " + inQuotes(key) + " spans " + std::to_string(entry.end - entry.begin) +
                              " bytes but its shape and dtype need " + std::to_string(bytes));
         header.tensors.push_back(std::move(entry));
     }

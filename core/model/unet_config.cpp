@@ -155,7 +155,7 @@ double UNetConfig::minimumParameterCount() const {
         count += 9.0 * ch * ch * (2.0 * layersPerBlock + 1);  // down resnets' conv2 and up resnets' conv2
     }
     if (hasMidBlock) count += 2 * 9.0 * blockOutChannels.back() * blockOutChannels.back();
-    if (numClassEmbeds) count += double(*numClassEmbeds) * (timeEmbeddingDim ? timeEmbeddingDim : 4.0 * blockOutChannels.front());
+    if (numClassEmbeds && classEmbedType == ClassEmbedType::Embedding) count += double(*numClassEmbeds) * (timeEmbeddingDim ? timeEmbeddingDim : 4.0 * blockOutChannels.front());
     return count;
 }
 

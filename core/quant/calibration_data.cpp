@@ -7,8 +7,11 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/validation/resource_limits.h"
 #include "core/validation/tensor_checks.h"
+#include "core/io/mapped_file.h"
 #include "core/io/safetensors.h"
+#include "core/quant/calibration_data_format.h"
 #include "core/model/unet2d.h"
 
 namespace dq {
@@ -55,40 +58,25 @@ void CalibrationData::save(const std::string& path) const {
 }
 
 CalibrationData CalibrationData::load(const std::string& path) {
+    // The layout first, on the header alone (metadata, tensors, types, sizes);
+    // then the values.
+    const std::shared_ptr<MappedFile> mapped = MappedFile::open(path);
+    const CalibrationDataLayout layout =
+        checkCalibrationDataLayout(safetensors::parseFile(mapped->data(), mapped->size(), path), path);
     TensorFile file = loadSafetensors(path);
-    auto meta = [&](const char* key) {
-        auto it = file.metadata.find(key);
-        if (it == file.metadata.end())
-            throw Error("Calibration data '" + path + "' lacks metadata '" + key + "'; collect it again.");
-        return it->second;
-    };
-    if (meta("format") != "diffquant-calibration-data")
-        throw Error("'" + path + "' is not diffquant calibration data.");
     CalibrationData d;
     d.samples = file.at("samples", path).clone();
-    d.timesteps = file.at("timesteps", path).clone();
-    d.stepIndex = file.at("step_index", path).clone();
+    d.timesteps = file.at("timesteps", path).to(torch::kInt64).clone();
+    d.stepIndex = file.at("step_index", path).to(torch::kInt64).clone();
     const torch::Tensor traj = file.at("trajectory_timesteps", path).to(torch::kInt64).contiguous();
     d.trajectoryTimesteps.assign(traj.data_ptr<int64_t>(), traj.data_ptr<int64_t>() + traj.numel());
-    if (auto it = file.tensors.find("class_labels"); it != file.tensors.end()) d.classLabels = it->second.clone();
-    d.settings = meta("settings");
-    d.modelStamp = meta("model");
-    d.withNullClass = meta("with_null_class") == "true";
-    const int64_t n = d.samples.dim() == 4 ? d.samples.size(0) : -1;
-    if (n < 1 || d.timesteps.numel() != n || d.stepIndex.numel() != n ||
-        (d.classLabels.defined() && d.classLabels.numel() != n))
-        throw Error("Calibration data '" + path + "' has inconsistent tensor sizes; collect it again.");
-    const int64_t steps = static_cast<int64_t>(d.trajectoryTimesteps.size());
-    if (steps < 1 || steps > 100000)
-        throw Error("Calibration data '" + path + "': tensor 'trajectory_timesteps' must hold 1 to 100000 steps, not " +
-                    std::to_string(steps) + "; collect it again.");
-    for (const auto& [name, tensor] : {std::pair<const char*, const torch::Tensor&>{"step_index", d.stepIndex},
-                                       {"timesteps", d.timesteps}})
-        if (tensor.is_floating_point() || tensor.scalar_type() == torch::kBool)
-            throw Error("Calibration data '" + path + "': tensor '" + name + "' must hold integers; collect it again.");
-    if (d.stepIndex.min().item<int64_t>() < 0 || d.stepIndex.max().item<int64_t>() >= steps)
+    if (layout.hasClassLabels) d.classLabels = file.at("class_labels", path).to(torch::kInt64).clone();
+    d.settings = file.metadata.at("settings");
+    d.modelStamp = file.metadata.at("model");
+    d.withNullClass = file.metadata.at("with_null_class") == "true";
+    if (d.stepIndex.min().item<int64_t>() < 0 || d.stepIndex.max().item<int64_t>() >= layout.trajectorySteps)
         throw Error("Calibration data '" + path + "': tensor 'step_index' holds indices outside [0, " +
-                    std::to_string(steps) + "), the trajectory's steps; collect it again.");
+                    std::to_string(layout.trajectorySteps) + "), the trajectory's steps; collect it again.");
     requireFinite(d.samples, "Calibration data '" + path + "': tensor 'samples'", "collect it again");
     return d;
 }
@@ -97,6 +85,11 @@ CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig
                                        const CalibrationDataSettings& settings, const ProgressCallbacks& callbacks) {
     if (settings.samples < 1 || settings.steps < 1 || settings.batchSize < 1)
         throw Error("Calibration needs cali_n ≥ 1, cali_st ≥ 1 and a positive batch size.");
+    const UNetConfig& c = model.config();
+    checkAllocation(double(settings.samples) * settings.steps * c.inChannels * c.sampleSize * c.sampleSize * sizeof(float),
+                    "Calibration data of " + std::to_string(settings.samples) + " trajectories x " +
+                        std::to_string(settings.steps) + " timesteps (--cali-n x --cali-st)",
+                    "use fewer calibration samples");
     const std::vector<int64_t> timesteps =
         makeTimesteps(scheduler, settings.trajectory.steps, settings.trajectory.spacing);
     const int stepCount = static_cast<int>(timesteps.size());

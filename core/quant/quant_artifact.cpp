@@ -12,9 +12,9 @@
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/quant/bit_packing.h"
+#include "core/quant/artifact_record.h"
 #include "core/quant/calibration_data.h"
-#include "core/validation/bounded_json.h"
-#include "core/validation/json_fields.h"
+#include "core/validation/message_text.h"
 
 namespace dq {
 
@@ -95,30 +95,45 @@ namespace {
     throw Error("Quantized model '" + file + "': " + what);
 }
 
-ojson readArtifactJson(const std::string& folder) {
+ArtifactRecord readRecord(const std::string& folder) {
     const std::string path = folder + "/" + kJsonFile;
     if (!fs::exists(path))
         throw Error("'" + folder + "' is not a quantized model: " + kJsonFile + " is missing (create one with `diffquant calibrate`).");
-    const std::string what = "Quantized model '" + path + "'";
-    const ojson root = parseBoundedOrderedJson(readTextFile(path), what);
-    const JsonFields<ojson> f(root, what);
-    if (f.text("format", "") != kFormat) f.reject("format", std::string("must be \"") + kFormat + "\"");
-    (void)f.integer("version", 0, 1, 1);
-    for (const char* key : {"fp_model", "plan", "sites", "weights_fnv1a"})
-        if (!f.find(key)) f.reject(key, "is missing; calibrate again");
-    const JsonFields<ojson> fp = f.child("fp_model");
-    (void)fp.text("folder", "");
-    (void)fp.text("weights_fnv1a", "");
-    (void)f.text("weights_fnv1a", "");
-    if (!root["sites"].is_array()) f.reject("sites", "must be an array of site entries");
-    return root;
+    return parseArtifactRecord(readTextFile(path), path);
 }
 
-// A string of the (validated) fp_model record; empty when absent or null.
-std::string fpModelField(const ojson& root, const char* key) {
-    const ojson& fp = root["fp_model"];
-    auto it = fp.find(key);
-    return it == fp.end() || !it->is_string() ? std::string() : it->get<std::string>();
+// The integer weights of one part, unpacked from the weights file and checked
+// against what the record says (shape, width, scales, zero points).
+ChannelQuantized loadWeightPart(const TensorFile& weights, const std::string& weightsPath, const std::string& key,
+                                const std::string& where, const WeightPartRecord& part) {
+    const IntegerRange r = integerRange(part.bits, part.symmetric);
+    const torch::Tensor packed = weights.at(key + ".packed", weightsPath).contiguous();
+    const torch::Tensor scale = weights.at(key + ".scale", weightsPath).to(torch::kFloat32).contiguous();
+    const torch::Tensor zero = weights.at(key + ".zero_point", weightsPath).to(torch::kInt32).contiguous();
+    if (packed.scalar_type() != torch::kUInt8) bad(weightsPath, "tensor '" + key + ".packed' of " + where + " must be U8.");
+    if (scale.numel() != part.shape[0] || zero.numel() != part.shape[0])
+        bad(weightsPath, "'" + key + "' of " + where + " needs " + std::to_string(part.shape[0]) +
+                             " scales and zero points.");
+    // Subnormal scales pass "> 0" but make every weight 0 or overflow on division.
+    if (!torch::isfinite(scale).all().item<bool>() || !(scale >= std::numeric_limits<float>::min()).all().item<bool>())
+        bad(weightsPath, "'" + key + ".scale' of " + where +
+                             " holds a scale that is not a positive, normal, finite number; calibrate again.");
+    if ((zero < r.qmin).any().item<bool>() || (zero > r.qmax).any().item<bool>())
+        bad(weightsPath, "'" + key + ".zero_point' of " + where + " is outside the " + std::to_string(part.bits) +
+                             "-bit range.");
+    int64_t count = 1;
+    for (int64_t d : part.shape) count *= d;
+    std::vector<uint16_t> values;
+    try {
+        values = unpackBits(packed.data_ptr<uint8_t>(), static_cast<std::size_t>(packed.numel()),
+                            static_cast<std::size_t>(count), part.bits);
+    } catch (const Error& e) {
+        bad(weightsPath, "tensor '" + key + ".packed' of " + where + ": " + e.what());
+    }
+    torch::Tensor q = torch::empty({count}, torch::kInt32);
+    int32_t* qd = q.data_ptr<int32_t>();
+    for (std::size_t k = 0; k < values.size(); ++k) qd[k] = static_cast<int32_t>(static_cast<int64_t>(values[k]) + r.qmin);
+    return {q.view(part.shape), scale.clone(), zero.clone(), part.bits, part.symmetric};
 }
 
 }  // namespace
@@ -126,130 +141,77 @@ std::string fpModelField(const ojson& root, const char* key) {
 QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& model) {
     const std::string jsonPath = folder + "/" + kJsonFile;
     const std::string weightsPath = folder + "/" + kWeightsFile;
-    const ojson root = readArtifactJson(folder);
-    QuantPlan plan = QuantPlan::fromJson(root["plan"].dump(), jsonPath + " (plan)");
+    const ArtifactRecord record = readRecord(folder);
+    QuantPlan plan = QuantPlan::fromJson(record.planJson, jsonPath + " (plan)");
     plan.validateAgainst(model.sites(), jsonPath + " (plan)");
     if (!fs::exists(weightsPath)) bad(weightsPath, "is missing; calibrate again.");
-    if (fileStamp(weightsPath) != root["weights_fnv1a"].get<std::string>())
+    if (fileStamp(weightsPath) != record.weightsStamp)
         bad(weightsPath, "does not match its quantized_model.json (damaged or from another calibration); calibrate again.");
     if (!model.folder().empty()) {
         const std::string fpWeights = model.folder() + "/" + kFpWeights;
-        if (fs::exists(fpWeights) && fileStamp(fpWeights) != fpModelField(root, "weights_fnv1a"))
+        if (fs::exists(fpWeights) && fileStamp(fpWeights) != record.fpWeightsStamp)
             throw Error("Quantized model '" + folder + "' was calibrated for other weights than '" + model.folder() +
-                        "' (recorded: '" + fpModelField(root, "folder") + "'); open the FP model it was made from.");
+                        "' (recorded: " + inQuotes(record.fpFolder, 120) + "); open the FP model it was made from.");
     }
     const TensorFile weights = loadSafetensors(weightsPath);
-    const ojson& sites = root["sites"];
-    const std::string what = "Quantized model '" + jsonPath + "'";
-    if (sites.size() != model.sites().size())
-        bad(jsonPath, "lists " + std::to_string(sites.size()) + " sites but the model has " +
+    if (record.sites.size() != model.sites().size())
+        bad(jsonPath, "lists " + std::to_string(record.sites.size()) + " sites but the model has " +
                           std::to_string(model.sites().size()) + "; it belongs to another model.");
     std::vector<SiteQuantState> states;
-    for (std::size_t i = 0; i < sites.size(); ++i) {
+    for (std::size_t i = 0; i < record.sites.size(); ++i) {
+        const SiteRecord& s = record.sites[i];
         const SiteInfo& info = model.sites()[i];
         const std::string where = "site '" + info.name + "'";
-        const JsonFields<ojson> s(sites[i], what, "sites." + std::to_string(i) + ".");
-        const std::string name = s.text("name", "");
-        if (name != info.name)
-            bad(jsonPath, "site " + std::to_string(i) + " is " + inQuotes(name) + " but the model's is '" + info.name + "'.");
+        if (s.name != info.name)
+            bad(jsonPath, "site " + std::to_string(i) + " is " + inQuotes(s.name) + " but the model's is '" + info.name + "'.");
         SiteQuantState st;
         st.site = info;
         st.plan = *plan.find(info.name);
-        st.split = s.integer("split", 0, 0, std::max<int64_t>(0, info.inputChannels - 1));
+        st.split = s.split;
         if (st.split > 0 && st.split != info.splitChannels)
             bad(jsonPath, where + " has split " + std::to_string(st.split) + ", which the model does not have.");
         // What the file holds must be what the plan asks for.
         const bool wantsWeight = st.plan.quantizesWeight() && !isAttentionOperand(info.kind);
-        if ((s.find("weight") != nullptr) != wantsWeight)
+        if (s.hasWeight != wantsWeight)
             bad(jsonPath, where + (wantsWeight ? " has no quantized weight although its plan quantizes it."
                                                : " has a quantized weight although its plan keeps it in FP."));
-        if ((s.find("activation") != nullptr) != st.plan.quantizesActivation())
+        if (s.hasActivation != st.plan.quantizesActivation())
             bad(jsonPath, where + (st.plan.quantizesActivation()
                                        ? " has no activation grid although its plan quantizes its input."
                                        : " has activation grids although its plan keeps its input in FP."));
-        const std::size_t expectedParts = st.split > 0 ? 2u : 1u;
-        if (const ojson* weight = s.find("weight")) {
-            if (!weight->is_array() || weight->size() != expectedParts)
-                bad(jsonPath, where + " has the wrong number of weight parts (expected " + std::to_string(expectedParts) + ").");
-            for (std::size_t p = 0; p < expectedParts; ++p) {
-                const JsonFields<ojson> part((*weight)[p], what, "sites." + std::to_string(i) + ".weight." + std::to_string(p) + ".");
-                const int bits = part.integer32("bits", 0, 2, 16);
-                const bool symmetric = part.boolean("symmetric", false);
-                if (bits != st.plan.weightBits || symmetric != st.plan.weightSymmetric)
-                    bad(jsonPath, where + " weight part " + std::to_string(p) + " is " + std::to_string(bits) +
-                                      "-bit but the plan says " + std::to_string(st.plan.weightBits) + ".");
-                const IntegerRange r = integerRange(bits, symmetric);
-                const ojson* shapeJson = part.find("shape");
-                if (!shapeJson || !shapeJson->is_array() || shapeJson->size() > 8) part.reject("shape", "must be an array of dimensions");
-                std::vector<int64_t> shape;
-                for (const ojson& d : *shapeJson) shape.push_back(part.integerValue(d, "shape", 1, int64_t{1} << 24));
-                const auto [from, to] = st.partChannels(p);
-                std::vector<int64_t> expected = info.weightShape;
-                if (expected.size() < 2) bad(jsonPath, where + " has no weight to quantize.");
-                expected[1] = to - from;
-                if (shape != expected) bad(jsonPath, where + " weight part " + std::to_string(p) + " has the wrong shape.");
-                const std::string key = partKey(info.name, p);
-                const torch::Tensor packed = weights.at(key + ".packed", weightsPath).contiguous();
-                const torch::Tensor scale = weights.at(key + ".scale", weightsPath).to(torch::kFloat32).contiguous();
-                const torch::Tensor zero = weights.at(key + ".zero_point", weightsPath).to(torch::kInt32).contiguous();
-                if (packed.scalar_type() != torch::kUInt8) bad(weightsPath, "tensor '" + key + ".packed' must be U8.");
-                if (scale.numel() != shape[0] || zero.numel() != shape[0])
-                    bad(weightsPath, "'" + key + "' needs " + std::to_string(shape[0]) + " scales and zero points.");
-                // Subnormal scales pass "> 0" but make every weight 0 or overflow on division.
-                if (!torch::isfinite(scale).all().item<bool>() || !(scale >= std::numeric_limits<float>::min()).all().item<bool>())
-                    bad(weightsPath, "'" + key + ".scale' holds a scale that is not a positive, normal, finite number; calibrate again.");
-                if ((zero < r.qmin).any().item<bool>() || (zero > r.qmax).any().item<bool>())
-                    bad(weightsPath, "'" + key + ".zero_point' is outside the " + std::to_string(bits) + "-bit range.");
-                int64_t count = 1;
-                for (int64_t d : shape) count *= d;
-                std::vector<uint16_t> values;
-                try {
-                    values = unpackBits(packed.data_ptr<uint8_t>(), static_cast<std::size_t>(packed.numel()),
-                                        static_cast<std::size_t>(count), bits);
-                } catch (const Error& e) {
-                    bad(weightsPath, "tensor '" + key + ".packed' of " + where + ": " + e.what());
-                }
-                torch::Tensor q = torch::empty({count}, torch::kInt32);
-                int32_t* qd = q.data_ptr<int32_t>();
-                for (std::size_t k = 0; k < values.size(); ++k)
-                    qd[k] = static_cast<int32_t>(static_cast<int64_t>(values[k]) + r.qmin);
-                st.weightParts.push_back({q.view(shape), scale.clone(), zero.clone(), bits, symmetric});
-            }
+        for (std::size_t p = 0; p < s.weight.size(); ++p) {
+            const WeightPartRecord& part = s.weight[p];
+            if (part.bits != st.plan.weightBits || part.symmetric != st.plan.weightSymmetric)
+                bad(jsonPath, where + " weight part " + std::to_string(p) + " is " + std::to_string(part.bits) +
+                                  "-bit but the plan says " + std::to_string(st.plan.weightBits) + ".");
+            const auto [from, to] = st.partChannels(p);
+            std::vector<int64_t> expected = info.weightShape;
+            if (expected.size() < 2) bad(jsonPath, where + " has no weight to quantize.");
+            expected[1] = to - from;
+            if (part.shape != expected) bad(jsonPath, where + " weight part " + std::to_string(p) + " has the wrong shape.");
+            st.weightParts.push_back(loadWeightPart(weights, weightsPath, partKey(info.name, p), where, part));
         }
-        if (const ojson* activation = s.find("activation")) {
-            if (!activation->is_array() || activation->size() != expectedParts)
-                bad(jsonPath, where + " has the wrong number of activation parts (expected " + std::to_string(expectedParts) + ").");
-            for (std::size_t p = 0; p < expectedParts; ++p) {
-                const std::string at = "sites." + std::to_string(i) + ".activation." + std::to_string(p) + ".";
-                const JsonFields<ojson> part((*activation)[p], what, at);
-                ActivationQuantizer a;
-                a.symmetric = part.boolean("symmetric", false);
-                const ojson* grids = part.find("grids");
-                if (!grids || !grids->is_array() || grids->empty() || grids->size() > 100000)
-                    part.reject("grids", "must be a non-empty array of activation grids");
-                for (std::size_t gi = 0; gi < grids->size(); ++gi) {
-                    const JsonFields<ojson> g((*grids)[gi], what, at + "grids." + std::to_string(gi) + ".");
-                    ActivationGrid grid;
-                    grid.timestep = g.integer("timestep", -1, -1, 1000000);
-                    grid.bits = g.integer32("bits", 0, 2, 16);
-                    grid.lo = static_cast<float>(g.number("lo", 0, NumberRange::closed(-3e38, 3e38)));
-                    grid.hi = static_cast<float>(g.number("hi", 0, NumberRange::closed(-3e38, 3e38)));
-                    grid.params.scale = static_cast<float>(g.number("scale", 0, NumberRange{0, 3e38, true, false, true}));
-                    if (!std::isnormal(grid.params.scale))
-                        g.reject("scale", "must be a positive, normal single-precision number, not " + plainNumber(grid.params.scale));
-                    const IntegerRange r = integerRange(grid.bits, a.symmetric);
-                    grid.params.zeroPoint = static_cast<int32_t>(g.integer("zero_point", 0, r.qmin, r.qmax));
-                    const auto& relaxed = st.plan.stepActivationBits;
-                    const bool planned = grid.bits == st.plan.activationBits ||
-                                         std::any_of(relaxed.begin(), relaxed.end(),
-                                                     [&](const auto& kv) { return kv.second == grid.bits; });
-                    if (!planned)
-                        bad(jsonPath, where + " has a " + std::to_string(grid.bits) +
-                                          "-bit activation grid that its plan does not ask for.");
-                    a.grids.push_back(grid);
-                }
-                st.activationParts.push_back(std::move(a));
+        for (const ActivationPartRecord& part : s.activation) {
+            ActivationQuantizer a;
+            a.symmetric = part.symmetric;
+            for (const GridRecord& g : part.grids) {
+                const auto& relaxed = st.plan.stepActivationBits;
+                const bool planned = g.bits == st.plan.activationBits ||
+                                     std::any_of(relaxed.begin(), relaxed.end(),
+                                                 [&](const auto& kv) { return kv.second == g.bits; });
+                if (!planned)
+                    bad(jsonPath, where + " has a " + std::to_string(g.bits) +
+                                      "-bit activation grid that its plan does not ask for.");
+                ActivationGrid grid;
+                grid.timestep = g.timestep;
+                grid.bits = g.bits;
+                grid.lo = g.lo;
+                grid.hi = g.hi;
+                grid.params.scale = g.scale;
+                grid.params.zeroPoint = g.zeroPoint;
+                a.grids.push_back(grid);
             }
+            st.activationParts.push_back(std::move(a));
         }
         states.push_back(std::move(st));
     }
@@ -259,15 +221,15 @@ QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& m
 }
 
 LoadedQuantizedModel loadQuantizedModel(const std::string& folder, const std::string& fpFolderOverride) {
-    const ojson root = readArtifactJson(folder);
+    const ArtifactRecord record = readRecord(folder);
     const std::string jsonPath = folder + "/" + kJsonFile;
-    const std::string recorded = fpModelField(root, "folder");
-    const std::string stamp = fpModelField(root, "weights_fnv1a");
+    const std::string& recorded = record.fpFolder;
+    const std::string& stamp = record.fpWeightsStamp;
     std::string fpFolder;
     if (!fpFolderOverride.empty()) {
         if (fileStamp(fpFolderOverride + "/" + kFpWeights) != stamp)
             throw Error("Quantized model '" + folder + "' was calibrated for other weights than '" + fpFolderOverride +
-                        "'; pass the FP model it was made from (recorded: '" + recorded + "').");
+                        "'; pass the FP model it was made from (recorded: " + inQuotes(recorded, 120) + ").");
         fpFolder = fpFolderOverride;
     } else {
         for (const std::string& candidate : {recorded, defaultModelFolder()}) {
@@ -278,12 +240,12 @@ LoadedQuantizedModel loadQuantizedModel(const std::string& folder, const std::st
             }
         }
         if (fpFolder.empty())
-            throw Error("The FP model of quantized model '" + folder + "' was not found or has changed (recorded: '" +
-                        recorded + "'); pass it with --model.");
+            throw Error("The FP model of quantized model '" + folder + "' was not found or has changed (recorded: " +
+                        inQuotes(recorded, 120) + "); pass it with --model.");
     }
     LoadedQuantizedModel loaded{loadModelFolder(fpFolder), QuantizedUNet(), fpFolder, {}, {}};
     loaded.quantized = loadQuantizedState(folder, loaded.fp.unet);
-    loaded.calibrationJson = root.contains("calibration") ? root["calibration"].dump() : "{}";
+    loaded.calibrationJson = record.calibrationJson;
     loaded.sizes = {fileSize(jsonPath) + fileSize(folder + "/" + kWeightsFile), fileSize(fpFolder + "/" + kFpWeights)};
     return loaded;
 }

@@ -113,7 +113,8 @@ QuantPlan QuantPlan::fromJson(const std::string& text, const std::string& source
     // ordered_json keeps the sites in file order (the model's execution order).
     const ojson root = parseBoundedOrderedJson(text, "Quantization plan '" + source + "'");
     if (!root.is_object()) reject(source, "the file", "is not a JSON object");
-    if (root.value("format", "") != kFormat) reject(source, "key 'format'", std::string("must be \"") + kFormat + "\"");
+    if (!root.contains("format") || root["format"] != kFormat)
+        reject(source, "key 'format'", std::string("must be \"") + kFormat + "\"");
     QuantPlan plan;
     for (auto it = root.begin(); it != root.end(); ++it) {
         const std::string& key = it.key();
@@ -146,21 +147,21 @@ QuantPlan QuantPlan::fromJson(const std::string& text, const std::string& source
                 if (g != "per_channel" && g != "per_tensor") reject(source, at, "must be per_channel or per_tensor");
                 s.weightGranularity = g == "per_channel" ? Granularity::PerChannel : Granularity::PerTensor;
             } else if (k == "range_method") {
+                const std::string name = stringValue(*f, source, at);
                 try {
-                    s.rangeMethod = parseRangeMethod(stringValue(*f, source, at));
-                } catch (const Error& e) {
-                    reject(source, at, std::string("is invalid: ") + e.what());
+                    s.rangeMethod = parseRangeMethod(name);
+                } catch (const Error&) {
+                    reject(source, at, "is " + inQuotes(name) + "; use minmax, mse, percentile or running");
                 }
             } else if (k == "step_activation_bits") {
                 if (!f->is_object()) reject(source, at, "must map step indices to widths");
                 for (auto o = f->begin(); o != f->end(); ++o) {
+                    // Only plain digits: stoi would also take " 5" and "+5", which collide with "5".
+                    const std::string& digits = o.key();
                     int step = -1;
-                    try {
-                        std::size_t used = 0;
-                        step = std::stoi(o.key(), &used);
-                        if (used != o.key().size()) step = -1;
-                    } catch (const std::exception&) {
-                    }
+                    if (!digits.empty() && digits.size() <= 6 &&
+                        std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+                        step = std::stoi(digits);
                     if (step < 0 || step > 100000)
                         reject(source, at, "has step " + inQuotes(o.key()) + "; steps are indices 0, 1, ... up to 100000");
                     const int bits = bitsValue(*o, source, at + " step " + o.key());
@@ -181,12 +182,12 @@ void QuantPlan::validateAgainst(const std::vector<SiteInfo>& modelSites, const s
     for (const SiteInfo& site : modelSites) {
         known.insert(site.name);
         const SitePlan* s = find(site.name);
-        if (!s) reject(source, "site '" + site.name + "'", "is missing; the plan does not match this model");
+        if (!s) reject(source, "site " + inQuotes(site.name, 80), "is missing; the plan does not match this model");
         if (isAttentionOperand(site.kind) && s->weightBits != 0)
-            reject(source, "site '" + site.name + "'", "is an attention operand; its weight_bits must be 0");
+            reject(source, "site " + inQuotes(site.name, 80), "is an attention operand; its weight_bits must be 0");
     }
     for (const auto& [name, _] : sites)
-        if (!known.count(name)) reject(source, "site '" + name + "'", "does not exist in this model");
+        if (!known.count(name)) reject(source, "site " + inQuotes(name, 80), "does not exist in this model");
 }
 
 std::vector<std::string> presetNames() { return {"FP", "W8A8", "W4A8", "W4A16", "W8A16"}; }

@@ -74,6 +74,11 @@ public:
     }
     int64_t integerValue(const Json& v, const std::string& key, int64_t min, int64_t max) const {
         const std::string range = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+        if (v.is_number_float()) {
+            // Some writers store integers as 1000.0; accept those, exactly.
+            const double d = v.template get<double>();
+            if (std::isfinite(d) && d == std::floor(d) && d >= double(min) && d <= double(max)) return int64_t(d);
+        }
         if (!v.is_number_integer()) reject(key, "must be " + range + ", not " + jsonValueText(v));
         if (v.is_number_unsigned() && v.template get<uint64_t>() > static_cast<uint64_t>(max))
             reject(key, "must be " + range + ", not " + jsonValueText(v));
@@ -91,6 +96,23 @@ public:
         const double value = v.template get<double>();
         if (!range.contains(value)) reject(key, "must be " + range.describe() + ", not " + plainNumber(value));
         return value;
+    }
+
+    // Required keys: absence is an error naming the key.
+    const Json& require(const std::string& key) const {
+        const Json* v = find(key);
+        if (!v) reject(key, "is missing");
+        return *v;
+    }
+    int64_t requiredInteger(const std::string& key, int64_t min, int64_t max) const {
+        return integerValue(require(key), key, min, max);
+    }
+    double requiredNumber(const std::string& key, const NumberRange& range) const {
+        return numberValue(require(key), key, range);
+    }
+    bool requiredBoolean(const std::string& key) const {
+        (void)require(key);
+        return boolean(key, false);
     }
 
     bool boolean(const std::string& key, bool fallback) const {

@@ -76,6 +76,8 @@ std::vector<int64_t> shapeOf(const std::string& text) {
 void applyStep(const std::vector<std::string>& w, const std::string& root, const std::string& base) {
     const std::string& op = w.at(0);
     auto at = [&](std::size_t i) { return root + "/" + w.at(i); };
+    // Files may be created in folders git does not keep (they would be empty).
+    if (w.size() > 1) fs::create_directories(fs::path(at(1)).parent_path());
     if (op == "model") {  // model DIR: the shipped model's files, where the case has none
         copyMissing(kModel, at(1));
     } else if (op == "artifact") {  // artifact DIR: the base artifact's files, where the case has none
@@ -131,14 +133,18 @@ void applyStep(const std::vector<std::string>& w, const std::string& root, const
         writeTextFileAtomically(at(1) + "/quantized_model.json", j.dump(1));
     } else if (op == "tensor") {  // tensor FILE NAME SHAPE VALUE [int]: adds a tensor to FILE (created if needed)
         std::map<std::string, torch::Tensor> tensors;
-        if (fs::exists(at(1)))
-            for (auto& [k, v] : loadSafetensors(at(1)).tensors) tensors[k] = v.clone();
+        std::map<std::string, std::string> metadata;
+        if (fs::exists(at(1))) {
+            TensorFile f = loadSafetensors(at(1));
+            for (auto& [k, v] : f.tensors) tensors[k] = v.clone();
+            metadata = f.metadata;
+        }
         const bool integer = w.size() > 5 && w[5] == "int";
         const double value = w.at(4) == "nan" ? std::numeric_limits<double>::quiet_NaN()
                              : w.at(4) == "inf" ? std::numeric_limits<double>::infinity()
                                                 : std::stod(w.at(4));
         tensors[w.at(2)] = torch::full(shapeOf(w.at(3)), value, integer ? torch::kInt64 : torch::kFloat32);
-        saveSafetensors(at(1), tensors);
+        saveSafetensors(at(1), tensors, metadata);
     } else if (op == "idx") {  // idx FILE DIMS_BYTE SIZE... DATA_BYTES: a raw IDX file with this header
         std::ofstream out(at(1), std::ios::binary);
         const int dims = std::stoi(w.at(2));
@@ -237,6 +243,14 @@ private Q_SLOTS:
         QVERIFY(test::errorOf([&] { outputs.stage(root + "/folder"); }).contains("is a folder"));
     }
 
+    void globalFlagsWorkAfterTheCommand() {
+        // -q after the subcommand silences the log as it does before it.
+        const test::CliResult quiet = test::runCli({"info", "-q"});
+        QVERIFY2(quiet.exitCode == 0 && !quiet.err.contains("[info]"), qPrintable(quiet.err));
+        const test::CliResult verbose = test::runCli({"info", "-v"});
+        QVERIFY2(verbose.exitCode == 0 && verbose.err.contains("[debug]"), qPrintable(verbose.err));
+    }
+
     void coversEveryClass() {
         // The classes of failure the corpus must keep covering.
         for (const char* cls : {"crash", "memory", "numbers", "messages", "partial-output"}) {
@@ -285,7 +299,10 @@ private Q_SLOTS:
         QVERIFY2(!r.err.contains("json.exception") && !r.err.contains("_M_range_check") && !r.err.contains("enforce fail"),
                  qPrintable("library text leaked; " + context));
         // Nothing is left behind: no result, no temporary.
-        QStringList left = QDir(QString::fromStdString(out)).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+        QStringList left;
+        QDirIterator leftovers(QString::fromStdString(out), QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot,
+                               QDirIterator::Subdirectories);
+        while (leftovers.hasNext()) left << leftovers.next();
         QVERIFY2(left.isEmpty(), qPrintable("left behind: " + left.join(", ") + "; " + context));
     }
 };

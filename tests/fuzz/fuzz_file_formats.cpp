@@ -1,6 +1,7 @@
-// libFuzzer targets for the settings files users hand-edit and exchange: the
-// model config, the scheduler config, the training config and the
-// quantization plan. One source, one target per file kind (DQ_FUZZ_KIND).
+// libFuzzer targets for the files users hand-edit and exchange: the model
+// config, the scheduler config, the training config, the quantization plan,
+// the quantized model's record, IDX headers and the layout of calibration
+// data files. One source, one target per file kind (DQ_FUZZ_KIND).
 // Any input must either parse or throw dq::Error with a one-line message;
 // never crash, hang, allocate without bound or throw anything else.
 #include <cstddef>
@@ -8,7 +9,11 @@
 #include <string>
 
 #include "core/errors.h"
+#include "core/io/idx_format.h"
 #include "core/model/unet_config.h"
+#include "core/quant/artifact_record.h"
+#include "core/quant/calibration_data_format.h"
+#include "core/io/safetensors_format.h"
 #include "core/quant/quant_plan.h"
 #include "core/sampling/scheduler_config.h"
 #include "core/training/train_config.h"
@@ -28,6 +33,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 #elif DQ_FUZZ_KIND == 3
         const dq::TrainConfig c = dq::TrainConfig::fromJson(text, "train.json");
         if (c.train.steps < 1 || c.train.batchSize < 1) __builtin_trap();
+#elif DQ_FUZZ_KIND == 5
+        const dq::ArtifactRecord record = dq::parseArtifactRecord(text, "quantized_model.json");
+        for (const dq::SiteRecord& site : record.sites)
+            for (const dq::ActivationPartRecord& part : site.activation)
+                for (const dq::GridRecord& grid : part.grids)
+                    if (!(grid.scale > 0) || grid.bits < 2 || grid.bits > 16) __builtin_trap();
+#elif DQ_FUZZ_KIND == 6
+        // The first byte picks the dimension count the caller expects (1 or 3, as for labels and images).
+        if (size == 0) return 0;
+        const dq::idx::Header header = dq::idx::parseHeader(data + 1, size - 1, (data[0] & 1) ? 3 : 1, "idx");
+        if (header.dataOffset + static_cast<std::size_t>(header.count) != size - 1) __builtin_trap();
+#elif DQ_FUZZ_KIND == 7
+        const dq::safetensors::Header header = dq::safetensors::parseFile(data, size, "cali.safetensors");
+        const dq::CalibrationDataLayout layout = dq::checkCalibrationDataLayout(header, "cali.safetensors");
+        if (layout.pairs < 1 || layout.trajectorySteps < 1) __builtin_trap();
 #else
         const dq::QuantPlan plan = dq::QuantPlan::fromJson(text, "plan.json");
         (void)dq::QuantPlan::fromJson(plan.toJson(), "round-trip");
