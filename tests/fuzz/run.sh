@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors model_config scheduler_config train_config plan)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors model_config scheduler_config train_config plan artifact idx calibration_data)
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DDQ_BUILD_FUZZERS=ON >/dev/null
 cmake --build build-fuzz >/dev/null
