@@ -15,5 +15,7 @@ set(DQ_FORMAT_SOURCES
   core/quant/quant_plan.cpp
   core/quant/artifact_record.cpp
   core/quant/calibration_data_format.cpp
+  core/analysis/sensitivity_report.cpp
+  core/analysis/bit_allocation.cpp
 )
 list(TRANSFORM DQ_FORMAT_SOURCES PREPEND ${PROJECT_SOURCE_DIR}/)

@@ -19,5 +19,7 @@ void addEvalCommand(CLI::App& app, Action& action);
 void addEvalMergeCommand(CLI::App& app, Action& action);
 void addCalibrateCommand(CLI::App& app, Action& action);
 void addStatsCommand(CLI::App& app, Action& action);
+void addSensitivityCommand(CLI::App& app, Action& action);
+void addAllocateCommand(CLI::App& app, Action& action);
 
 }  // namespace dq::cli

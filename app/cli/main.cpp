@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
     dq::cli::addEvalMergeCommand(app, action);
     dq::cli::addCalibrateCommand(app, action);
     dq::cli::addStatsCommand(app, action);
+    dq::cli::addSensitivityCommand(app, action);
+    dq::cli::addAllocateCommand(app, action);
 
     dq::cli::rejectNonFiniteEverywhere(app);
 

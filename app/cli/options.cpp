@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/errors.h"
+#include "core/io/atomic_file.h"
 #include "core/quant/quant_artifact.h"
 #include "core/runtime/device.h"
 
@@ -70,6 +71,62 @@ LoadedModel ModelOptions::load() const {
     loaded.unet.to(dev);
     spdlog::info("Loaded '{}' ({:.2f} M parameters)", path, loaded.unet.parameterCount() / 1e6);
     return loaded;
+}
+
+void PlanOptions::add(CLI::App& cmd) {
+    cmd.add_option("--preset", preset, "W8A8, W4A8, W4A16, W8A16 or FP")
+        ->check(CLI::IsMember({"FP", "W8A8", "W4A8", "W4A16", "W8A16"}));
+    cmd.add_option("--plan", planPath, "quantization plan JSON (overrides --preset and its options)");
+    cmd.add_option("--method", method, "range method: minmax, mse, percentile or running")
+        ->check(CLI::IsMember({"minmax", "mse", "percentile", "running"}));
+    cmd.add_flag("--split", split, "split shortcut quantization of the decoder's cat(h, skip) inputs");
+    cmd.add_option("--softmax-bits", softmaxBits, "width of the attention probabilities (default: activation width)")
+        ->check(rangeOf(2, 16));
+    cmd.add_option("--first-last", firstLast, "conv_in/conv_out: same, 8 or fp")->check(CLI::IsMember({"same", "8", "fp"}));
+    cmd.add_flag("--per-step", perStep, "one activation grid per sampling step (PCR)");
+}
+
+PlanRecipe PlanOptions::recipe() const {
+    PlanRecipe r;
+    r.preset = preset;
+    r.options.rangeMethod = parseRangeMethod(method);
+    r.options.splitShortcuts = split;
+    r.options.softmaxBits = softmaxBits;
+    r.options.firstLast = firstLast == "8"    ? FirstLastPolicy::EightBit
+                          : firstLast == "fp" ? FirstLastPolicy::FullPrecision
+                                              : FirstLastPolicy::SameAsRest;
+    r.options.perStepActivation = perStep;
+    return r;
+}
+
+QuantPlan PlanOptions::resolve(const QuantSession& session, int samplingSteps, const PlanRecipe* relaxed) const {
+    if (!planPath.empty()) {
+        QuantPlan plan = QuantPlan::fromJson(readTextFile(planPath), planPath);
+        plan.validateAgainst(session.model().unet.sites(), planPath);
+        return plan;
+    }
+    return session.makePlan(relaxed ? *relaxed : recipe(), samplingSteps);
+}
+
+void CalibrationDataOptions::add(CLI::App& cmd) {
+    cmd.add_option("--timesteps", timesteps, "calibration timesteps: uniform (Q-Diffusion) or normal (PTQ4DM)")
+        ->check(CLI::IsMember({"uniform", "normal"}));
+    cmd.add_option("--cali-st", caliSteps, "timesteps per trajectory")->check(positiveNumber());
+    cmd.add_option("--cali-n", caliSamples, "trajectories (samples)")->check(positiveNumber());
+    cmd.add_option("--normal-mean", normalMean, "NDTC mean as a fraction of T");
+    cmd.add_option("--normal-std", normalStd, "NDTC std as a fraction of T")->check(positiveNumber());
+    cmd.add_option("--cali-data", file, "calibration data file: reused when it matches, else written");
+}
+
+CalibrationDataSettings CalibrationDataOptions::settings(const SampleRequest& trajectory) const {
+    CalibrationDataSettings s;
+    s.selection = parseTimestepSelection(timesteps);
+    s.steps = caliSteps;
+    s.samples = caliSamples;
+    s.normalMean = normalMean;
+    s.normalStd = normalStd;
+    s.trajectory = trajectory;
+    return s;
 }
 
 }  // namespace dq::cli

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <torch/types.h>
 
+#include "core/engine/quant_session.h"
 #include "core/model/model_folder.h"
 #include "core/quant/quantized_unet.h"
 #include "core/sampling/pipeline.h"
@@ -50,6 +51,38 @@ struct SamplerOptions {
     void add(CLI::App& command);
     // A request with these settings (batch, noise and labels left to the caller).
     SampleRequest toRequest(const SchedulerConfig& scheduler) const;
+};
+
+// How a quantization plan is chosen: a preset with its site options, or a
+// plan file (calibrate, sensitivity).
+struct PlanOptions {
+    std::string preset = "W8A8";
+    std::string planPath;
+    std::string method = "minmax";
+    bool split = false;
+    int softmaxBits = 0;
+    std::string firstLast = "same";
+    bool perStep = false;
+
+    void add(CLI::App& command);
+    // The preset's recipe (relaxing is the caller's to add).
+    PlanRecipe recipe() const;
+    // The plan file checked against the session's model, or the preset's plan
+    // made by the session (with `relaxed` applied for `samplingSteps`).
+    QuantPlan resolve(const QuantSession& session, int samplingSteps, const PlanRecipe* relaxed = nullptr) const;
+};
+
+// Which calibration data to use (calibrate, sensitivity).
+struct CalibrationDataOptions {
+    std::string timesteps = "uniform";
+    int caliSteps = 20;
+    int caliSamples = 256;
+    double normalMean = 0.4;
+    double normalStd = 0.4;
+    std::string file;
+
+    void add(CLI::App& command);
+    CalibrationDataSettings settings(const SampleRequest& trajectory) const;
 };
 
 }  // namespace dq::cli

@@ -42,6 +42,11 @@ LoadedModel& QuantSession::model() {
     return *model_;
 }
 
+const LoadedModel& QuantSession::model() const {
+    if (!model_) throw Error("Open a model first.");
+    return *model_;
+}
+
 QuantPlan QuantSession::makePlan(const PlanRecipe& recipe, int samplingSteps) const {
     if (!model_) throw Error("Open a model before making a quantization plan.");
     QuantPlan plan = makePresetPlan(recipe.preset, model_->unet.sites(), recipe.options);
@@ -137,6 +142,17 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
                  weightRoundingName(options.rounding), lsq ? ", LSQ" : "", options.progressive ? ", progressive" : "",
                  summary.pairs, summary.seconds);
     return summary;
+}
+
+SensitivityReport QuantSession::measureSensitivity(const SensitivityRecipe& recipe, const ProgressCallbacks& callbacks) {
+    LoadedModel& m = model();
+    recipe.plan.validateAgainst(m.unet.sites(), "plan");
+    const CalibrationData& data = calibrationData(recipe.data, recipe.dataFile, callbacks);
+    SensitivityReport report = dq::measureSensitivity(m.unet, m.scheduler, recipe.plan, data, recipe.options, callbacks);
+    report.modelStamp = weightsStamp_;
+    spdlog::info("Measured the sensitivity of {} sites on {} inputs per configuration in {:.1f} s", report.sites.size(),
+                 report.inputs, report.seconds);
+    return report;
 }
 
 ArtifactSizes QuantSession::saveQuantized(const std::string& folder) const {

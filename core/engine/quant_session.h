@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/analysis/sensitivity.h"
 #include "core/callbacks.h"
 #include "core/model/model_folder.h"
 #include "core/quant/calibration_data.h"
@@ -49,6 +50,14 @@ struct CalibrationSummary {
     std::vector<UnitReport> units;  // reconstruction: each unit's error before and after
 };
 
+// Everything a sensitivity sweep needs besides the model.
+struct SensitivityRecipe {
+    QuantPlan plan;  // the base plan: site options and "all but one" widths
+    CalibrationDataSettings data;
+    std::string dataFile;  // as in CalibrationRecipe
+    SensitivityOptions options;
+};
+
 // The feature network for evaluating a model: `override` if given, else the
 // one beside the model, else the default model's. Throws naming what to do.
 std::string findFeatureNet(const std::string& modelFolder, const std::string& override = {});
@@ -63,6 +72,7 @@ public:
     void openModel(const std::string& folder, const std::string& device = "auto");
     bool hasModel() const { return model_.has_value(); }
     LoadedModel& model();
+    const LoadedModel& model() const;
     const std::string& folder() const { return folder_; }
     // Content hash of the FP weights: stamps calibration data and artifacts.
     const std::string& weightsStamp() const { return weightsStamp_; }
@@ -80,6 +90,11 @@ public:
     // quantized model. Stages: "calibration-data", then calibrate()'s.
     // Throws dq::Cancelled with the session unchanged.
     CalibrationSummary calibrate(const CalibrationRecipe& recipe, const ProgressCallbacks& callbacks = {});
+
+    // Per-site sensitivity of the loaded model under the recipe's base plan
+    // (sensitivity.h), stamped with the weights it measured. Stages:
+    // "calibration-data", then measureSensitivity()'s.
+    SensitivityReport measureSensitivity(const SensitivityRecipe& recipe, const ProgressCallbacks& callbacks = {});
 
     QuantizedUNet* quantized() { return quantized_.get(); }
     const QuantizedUNet* quantized() const { return quantized_.get(); }

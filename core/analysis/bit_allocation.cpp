@@ -1,0 +1,265 @@
+#include "core/analysis/bit_allocation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+#include "core/errors.h"
+#include "core/validation/message_text.h"
+
+namespace dq {
+
+namespace {
+
+constexpr int kFullPrecisionBits = 32;
+constexpr int64_t kBudgetSteps = 20000;
+constexpr int64_t kDecisionCells = 64 << 20;  // bounds the DP's choice table (2 bytes a cell)
+
+struct Choice {
+    int bits = 0;  // 0 = FP
+    double cost = 0;
+    double error = 0;
+};
+
+int costBits(int bits) { return bits == 0 ? kFullPrecisionBits : bits; }
+
+// Multiple-choice knapsack: one choice per item, Σ cost ≤ budget, least Σ
+// error, by dynamic programming over the budget in steps of `unit`. Costs
+// here are whole bits or bytes, so with unit = the gcd of all costs the
+// solution is exact; when that would need too many steps, the unit grows and
+// costs are rounded up (the result still fits, and may be slightly short of
+// the optimum).
+std::vector<std::size_t> solveOptimal(const std::vector<std::vector<Choice>>& items, double budget) {
+    int64_t unitCost = 0;
+    for (const auto& item : items)
+        for (const Choice& c : item) unitCost = std::gcd(unitCost, static_cast<int64_t>(std::llround(c.cost)));
+    const int64_t maxSteps = std::max<int64_t>(kBudgetSteps, kDecisionCells / std::max<std::size_t>(1, items.size()));
+    double unit = static_cast<double>(std::max<int64_t>(1, unitCost));
+    if (budget / unit > static_cast<double>(maxSteps)) unit = budget / static_cast<double>(maxSteps);
+    const int steps = static_cast<int>(std::floor(budget / unit + 1e-9));
+    auto unitsOf = [&](const Choice& c) { return std::ceil(c.cost / unit - 1e-9); };
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> best(static_cast<std::size_t>(steps) + 1, inf), next(best.size());
+    best[0] = 0;
+    std::vector<std::vector<int16_t>> taken(items.size(), std::vector<int16_t>(best.size(), -1));
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        std::fill(next.begin(), next.end(), inf);
+        for (std::size_t k = 0; k < items[i].size(); ++k) {
+            const double units = unitsOf(items[i][k]);
+            if (units > steps) continue;
+            const int step = static_cast<int>(units);
+            for (int c = 0; c + step <= steps; ++c) {
+                if (best[c] == inf) continue;
+                const double e = best[c] + items[i][k].error;
+                if (e < next[c + step]) {
+                    next[c + step] = e;
+                    taken[i][c + step] = static_cast<int16_t>(k);
+                }
+            }
+        }
+        best.swap(next);
+    }
+    const auto end = std::min_element(best.begin(), best.end());
+    if (*end == inf) return {};
+    std::vector<std::size_t> chosen(items.size());
+    int c = static_cast<int>(end - best.begin());
+    for (std::size_t i = items.size(); i-- > 0;) {
+        const int k = taken[i][c];
+        chosen[i] = static_cast<std::size_t>(k);
+        c -= static_cast<int>(unitsOf(items[i][k]));
+    }
+    return chosen;
+}
+
+std::vector<std::size_t> solveUniform(const std::vector<std::vector<Choice>>& items, double budget) {
+    // Choices are listed by width in the same order for every item.
+    if (items.empty()) return {};
+    for (std::size_t k = items[0].size(); k-- > 0;) {
+        double total = 0;
+        for (const auto& item : items) total += item[k].cost;
+        if (total <= budget * (1 + 1e-12)) return std::vector<std::size_t>(items.size(), k);
+    }
+    return {};
+}
+
+std::vector<std::size_t> solveRandom(const std::vector<std::vector<Choice>>& items, double budget, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<std::size_t> chosen(items.size());
+    double total = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        chosen[i] = std::uniform_int_distribution<std::size_t>(0, items[i].size() - 1)(rng);
+        total += items[i][chosen[i]].cost;
+    }
+    std::uniform_int_distribution<std::size_t> pick(0, items.size() - 1);
+    // Narrow random sites until the budget holds (choices are sorted by cost)...
+    while (total > budget) {
+        std::vector<std::size_t> narrowable;
+        for (std::size_t i = 0; i < items.size(); ++i)
+            if (chosen[i] > 0) narrowable.push_back(i);
+        if (narrowable.empty()) return {};
+        const std::size_t i = narrowable[std::uniform_int_distribution<std::size_t>(0, narrowable.size() - 1)(rng)];
+        total += items[i][chosen[i] - 1].cost - items[i][chosen[i]].cost;
+        --chosen[i];
+    }
+    // ...then widen random sites while it still holds, so the budget is used.
+    for (std::size_t attempt = 0; attempt < 8 * items.size(); ++attempt) {
+        const std::size_t i = pick(rng);
+        if (chosen[i] + 1 >= items[i].size()) continue;
+        const double delta = items[i][chosen[i] + 1].cost - items[i][chosen[i]].cost;
+        if (total + delta <= budget) {
+            total += delta;
+            ++chosen[i];
+        }
+    }
+    return chosen;
+}
+
+std::vector<std::size_t> solve(const std::vector<std::vector<Choice>>& items, double budget, const AllocationOptions& o) {
+    switch (o.strategy) {
+        case AllocationStrategy::Optimal: return solveOptimal(items, budget);
+        case AllocationStrategy::Uniform: return solveUniform(items, budget);
+        case AllocationStrategy::Random: return solveRandom(items, budget, o.seed);
+    }
+    return {};
+}
+
+std::vector<int> candidateWidths(const std::vector<int>& asked, const std::vector<int>& measured, bool allowFp,
+                                 const char* operand) {
+    std::vector<int> widths = asked.empty() ? measured : asked;
+    for (int w : widths)
+        if (w != 0 && std::find(measured.begin(), measured.end(), w) == measured.end())
+            throw Error(std::string("The sensitivity report has no ") + operand + " measurement at " + std::to_string(w) +
+                        " bits; measure it with `diffquant sensitivity --" + operand + "-bits ...` or choose from the measured widths.");
+    widths.erase(std::remove(widths.begin(), widths.end(), 0), widths.end());
+    if (allowFp) widths.push_back(0);
+    std::sort(widths.begin(), widths.end(), [](int a, int b) { return costBits(a) < costBits(b); });
+    widths.erase(std::unique(widths.begin(), widths.end()), widths.end());
+    if (widths.empty()) throw Error(std::string("No candidate ") + operand + " widths to allocate from.");
+    return widths;
+}
+
+double errorAt(const OperandSensitivity& o, int bits) {
+    return bits == 0 ? 0.0 : o.alone.at(bits).meanNmse;
+}
+
+[[noreturn]] void unreachable(const std::string& budgetName, double budget, double minimum, const std::string& unit) {
+    throw Error("No allocation fits " + budgetName + " " + plainNumber(budget) + unit + ": the narrowest candidate widths need " +
+                plainNumber(std::ceil(minimum * 100) / 100) + unit + "; raise the budget or allow narrower widths.");
+}
+
+}  // namespace
+
+const char* allocationStrategyName(AllocationStrategy strategy) {
+    switch (strategy) {
+        case AllocationStrategy::Optimal: return "optimal";
+        case AllocationStrategy::Uniform: return "uniform";
+        case AllocationStrategy::Random: return "random";
+    }
+    return "?";
+}
+
+AllocationStrategy parseAllocationStrategy(const std::string& name) {
+    for (auto s : {AllocationStrategy::Optimal, AllocationStrategy::Uniform, AllocationStrategy::Random})
+        if (name == allocationStrategyName(s)) return s;
+    throw Error("Unknown allocation strategy " + inQuotes(name) + "; use optimal, uniform or random.");
+}
+
+double weightBytes(const SiteSensitivity& site, int bits) {
+    if (bits == 0) return 4.0 * static_cast<double>(site.weightCount);
+    const double packed = std::ceil(static_cast<double>(site.weightCount) * bits / 8.0);
+    return packed + 8.0 * static_cast<double>(site.outputChannels) * std::max(1, site.weightParts);
+}
+
+Allocation allocateBits(const SensitivityReport& report, const AllocationBudget& budget, const AllocationOptions& options) {
+    if (budget.averageWeightBits.has_value() == budget.sizeKiB.has_value())
+        throw Error("Give exactly one weight budget: an average weight width or an artifact size.");
+    Allocation result;
+    result.plan = report.basePlan;
+    result.plan.preset = "mixed";
+    result.plan.relaxedForSteps = 0;
+    for (auto& [name, site] : result.plan.sites)
+        if (!site.enabled) {  // spell out what "disabled" meant, so widths can be set one by one
+            site.weightBits = 0;
+            site.activationBits = 0;
+        }
+
+    // Weights.
+    const std::vector<int> wWidths =
+        candidateWidths(options.weightCandidates, report.weightWidths, options.allowFullPrecision, "weight");
+    std::vector<const SiteSensitivity*> weightSites;
+    std::vector<std::vector<Choice>> weightItems;
+    double totalWeights = 0;
+    for (const SiteSensitivity& s : report.sites) {
+        if (!s.weight) continue;
+        weightSites.push_back(&s);
+        totalWeights += static_cast<double>(s.weightCount);
+        std::vector<Choice> choices;
+        for (int w : wWidths) {
+            Choice c;
+            c.bits = w;
+            c.cost = budget.sizeKiB ? weightBytes(s, w) : static_cast<double>(s.weightCount) * costBits(w);
+            c.error = errorAt(*s.weight, w);
+            choices.push_back(c);
+        }
+        weightItems.push_back(std::move(choices));
+    }
+    if (weightSites.empty()) throw Error("The sensitivity report has no weight measurements to allocate.");
+    const double weightBudget = budget.sizeKiB ? *budget.sizeKiB * 1024.0 : *budget.averageWeightBits * totalWeights;
+    if (!(weightBudget > 0) || !std::isfinite(weightBudget))
+        throw Error("The weight budget must be a positive number.");
+    const std::vector<std::size_t> wChosen = solve(weightItems, weightBudget, options);
+    if (wChosen.empty()) {
+        double minimum = 0;
+        for (const auto& item : weightItems) minimum += item.front().cost;
+        if (budget.sizeKiB) unreachable("the size budget", *budget.sizeKiB, minimum / 1024.0, " KiB");
+        unreachable("the average weight width", *budget.averageWeightBits, minimum / totalWeights, " bits");
+    }
+    double bitsSum = 0, bytes = 0;
+    for (std::size_t i = 0; i < weightSites.size(); ++i) {
+        const Choice& c = weightItems[i][wChosen[i]];
+        SitePlan* plan = result.plan.find(weightSites[i]->name);
+        plan->weightBits = c.bits;
+        result.predictedNmse += c.error;
+        bitsSum += static_cast<double>(weightSites[i]->weightCount) * costBits(c.bits);
+        bytes += weightBytes(*weightSites[i], c.bits);
+        ++result.weightWidthCounts[c.bits];
+    }
+    result.averageWeightBits = bitsSum / totalWeights;
+    result.weightKiB = bytes / 1024.0;
+
+    // Activations: allocated under their own budget, else the base widths.
+    std::vector<std::vector<Choice>> actItems;
+    std::vector<int> aWidths;
+    if (budget.averageActivationBits) {
+        aWidths = candidateWidths(options.activationCandidates, report.activationWidths, options.allowFullPrecision,
+                                  "activation");
+        for (const SiteSensitivity& s : report.sites) {
+            std::vector<Choice> choices;
+            for (int w : aWidths) choices.push_back({w, static_cast<double>(costBits(w)), errorAt(s.activation, w)});
+            actItems.push_back(std::move(choices));
+        }
+        const double actBudget = *budget.averageActivationBits * static_cast<double>(report.sites.size());
+        if (!(actBudget > 0) || !std::isfinite(actBudget)) throw Error("The activation budget must be a positive number.");
+        const std::vector<std::size_t> aChosen = solve(actItems, actBudget, options);
+        if (aChosen.empty())
+            unreachable("the average activation width", *budget.averageActivationBits, costBits(aWidths.front()), " bits");
+        for (std::size_t i = 0; i < report.sites.size(); ++i)
+            result.plan.find(report.sites[i].name)->activationBits = actItems[i][aChosen[i]].bits;
+    }
+    double actBits = 0;
+    for (const SiteSensitivity& s : report.sites) {
+        SitePlan* plan = result.plan.find(s.name);
+        plan->stepActivationBits.clear();
+        const int a = plan->activationBits;
+        if (budget.averageActivationBits || a == 0 || s.activation.alone.count(a)) result.predictedNmse += errorAt(s.activation, a);
+        actBits += costBits(a);
+        ++result.activationWidthCounts[a];
+        plan->enabled = plan->weightBits > 0 || plan->activationBits > 0;
+    }
+    result.averageActivationBits = actBits / static_cast<double>(std::max<std::size_t>(1, report.sites.size()));
+    return result;
+}
+
+}  // namespace dq
