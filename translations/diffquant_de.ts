@@ -361,9 +361,82 @@
     </message>
 </context>
 <context>
+    <name>dq::gui::LayerTools</name>
+    <message>
+        <location filename="../app/gui/layer_tools.cpp" line="+62"/>
+        <source>Filter sites, e.g. up_blocks.2</source>
+        <translation>Stellen filtern, z. B. up_blocks.2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>all kinds</source>
+        <translation>alle Arten</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Conv2d</source>
+        <translation>Conv2d</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Linear</source>
+        <translation>Linear</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>attention operands</source>
+        <translation>Attention-Operanden</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>shortcut sites</source>
+        <translation>Shortcut-Stellen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>by block</source>
+        <translation>nach Block</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Group the sites under their blocks; unchecked, one list sorts across blocks</source>
+        <translation>Stellen unter ihren Blöcken gruppieren; ohne Haken sortiert eine Liste über alle Blöcke</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Measure sensitivity</source>
+        <translation>Empfindlichkeit messen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantize each site alone, and all sites but each one, at several widths, on the calibration inputs: the Sensitivity column shows the result</source>
+        <translation>Jede Stelle allein und alle Stellen außer ihr bei mehreren Breiten auf den Kalibrierdaten quantisieren: die Spalte Empfindlichkeit zeigt das Ergebnis</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> bits</source>
+        <translation> Bit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Average weight width (weighted by each site&apos;s weight count) for the allocation</source>
+        <translation>Mittlere Gewichtsbreite (gewichtet mit der Gewichtszahl jeder Stelle) für die Zuteilung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Allocate</source>
+        <translation>Zuteilen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose each site&apos;s weight width for this average, least predicted error first (from the sensitivity sweep)</source>
+        <translation>Die Gewichtsbreite jeder Stelle für diesen Mittelwert wählen, mit dem kleinsten vorhergesagten Fehler (aus der Empfindlichkeitsmessung)</translation>
+    </message>
+</context>
+<context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+170"/>
+        <location filename="../app/gui/main_window.cpp" line="+179"/>
         <source>About DiffQuant Studio</source>
         <translation>Über DiffQuant Studio</translation>
     </message>
@@ -375,12 +448,12 @@ Post-training quantization explorer for diffusion models.</source>
 Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+131"/>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+31"/>
         <source>DiffQuant Studio</source>
         <translation>DiffQuant Studio</translation>
     </message>
@@ -390,7 +463,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-131"/>
+        <location line="-135"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>%1 gespeichert (%2 KiB, %3× kleiner als die FP-Gewichte)</translation>
     </message>
@@ -510,7 +583,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Einen diffusers-UNet2DModel-Ordner öffnen</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+68"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 Parameter · Samples %3×%4×%4 · Klassen: %5 · %6 auf %7&lt;br&gt;%8 Quantisierungsstellen, %9 mit Shortcut-Eingängen (geteilt), %10 Attention-Operanden (◆)</translation>
     </message>
@@ -523,7 +596,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         </translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+93"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>Nicht kalibriert: Vergleiche zeigen nur das FP-Modell.</translation>
     </message>
@@ -548,12 +621,44 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     <message>
         <location line="+0"/>
         <location line="+13"/>
+        <location line="+67"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>Öffnen Sie zuerst ein Modell.</translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-84"/>
+        <source>Cannot measure sensitivity</source>
+        <translation>Empfindlichkeit kann nicht gemessen werden</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Sensitivity of %1 sites measured in %2 s: all weights at %3 bits give %4 dB, all activations at %5 bits %6 dB. Sort by the Sensitivity column to see the sites that matter most.</source>
+        <translation>Empfindlichkeit von %1 Stellen in %2 s gemessen: alle Gewichte mit %3 Bit ergeben %4 dB, alle Aktivierungen mit %5 Bit %6 dB. Nach der Spalte Empfindlichkeit sortieren, um die wichtigsten Stellen zu sehen.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+28"/>
+        <source>Cannot allocate</source>
+        <translation>Zuteilung nicht möglich</translation>
+    </message>
+    <message>
+        <location line="-28"/>
+        <source>Measure the sensitivity first.</source>
+        <translation>Zuerst die Empfindlichkeit messen.</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1 bits: %2</source>
+        <translation>%1 Bit: %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Allocated %1 average weight bits (%2); predicted SQNR %3 dB. Press Calibrate to apply.</source>
+        <translation>%1 Bit mittlere Gewichtsbreite zugeteilt (%2); vorhergesagtes SQNR %3 dB. Zum Anwenden Kalibrieren drücken.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Cannot generate</source>
         <translation>Erzeugen nicht möglich</translation>
     </message>
@@ -608,7 +713,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Quantisiertes Modell öffnen (diffquant calibrate --out)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>Nothing to save</source>
         <translation>Nichts zu speichern</translation>
     </message>
@@ -643,7 +748,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vergleich kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location line="-320"/>
+        <location line="-401"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
     </message>
@@ -656,7 +761,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+102"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+115"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
@@ -747,11 +852,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+24"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-23"/>
         <source>Learn each unit&apos;s activation step sizes after the weights (0: off)</source>
         <translation>Nach den Gewichten die Aktivierungs-Schrittweiten jeder Einheit lernen (0: aus)</translation>
     </message>
@@ -872,6 +978,46 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Relaxed steps</source>
+        <translation>Gelockerte Schritte</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>PCR&apos;s activation relaxing: the fraction of sampling steps whose activations use the relaxed width (0: off)</source>
+        <translation>Aktivierungslockerung nach PCR: der Anteil der Sampling-Schritte, deren Aktivierungen die gelockerte Breite nutzen (0: aus)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Relaxed width</source>
+        <translation>Gelockerte Breite</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> bits</source>
+        <translation> Bit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activation width on the relaxed steps (never below a site&apos;s own width)</source>
+        <translation>Aktivierungsbreite in den gelockerten Schritten (nie unter der eigenen Breite einer Stelle)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Relax at</source>
+        <translation>Lockern bei</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the last steps (fine detail)</source>
+        <translation>den letzten Schritten (feine Details)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the first steps</source>
+        <translation>den ersten Schritten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Calibrate</source>
         <translation>Kalibrieren</translation>
     </message>
@@ -909,7 +1055,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Laden des Modells</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+68"/>
         <source>Calibrating %1</source>
         <translation>Kalibrierung (%1)</translation>
     </message>
@@ -919,7 +1065,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Öffnen Sie vor dem Kalibrieren ein Modell.</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-45"/>
         <source>collecting calibration data</source>
         <translation>Kalibrierungsdaten werden gesammelt</translation>
     </message>
@@ -935,12 +1081,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+29"/>
+        <location line="+52"/>
         <source>calibrating</source>
         <translation>Kalibrierung läuft</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-51"/>
         <source>AdaRound: unit</source>
         <translation>AdaRound: Einheit</translation>
     </message>
@@ -955,7 +1101,32 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>progressive Kalibrierung: Schritt</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+1"/>
+        <source>observing ranges</source>
+        <translation>Wertebereiche beobachten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sensitivity: configuration</source>
+        <translation>Empfindlichkeit: Konfiguration</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Measuring sensitivity</source>
+        <translation>Empfindlichkeit wird gemessen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open a model before measuring sensitivity.</source>
+        <translation>Vor dem Messen der Empfindlichkeit ein Modell öffnen.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>sensitivity</source>
+        <translation>Empfindlichkeit</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Generating</source>
         <translation>Erzeugung</translation>
     </message>
@@ -1062,12 +1233,13 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::widgets::LayerTable</name>
     <message>
-        <location filename="../widgets/layer_table.cpp" line="+43"/>
+        <location filename="../widgets/layer_table.cpp" line="+86"/>
+        <location line="+281"/>
         <source>FP</source>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="-232"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
@@ -1102,6 +1274,21 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Rekon.</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Sensitivity</source>
+        <translation>Empfindlichkeit</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SQNR of the predicted noise with only this site quantized at its widths (from a sensitivity sweep): the longer the bar, the more the site matters. Click to sort.</source>
+        <translation>SQNR des vorhergesagten Rauschens, wenn nur diese Stelle mit ihren Breiten quantisiert ist (aus einer Empfindlichkeitsmessung): je länger der Balken, desto wichtiger die Stelle. Zum Sortieren klicken.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Click to restore the execution order</source>
+        <translation>Klicken, um die Ausführungsreihenfolge wiederherzustellen</translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>Change of the site&apos;s reconstruction unit output error (AdaRound, then LSQ) against its starting point</source>
         <translation>Änderung des Ausgabefehlers der Rekonstruktionseinheit dieser Stelle (AdaRound, dann LSQ) gegenüber dem Ausgangspunkt</translation>
@@ -1117,7 +1304,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Aktivierungs-Bitbreite des Eingangs der Stelle bzw. des Attention-Operanden</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source> · split</source>
         <translation> · geteilt</translation>
     </message>
@@ -1136,7 +1323,42 @@ Attention matmul operand: quantized with its own width.</source>
 Attention-Matmul-Operand: mit eigener Bitbreite quantisiert.</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+139"/>
+        <source>Weight bits of the selected sites</source>
+        <translation>Gewichts-Bits der gewählten Stellen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activation bits of the selected sites</source>
+        <translation>Aktivierungs-Bits der gewählten Stellen</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>?</source>
+        <translation>?</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not measured at these widths: run the sensitivity sweep with them</source>
+        <translation>Bei diesen Breiten nicht gemessen: die Empfindlichkeitsmessung mit ihnen ausführen</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 dB</source>
+        <translation>%1 dB</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>weights at %1 bits alone: %2 dB</source>
+        <translation>Gewichte allein mit %1 Bit: %2 dB</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>input at %1 bits alone: %2 dB</source>
+        <translation>Eingang allein mit %1 Bit: %2 dB</translation>
+    </message>
+    <message>
+        <location line="+50"/>
         <source>%1 (%2): %3 → %4</source>
         <translation>%1 (%2): %3 → %4</translation>
     </message>

@@ -361,9 +361,82 @@
     </message>
 </context>
 <context>
+    <name>dq::gui::LayerTools</name>
+    <message>
+        <location filename="../app/gui/layer_tools.cpp" line="+62"/>
+        <source>Filter sites, e.g. up_blocks.2</source>
+        <translation>筛选位置，例如 up_blocks.2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>all kinds</source>
+        <translation>所有类型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Conv2d</source>
+        <translation>Conv2d</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Linear</source>
+        <translation>Linear</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>attention operands</source>
+        <translation>注意力操作数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>shortcut sites</source>
+        <translation>捷径位置</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>by block</source>
+        <translation>按模块</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Group the sites under their blocks; unchecked, one list sorts across blocks</source>
+        <translation>按模块分组显示位置；取消勾选时，以单一列表跨模块排序</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Measure sensitivity</source>
+        <translation>测量敏感度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantize each site alone, and all sites but each one, at several widths, on the calibration inputs: the Sensitivity column shows the result</source>
+        <translation>在校准输入上以多种位宽分别单独量化每个位置、以及量化除它之外的所有位置：结果显示在“敏感度”列</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> bits</source>
+        <translation> 位</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Average weight width (weighted by each site&apos;s weight count) for the allocation</source>
+        <translation>分配所用的平均权重位宽（按各位置的权重数量加权）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Allocate</source>
+        <translation>分配</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose each site&apos;s weight width for this average, least predicted error first (from the sensitivity sweep)</source>
+        <translation>按此平均值为每个位置选择权重位宽，使预测误差最小（基于敏感度测量）</translation>
+    </message>
+</context>
+<context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+170"/>
+        <location filename="../app/gui/main_window.cpp" line="+179"/>
         <source>About DiffQuant Studio</source>
         <translation>关于 DiffQuant Studio</translation>
     </message>
@@ -375,12 +448,12 @@ Post-training quantization explorer for diffusion models.</source>
 扩散模型训练后量化探索工具。</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+131"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+31"/>
         <source>DiffQuant Studio</source>
         <translation>DiffQuant Studio</translation>
     </message>
@@ -390,7 +463,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-131"/>
+        <location line="-135"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>已保存 %1（%2 KiB，比 FP 权重小 %3×）</translation>
     </message>
@@ -510,7 +583,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>打开 diffusers UNet2DModel 文件夹</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+68"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 个参数 · 样本 %3×%4×%4 · 类别：%5 · %6，位于 %7&lt;br&gt;%8 个量化位置，其中 %9 个输入含跳跃连接（拆分），%10 个注意力操作数（◆）</translation>
     </message>
@@ -522,7 +595,7 @@ Post-training quantization explorer for diffusion models.</source>
         </translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+93"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>未校准：对比仅显示 FP 模型。</translation>
     </message>
@@ -546,12 +619,44 @@ Post-training quantization explorer for diffusion models.</source>
     <message>
         <location line="+0"/>
         <location line="+13"/>
+        <location line="+67"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>请先打开模型。</translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-84"/>
+        <source>Cannot measure sensitivity</source>
+        <translation>无法测量敏感度</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Sensitivity of %1 sites measured in %2 s: all weights at %3 bits give %4 dB, all activations at %5 bits %6 dB. Sort by the Sensitivity column to see the sites that matter most.</source>
+        <translation>已在 %2 秒内测量 %1 个位置的敏感度：所有权重为 %3 位时为 %4 dB，所有激活为 %5 位时为 %6 dB。按“敏感度”列排序可查看最重要的位置。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+28"/>
+        <source>Cannot allocate</source>
+        <translation>无法分配</translation>
+    </message>
+    <message>
+        <location line="-28"/>
+        <source>Measure the sensitivity first.</source>
+        <translation>请先测量敏感度。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1 bits: %2</source>
+        <translation>%1 位：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Allocated %1 average weight bits (%2); predicted SQNR %3 dB. Press Calibrate to apply.</source>
+        <translation>已分配平均 %1 位权重（%2）；预测 SQNR %3 dB。按“校准”以应用。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Cannot generate</source>
         <translation>无法生成</translation>
     </message>
@@ -606,7 +711,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>打开量化模型（diffquant calibrate --out）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>Nothing to save</source>
         <translation>没有可保存的内容</translation>
     </message>
@@ -641,7 +746,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>无法保存对比图</translation>
     </message>
     <message>
-        <location line="-320"/>
+        <location line="-401"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
     </message>
@@ -654,7 +759,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+102"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+115"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
@@ -745,11 +850,12 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+24"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-23"/>
         <source>Learn each unit&apos;s activation step sizes after the weights (0: off)</source>
         <translation>在权重之后学习每个单元的激活步长（0：关闭）</translation>
     </message>
@@ -870,6 +976,46 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Relaxed steps</source>
+        <translation>放宽的步数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>PCR&apos;s activation relaxing: the fraction of sampling steps whose activations use the relaxed width (0: off)</source>
+        <translation>PCR 激活放宽：激活使用放宽位宽的采样步比例（0：关闭）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Relaxed width</source>
+        <translation>放宽位宽</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> bits</source>
+        <translation> 位</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activation width on the relaxed steps (never below a site&apos;s own width)</source>
+        <translation>放宽步上的激活位宽（不低于该位置自身的位宽）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Relax at</source>
+        <translation>放宽位置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the last steps (fine detail)</source>
+        <translation>最后几步（细节）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the first steps</source>
+        <translation>最初几步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Calibrate</source>
         <translation>校准</translation>
     </message>
@@ -907,7 +1053,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+68"/>
         <source>Calibrating %1</source>
         <translation>校准 %1</translation>
     </message>
@@ -917,7 +1063,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先打开模型再进行校准。</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-45"/>
         <source>collecting calibration data</source>
         <translation>收集校准数据</translation>
     </message>
@@ -933,12 +1079,12 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+29"/>
+        <location line="+52"/>
         <source>calibrating</source>
         <translation>校准中</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-51"/>
         <source>AdaRound: unit</source>
         <translation>AdaRound：单元</translation>
     </message>
@@ -953,7 +1099,32 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>渐进式校准：步</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+1"/>
+        <source>observing ranges</source>
+        <translation>观测范围</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sensitivity: configuration</source>
+        <translation>敏感度：配置</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Measuring sensitivity</source>
+        <translation>正在测量敏感度</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open a model before measuring sensitivity.</source>
+        <translation>测量敏感度前请先打开模型。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>sensitivity</source>
+        <translation>敏感度</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Generating</source>
         <translation>生成</translation>
     </message>
@@ -1060,12 +1231,13 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::widgets::LayerTable</name>
     <message>
-        <location filename="../widgets/layer_table.cpp" line="+43"/>
+        <location filename="../widgets/layer_table.cpp" line="+86"/>
+        <location line="+281"/>
         <source>FP</source>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="-232"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -1100,6 +1272,21 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>重建</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Sensitivity</source>
+        <translation>敏感度</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SQNR of the predicted noise with only this site quantized at its widths (from a sensitivity sweep): the longer the bar, the more the site matters. Click to sort.</source>
+        <translation>仅以该位置当前位宽量化时预测噪声的 SQNR（来自敏感度测量）：条越长，该位置越重要。点击排序。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Click to restore the execution order</source>
+        <translation>点击恢复执行顺序</translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>Change of the site&apos;s reconstruction unit output error (AdaRound, then LSQ) against its starting point</source>
         <translation>该位置所属重建单元的输出误差（先 AdaRound，后 LSQ）相对起点的变化</translation>
@@ -1115,7 +1302,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>该量化位置输入或注意力操作数的激活位宽</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source> · split</source>
         <translation> · 拆分</translation>
     </message>
@@ -1134,7 +1321,42 @@ Attention matmul operand: quantized with its own width.</source>
 注意力 matmul 操作数：以独立位宽量化。</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+139"/>
+        <source>Weight bits of the selected sites</source>
+        <translation>所选位置的权重位数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activation bits of the selected sites</source>
+        <translation>所选位置的激活位数</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>?</source>
+        <translation>?</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not measured at these widths: run the sensitivity sweep with them</source>
+        <translation>未在这些位宽下测量：请用这些位宽运行敏感度测量</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 dB</source>
+        <translation>%1 dB</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>weights at %1 bits alone: %2 dB</source>
+        <translation>仅权重 %1 位：%2 dB</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>input at %1 bits alone: %2 dB</source>
+        <translation>仅输入 %1 位：%2 dB</translation>
+    </message>
+    <message>
+        <location line="+50"/>
         <source>%1 (%2): %3 → %4</source>
         <translation>%1（%2）：%3 → %4</translation>
     </message>

@@ -3,6 +3,7 @@
 // shape, weight and activation bit-widths (editable), markers for shortcut
 // (split) sites and attention operands, and whether the site needs
 // recalibration after an edit. Takes plain rows (no torch types).
+#include <QMap>
 #include <QSet>
 #include <QString>
 #include <QTreeWidget>
@@ -29,12 +30,29 @@ struct UnitError {
     double before = 0, after = 0;
 };
 
+// How much quantizing a site alone hurts, per width (0-based error of the
+// predicted noise, ‖ε̂ − ε‖² / ‖ε‖², from a sensitivity sweep).
+struct SiteSensitivityRow {
+    QMap<int, double> weightError;      // width → error with only this weight quantized
+    QMap<int, double> activationError;  // width → error with only this input quantized
+};
+
 class LayerTable : public QTreeWidget {
     Q_OBJECT
 public:
-    enum Column { NameColumn, KindColumn, ShapeColumn, WeightBitsColumn, ActivationBitsColumn, StatusColumn, ReconColumn };
+    enum Column {
+        NameColumn,
+        KindColumn,
+        ShapeColumn,
+        WeightBitsColumn,
+        ActivationBitsColumn,
+        StatusColumn,
+        ReconColumn,
+        SensitivityColumn
+    };
 
     explicit LayerTable(QWidget* parent = nullptr);
+    ~LayerTable() override;
     void setLayers(const QVector<LayerRow>& rows);
     // Updates the shown widths without emitting bitsEdited.
     void setBits(const QString& name, int weightBits, int activationBits);
@@ -46,6 +64,29 @@ public:
     void setUnitErrors(const QVector<UnitError>& errors);
     QString reconText(const QString& site) const;
 
+    // Shows each site's sensitivity at its current widths as a bar (empty
+    // clears). The value is the SQNR of the predicted noise, in dB, with only
+    // that site quantized: low means sensitive. Sorting by the column puts
+    // the most sensitive sites first.
+    void setSensitivity(const QHash<QString, SiteSensitivityRow>& sensitivity);
+    // The shown SQNR in dB; NaN when unmeasured at the site's widths or none.
+    double sensitivityDb(const QString& site) const;
+
+    // Grouped under their blocks (default), or one flat list that sorts
+    // across blocks.
+    void setGrouped(bool grouped);
+    bool grouped() const { return grouped_; }
+    // Shows only sites whose name contains `text` (case-insensitive; block
+    // names are part of the name) and whose kind matches: "" (all), "conv",
+    // "linear", "attention" or "shortcut".
+    void setFilter(const QString& text, const QString& kind = {});
+    bool isShown(const QString& site) const;
+
+    // The selected sites; a selected block row stands for all its sites.
+    QStringList selectedSites() const;
+    // Sets a width on every selected site as the editor does (bitsEdited for
+    // each changed site). Weight widths skip attention operands.
+    void setSelectedBits(Column column, int bits);
     // Number of layer rows (leaves), not counting block group rows.
     int layerCount() const;
     QTreeWidgetItem* itemFor(const QString& name) const;
@@ -66,11 +107,15 @@ protected:
     void changeEvent(QEvent* event) override;
     // Only the bit-width cells of site rows open an editor.
     bool edit(const QModelIndex& index, EditTrigger trigger, QEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
     void retranslate();
     void onItemChanged(QTreeWidgetItem* item, int column);
     void refreshStatus(QTreeWidgetItem* item);
+    void refreshSensitivity(QTreeWidgetItem* item);
+    void arrange();
+    void applyFilter();
 
     void describe(QTreeWidgetItem* item, const LayerRow& row);
 
@@ -78,6 +123,12 @@ private:
     QHash<QString, LayerRow> rows_;
     QSet<QString> stale_;
     bool calibrated_ = false;
+    QHash<QString, SiteSensitivityRow> sensitivity_;
+    QList<QTreeWidgetItem*> groups_;    // block rows, in execution order
+    QList<QTreeWidgetItem*> siteOrder_; // site rows, in execution order
+    bool grouped_ = true;
+    QString filterText_;
+    QString filterKind_;
     bool updating_ = false;
 };
 

@@ -24,7 +24,7 @@ struct SensitivityCliOptions {
     CalibrationDataOptions data;
     std::vector<int> weightBits = {2, 3, 4, 6, 8};
     std::vector<int> activationBits = {4, 6, 8};
-    int rowsPerStep = 8;
+    int rowsPerStep = 2;
     bool noAllBut = false;
     int images = 0;
     int batch = 128;

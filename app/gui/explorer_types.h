@@ -10,6 +10,7 @@
 #include <QStringList>
 #include <QVector>
 
+#include "core/analysis/sensitivity_report.h"
 #include "core/model/model_summary.h"
 #include "core/quant/quant_plan.h"
 
@@ -153,6 +154,8 @@ using ModelInfoPtr = QSharedPointer<const ModelInfo>;
 using QuantizedModelPtr = QSharedPointer<const QuantizedModelData>;
 using StatisticsPtr = QSharedPointer<const StatisticsData>;
 using ComparisonPtr = QSharedPointer<const ComparisonData>;
+// A sensitivity sweep (plain data, no torch types).
+using SensitivityPtr = QSharedPointer<const SensitivityReport>;
 
 }  // namespace dq::gui
 
@@ -160,4 +163,5 @@ Q_DECLARE_METATYPE(dq::gui::ModelInfoPtr)
 Q_DECLARE_METATYPE(dq::gui::QuantizedModelPtr)
 Q_DECLARE_METATYPE(dq::gui::StatisticsPtr)
 Q_DECLARE_METATYPE(dq::gui::ComparisonPtr)
+Q_DECLARE_METATYPE(dq::gui::SensitivityPtr)
 Q_DECLARE_METATYPE(dq::gui::EvaluationData)

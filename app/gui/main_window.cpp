@@ -1,5 +1,7 @@
 #include "app/gui/main_window.h"
 
+#include <cmath>
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -21,9 +23,11 @@
 #include "app/gui/heatmap_panel.h"
 #include "app/gui/histogram_panel.h"
 #include "app/gui/language.h"
+#include "app/gui/layer_tools.h"
 #include "app/gui/log_bridge.h"
 #include "app/gui/quantization_panel.h"
 #include "app/gui/worker_controller.h"
+#include "core/analysis/bit_allocation.h"
 #include "widgets/layer_table.h"
 #include "widgets/log_console.h"
 #include "widgets/progress_status.h"
@@ -40,7 +44,7 @@ constexpr int kMaxRecent = 8;
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), controller_(new WorkerController), logBridge_(new LogBridge),
       generation_(new GenerationPanel(this)), quantPanel_(new QuantizationPanel(this)),
-      layers_(new widgets::LayerTable(this)), summary_(new QLabel(this)), histograms_(new HistogramPanel(this)),
+      layers_(new widgets::LayerTable(this)), layerTools_(new LayerTools(this)), summary_(new QLabel(this)), histograms_(new HistogramPanel(this)),
       heatmap_(new HeatmapPanel(this)), console_(new widgets::LogConsole(this)),
       progress_(new widgets::ProgressStatus(this)) {
     initResources();
@@ -65,6 +69,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(generation_, &GenerationPanel::generateRequested, this, &MainWindow::generate);
     connect(generation_, &GenerationPanel::saveRequested, this, &MainWindow::chooseSaveComparison);
     connect(layers_, &widgets::LayerTable::bitsEdited, this, &MainWindow::onBitsEdited);
+    connect(layerTools_, &LayerTools::filterChanged, layers_, &widgets::LayerTable::setFilter);
+    connect(layerTools_, &LayerTools::groupedChanged, layers_, &widgets::LayerTable::setGrouped);
+    connect(layerTools_, &LayerTools::measureRequested, this, &MainWindow::measureSensitivity);
+    connect(layerTools_, &LayerTools::allocateRequested, this, &MainWindow::allocateWeightBits);
     connect(layers_, &widgets::LayerTable::siteSelected, histograms_, &HistogramPanel::showSite);
     connect(histograms_, &HistogramPanel::siteChanged, this, [this](const QString& site) {
         layers_->selectSite(site);
@@ -109,6 +117,7 @@ void MainWindow::createDocks() {
     auto* layerLayout = new QVBoxLayout(layerPane);
     layerLayout->setContentsMargins(2, 2, 2, 2);
     layerLayout->addWidget(summary_);
+    layerLayout->addWidget(layerTools_);
     layerLayout->addWidget(layers_, 1);
     layerDock_ = dock(layerPane, "layerDock", Qt::LeftDockWidgetArea);
     histogramDock_ = dock(histograms_, "histogramDock", Qt::RightDockWidgetArea);
@@ -191,6 +200,7 @@ void MainWindow::connectWorker() {
     connect(w, &Worker::quantizedModelDiscarded, this, &MainWindow::onQuantizedDiscarded);
     connect(w, &Worker::statisticsReady, this, &MainWindow::onStatistics);
     connect(w, &Worker::comparisonReady, this, &MainWindow::onComparison);
+    connect(w, &Worker::sensitivityReady, this, &MainWindow::onSensitivity);
     connect(w, &Worker::evaluationReady, this, &MainWindow::onEvaluation);
     connect(w, &Worker::quantizedModelSaved, this, [this](const QString& folder, qint64 bytes, qint64 fpBytes) {
         statusBar()->showMessage(tr("Saved %1 (%2 KiB, %3× smaller than the FP weights)")
@@ -307,6 +317,10 @@ void MainWindow::onModelLoaded(const ModelInfoPtr& model) {
     calibratedPlan_.reset();
     fpStats_.reset();
     quantStats_.reset();
+    sensitivity_.reset();
+    layers_->setSensitivity({});
+    layerTools_->setSensitivityAvailable(false);
+    layerTools_->setStatus(QString());
     rememberRecent(model->folder);
     generation_->setModel(*model);
     QStringList sites;
@@ -414,11 +428,22 @@ void MainWindow::onBitsEdited(const QString& site, int weightBits, int activatio
     refreshCalibrationState();
 }
 
+QuantPlan MainWindow::calibrationPlan() const {
+    QuantPlan plan = plan_;
+    const QuantizationPanel::Relaxing r = quantPanel_->relaxing();
+    if (r.fraction > 0) {
+        for (auto& [name, site] : plan.sites) site.stepActivationBits.clear();
+        relaxActivations(plan, generation_->settings().steps, r.fraction, r.bits, r.lastSteps);
+    }
+    return plan;
+}
+
 void MainWindow::refreshCalibrationState() {
     QSet<QString> stale;
     if (calibratedPlan_ && model_) {
+        const QuantPlan expected = calibrationPlan();
         for (const SiteInfo& info : model_->summary.sites) {
-            const SitePlan* now = plan_.find(info.name);
+            const SitePlan* now = expected.find(info.name);
             const SitePlan* then = calibratedPlan_->find(info.name);
             const bool splitChanged = plan_.splitShortcuts != calibratedPlan_->splitShortcuts && info.splitChannels > 0 &&
                                       !isAttentionOperand(info.kind);
@@ -447,10 +472,77 @@ void MainWindow::calibrate() {
         return;
     }
     CalibrationRequest request;
-    request.plan = plan_;
+    request.plan = calibrationPlan();
     quantPanel_->fillCalibration(request);
     request.trajectory = generation_->settings();
     controller_->submit([request](Worker* w, quint64 id) { w->calibrate(id, request); });
+}
+
+void MainWindow::measureSensitivity() {
+    if (!model_) return showError(tr("Cannot measure sensitivity"), tr("Open a model first."));
+    SensitivityRequest request;
+    request.calibration.plan = plan_;
+    quantPanel_->fillCalibration(request.calibration);
+    request.calibration.trajectory = generation_->settings();
+    controller_->submit([request](Worker* w, quint64 id) { w->measureSensitivity(id, request); });
+}
+
+void MainWindow::onSensitivity(const SensitivityPtr& sensitivity) {
+    sensitivity_ = sensitivity;
+    QHash<QString, widgets::SiteSensitivityRow> rows;
+    for (const SiteSensitivity& site : sensitivity->sites) {
+        widgets::SiteSensitivityRow row;
+        if (site.weight)
+            for (const auto& [bits, m] : site.weight->alone) row.weightError.insert(bits, m.meanNmse);
+        for (const auto& [bits, m] : site.activation.alone) row.activationError.insert(bits, m.meanNmse);
+        rows.insert(QString::fromStdString(site.name), row);
+    }
+    layers_->setSensitivity(rows);
+    layerTools_->setSensitivityAvailable(true);
+    layerTools_->setStatus(tr("Sensitivity of %1 sites measured in %2 s: all weights at %3 bits give %4 dB, all "
+                              "activations at %5 bits %6 dB. Sort by the Sensitivity column to see the sites that "
+                              "matter most.")
+                               .arg(sensitivity->sites.size())
+                               .arg(sensitivity->seconds, 0, 'f', 0)
+                               .arg(sensitivity->baseWeightBits)
+                               .arg(sensitivity->allWeights.sqnrDb(), 0, 'f', 1)
+                               .arg(sensitivity->baseActivationBits)
+                               .arg(sensitivity->allActivations.sqnrDb(), 0, 'f', 1));
+}
+
+bool MainWindow::allocateWeightBits(double bits) {
+    if (!sensitivity_) {
+        showError(tr("Cannot allocate"), tr("Measure the sensitivity first."));
+        return false;
+    }
+    try {
+        AllocationBudget budget;
+        budget.averageWeightBits = bits;
+        AllocationOptions options;
+        options.allowFullPrecision = false;
+        const Allocation a = allocateBits(*sensitivity_, budget, options);
+        // The allocation changes weight widths only: the plan's other edits stay.
+        for (auto& [name, site] : plan_.sites) {
+            const SitePlan* chosen = a.plan.find(name);
+            if (!chosen || !sensitivity_->find(name) || !sensitivity_->find(name)->weight) continue;
+            site.weightBits = chosen->weightBits;
+            site.enabled = site.weightBits > 0 || site.activationBits > 0;
+        }
+        plan_.preset = "custom";
+        quantPanel_->markCustom();
+        refreshLayerTable();
+        QStringList widths;
+        for (const auto& [w, n] : a.weightWidthCounts) widths << tr("%1 bits: %2").arg(widgets::LayerTable::bitsText(w)).arg(n);
+        layerTools_->setStatus(tr("Allocated %1 average weight bits (%2); predicted SQNR %3 dB. "
+                                  "Press Calibrate to apply.")
+                                   .arg(a.averageWeightBits, 0, 'f', 2)
+                                   .arg(widths.join(QStringLiteral(", ")))
+                                   .arg(a.predictedNmse > 0 ? -10 * std::log10(a.predictedNmse) : 200.0, 0, 'f', 1));
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot allocate"), QString::fromStdString(e.what()));
+        return false;
+    }
 }
 
 void MainWindow::generate() {

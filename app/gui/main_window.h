@@ -28,6 +28,7 @@ namespace dq::gui {
 class GenerationPanel;
 class HeatmapPanel;
 class HistogramPanel;
+class LayerTools;
 class LogBridge;
 class QuantizationPanel;
 class WorkerController;
@@ -45,6 +46,12 @@ public:
     // quantizedModelChanged() or an error follows.
     quint64 openQuantizedModel(const QString& folder);
     void calibrate();
+    // Queues a sensitivity sweep of the current plan (on the calibration data
+    // the Quantization panel describes); the Sensitivity column follows.
+    void measureSensitivity();
+    // Sets per-site weight widths for an average of `bits` from the last sweep
+    // (the plan becomes "custom"); false with the reason in lastError().
+    bool allocateWeightBits(double bits);
     void generate();
     void collectStatistics(bool quantized);
     void evaluate(int samples);
@@ -58,6 +65,8 @@ public:
     bool busy() const;
     const QuantPlan& plan() const { return plan_; }
     bool hasQuantizedModel() const { return quantized_ != nullptr; }
+    // The plan of the current quantized model (relaxing included), if any.
+    const QuantPlan* calibratedPlan() const { return calibratedPlan_ ? &*calibratedPlan_ : nullptr; }
     QString summaryText() const;
     QString lastError() const { return lastError_; }
     StatisticsPtr fpStatistics() const { return fpStats_; }
@@ -68,6 +77,8 @@ public:
     GenerationPanel* generationPanel() const { return generation_; }
     HistogramPanel* histogramPanel() const { return histograms_; }
     HeatmapPanel* heatmapPanel() const { return heatmap_; }
+    LayerTools* layerTools() const { return layerTools_; }
+    SensitivityPtr sensitivity() const { return sensitivity_; }
     widgets::LogConsole* logConsole() const { return console_; }
     widgets::ProgressStatus* progressStatus() const { return progress_; }
     WorkerController* controller() const { return controller_; }
@@ -108,12 +119,16 @@ private:
     void onQuantizedDiscarded();
     void onStatistics(const StatisticsPtr& stats);
     void onComparison(const ComparisonPtr& comparison);
+    void onSensitivity(const SensitivityPtr& sensitivity);
     void onEvaluation(const EvaluationData& result);
     void onJobFinished(quint64 id, JobOutcome outcome, const QString& message);
     void onBusyChanged(bool busy);
     void showError(const QString& title, const QString& message);
 
     void rebuildPlan();
+    // The plan a calibration with the panel's settings records: the edited
+    // plan, relaxed (PCR) for the current number of sampling steps.
+    QuantPlan calibrationPlan() const;
     void onBitsEdited(const QString& site, int weightBits, int activationBits);
     void refreshLayerTable();
     void refreshCalibrationState();
@@ -128,6 +143,7 @@ private:
     GenerationPanel* generation_;
     QuantizationPanel* quantPanel_;
     widgets::LayerTable* layers_;
+    LayerTools* layerTools_;
     QLabel* summary_;
     HistogramPanel* histograms_;
     HeatmapPanel* heatmap_;
@@ -163,6 +179,7 @@ private:
     std::optional<QuantPlan> calibratedPlan_;
     QuantizedModelPtr quantized_;
     StatisticsPtr fpStats_, quantStats_;
+    SensitivityPtr sensitivity_;
     QHash<quint64, QString> jobTitles_;
     QString pendingFolder_;
     QString lastError_;

@@ -25,7 +25,8 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
       perStep_(new QCheckBox(this)), timesteps_(new QComboBox(this)), normalMean_(new QDoubleSpinBox(this)),
       normalStd_(new QDoubleSpinBox(this)), caliSteps_(new QSpinBox(this)), caliSamples_(new QSpinBox(this)),
       rounding_(new QComboBox(this)), reconIterations_(new QSpinBox(this)), activationIterations_(new QSpinBox(this)),
-      progressive_(new QCheckBox(this)), calibrate_(new QPushButton(this)), status_(new QLabel(this)) {
+      progressive_(new QCheckBox(this)), relaxFraction_(new QDoubleSpinBox(this)), relaxBits_(new QSpinBox(this)),
+      relaxAt_(new QComboBox(this)), calibrate_(new QPushButton(this)), status_(new QLabel(this)) {
     setObjectName("quantizationPanel");
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form_);
@@ -66,13 +67,22 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     activationIterations_->setSingleStep(100);
     activationIterations_->setObjectName("activationIterationsBox");
     progressive_->setObjectName("progressiveBox");
+    relaxFraction_->setRange(0, 1);
+    relaxFraction_->setSingleStep(0.05);
+    relaxFraction_->setObjectName("relaxFractionBox");
+    relaxBits_->setRange(2, 16);
+    relaxBits_->setValue(10);
+    relaxBits_->setObjectName("relaxBitsBox");
+    for (const char* at : {"last", "first"}) relaxAt_->addItem(QString(), at);
+    relaxAt_->setObjectName("relaxAtBox");
     calibrate_->setObjectName("calibrateButton");
     preset_->setCurrentIndex(std::max(0, preset_->findData("W8A8")));
 
     // Labels are set (and translated) in retranslate().
     for (QWidget* field : std::initializer_list<QWidget*>{preset_, method_, split_, softmaxBits_, firstLast_, perStep_,
                                                           timesteps_, normalMean_, normalStd_, caliSteps_, caliSamples_, rounding_,
-                                                          reconIterations_, activationIterations_, progressive_})
+                                                          reconIterations_, activationIterations_, progressive_,
+                                                          relaxFraction_, relaxBits_, relaxAt_})
         form_->addRow(new QLabel(this), field);
 
     auto changed = [this] {
@@ -88,6 +98,9 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     connect(softmaxBits_, &QSpinBox::valueChanged, this, changed);
     connect(firstLast_, &QComboBox::currentIndexChanged, this, changed);
     connect(perStep_, &QCheckBox::toggled, this, changed);
+    connect(relaxFraction_, &QDoubleSpinBox::valueChanged, this, changed);
+    connect(relaxBits_, &QSpinBox::valueChanged, this, changed);
+    connect(relaxAt_, &QComboBox::currentIndexChanged, this, changed);
     connect(timesteps_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
     connect(rounding_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
     connect(calibrate_, &QPushButton::clicked, this, &QuantizationPanel::calibrateRequested);
@@ -140,6 +153,16 @@ void QuantizationPanel::retranslate() {
     timesteps_->setItemText(1, tr("normal (PTQ4DM NDTC)"));
     caliSteps_->setToolTip(tr("Timesteps kept per FP trajectory"));
     caliSamples_->setToolTip(tr("FP trajectories (images) sampled for calibration"));
+    label(relaxFraction_, tr("Relaxed steps"));
+    relaxFraction_->setSpecialValueText(tr("off"));
+    relaxFraction_->setToolTip(tr("PCR's activation relaxing: the fraction of sampling steps whose activations "
+                                  "use the relaxed width (0: off)"));
+    label(relaxBits_, tr("Relaxed width"));
+    relaxBits_->setSuffix(tr(" bits"));
+    relaxBits_->setToolTip(tr("Activation width on the relaxed steps (never below a site's own width)"));
+    label(relaxAt_, tr("Relax at"));
+    relaxAt_->setItemText(0, tr("the last steps (fine detail)"));
+    relaxAt_->setItemText(1, tr("the first steps"));
     calibrate_->setText(tr("Calibrate"));
 }
 
@@ -154,8 +177,10 @@ void QuantizationPanel::updateEnabled() {
     normalMean_->setEnabled(normal);
     normalStd_->setEnabled(normal);
     for (QWidget* w : std::initializer_list<QWidget*>{method_, split_, softmaxBits_, firstLast_, perStep_, rounding_,
-                                                      activationIterations_, progressive_})
+                                                      activationIterations_, progressive_, relaxFraction_})
         w->setEnabled(!fp);
+    relaxBits_->setEnabled(!fp && relaxFraction_->value() > 0);
+    relaxAt_->setEnabled(!fp && relaxFraction_->value() > 0);
     reconIterations_->setEnabled(!fp && rounding_->currentData().toString() == "adaround");
 }
 
@@ -183,6 +208,16 @@ PresetOptions QuantizationPanel::presetOptions() const {
     o.firstLast = fl == "8" ? FirstLastPolicy::EightBit : fl == "fp" ? FirstLastPolicy::FullPrecision : FirstLastPolicy::SameAsRest;
     o.perStepActivation = perStep_->isChecked();
     return o;
+}
+
+QuantizationPanel::Relaxing QuantizationPanel::relaxing() const {
+    return {relaxFraction_->value(), relaxBits_->value(), relaxAt_->currentData().toString() == "last"};
+}
+
+void QuantizationPanel::setRelaxing(const Relaxing& relaxing) {
+    relaxFraction_->setValue(relaxing.fraction);
+    relaxBits_->setValue(relaxing.bits);
+    relaxAt_->setCurrentIndex(relaxAt_->findData(relaxing.lastSteps ? "last" : "first"));
 }
 
 void QuantizationPanel::fillCalibration(CalibrationRequest& request) const {
@@ -236,6 +271,9 @@ void QuantizationPanel::saveSettings() const {
     s.setValue("reconIterations", reconIterations_->value());
     s.setValue("activationIterations", activationIterations_->value());
     s.setValue("progressive", progressive_->isChecked());
+    s.setValue("relaxFraction", relaxFraction_->value());
+    s.setValue("relaxBits", relaxBits_->value());
+    s.setValue("relaxAt", relaxAt_->currentData());
 }
 
 void QuantizationPanel::restoreSettings() {
@@ -260,6 +298,9 @@ void QuantizationPanel::restoreSettings() {
     reconIterations_->setValue(s.value("reconIterations", 500).toInt());
     activationIterations_->setValue(s.value("activationIterations", 0).toInt());
     progressive_->setChecked(s.value("progressive", false).toBool());
+    relaxFraction_->setValue(s.value("relaxFraction", 0.0).toDouble());
+    relaxBits_->setValue(s.value("relaxBits", 10).toInt());
+    select(relaxAt_, s.value("relaxAt", "last"));
 }
 
 }  // namespace dq::gui

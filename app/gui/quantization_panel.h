@@ -29,6 +29,15 @@ public:
     // Switches the preset box to "custom" without rebuilding the plan.
     void markCustom();
     PresetOptions presetOptions() const;
+    // PCR's activation relaxing: widen every activation to `bits` on the first
+    // or last `fraction` of the sampling steps (fraction 0: off).
+    struct Relaxing {
+        double fraction = 0;
+        int bits = 10;
+        bool lastSteps = true;
+    };
+    Relaxing relaxing() const;
+    void setRelaxing(const Relaxing& relaxing);
     // Fills the calibration part of a request (plan and trajectory excluded).
     void fillCalibration(CalibrationRequest& request) const;
     void setCalibrationSize(int caliSteps, int caliSamples);
@@ -69,6 +78,9 @@ private:
     QSpinBox* reconIterations_;
     QSpinBox* activationIterations_;
     QCheckBox* progressive_;
+    QDoubleSpinBox* relaxFraction_;
+    QSpinBox* relaxBits_;
+    QComboBox* relaxAt_;
     QPushButton* calibrate_;
     QLabel* status_;
     bool custom_ = false;

@@ -231,7 +231,39 @@ QString Worker::stageText(const std::string& stage) const {
     if (stage == "adaround") return tr("AdaRound: unit");
     if (stage == "lsq") return tr("LSQ: unit");
     if (stage == "progressive") return tr("progressive calibration: step");
+    if (stage == "observe") return tr("observing ranges");
+    if (stage == "sensitivity") return tr("sensitivity: configuration");
     return QString::fromStdString(stage);
+}
+
+namespace {
+// The calibration data settings of a request, for the loaded model's scheduler.
+CalibrationDataSettings dataSettings(const CalibrationRequest& request, const SchedulerConfig& scheduler) {
+    CalibrationDataSettings data;
+    data.selection = parseTimestepSelection(request.timestepSelection.toStdString());
+    data.steps = request.caliSteps;
+    data.samples = request.caliSamples;
+    data.normalMean = request.normalMean;
+    data.normalStd = request.normalStd;
+    SamplingSettings trajectory = request.trajectory;
+    trajectory.classLabel = -1;  // calibration always mixes classes
+    data.trajectory = toRequest(trajectory, scheduler);
+    return data;
+}
+}  // namespace
+
+ProgressCallbacks Worker::jobCallbacks(quint64 id, QString& stage, QString& detail) {
+    ProgressCallbacks cb;
+    cb.cancelled = [this] { return cancelled(); };
+    cb.stage = [this, &stage, &detail](const std::string& name) {
+        stage = stageText(name);
+        detail.clear();
+    };
+    cb.detail = [&detail](const std::string& text) { detail = QString::fromStdString(text); };
+    cb.progress = [this, id, &stage, &detail](int done, int total) {
+        Q_EMIT progress(id, done, total, detail.isEmpty() ? stage : stage + QStringLiteral(" · ") + detail);
+    };
+    return cb;
 }
 
 void Worker::calibrate(quint64 id, const CalibrationRequest& request) {
@@ -241,35 +273,36 @@ void Worker::calibrate(quint64 id, const CalibrationRequest& request) {
         LoadedModel& m = s.session.model();
         CalibrationRecipe recipe;
         recipe.plan = request.plan;
-        recipe.data.selection = parseTimestepSelection(request.timestepSelection.toStdString());
-        recipe.data.steps = request.caliSteps;
-        recipe.data.samples = request.caliSamples;
-        recipe.data.normalMean = request.normalMean;
-        recipe.data.normalStd = request.normalStd;
-        SamplingSettings trajectory = request.trajectory;
-        trajectory.classLabel = -1;  // calibration always mixes classes
-        recipe.data.trajectory = toRequest(trajectory, m.scheduler);
+        recipe.data = dataSettings(request, m.scheduler);
         recipe.options.rounding = parseWeightRounding(request.rounding.toStdString());
         recipe.options.reconstruction.weightIterations = request.reconIterations;
         recipe.options.reconstruction.activationIterations = request.activationIterations;
         recipe.options.progressive = request.progressive;
 
-        ProgressCallbacks cb;
-        cb.cancelled = [this] { return cancelled(); };
         QString stage = tr("calibrating");
         QString detail;  // e.g. the current unit's loss
-        cb.stage = [&](const std::string& name) {
-            stage = stageText(name);
-            detail.clear();
-        };
-        cb.detail = [&](const std::string& text) { detail = QString::fromStdString(text); };
-        cb.progress = [&](int done, int total) {
-            Q_EMIT progress(id, done, total, detail.isEmpty() ? stage : stage + QStringLiteral(" · ") + detail);
-        };
-        const CalibrationSummary summary = s.session.calibrate(recipe, cb);
+        const CalibrationSummary summary = s.session.calibrate(recipe, jobCallbacks(id, stage, detail));
         hasQuantized_ = true;
         Q_EMIT quantizedModelReady(toQuantizedData(*s.session.quantized(), s.session.calibrationRecord(),
                                                    summary.seconds, false, summary.units));
+    });
+}
+
+void Worker::measureSensitivity(quint64 id, const SensitivityRequest& request) {
+    run(id, tr("Measuring sensitivity"), [&] {
+        State& s = *state_;
+        if (!s.session.hasModel()) throw Error(tr("Open a model before measuring sensitivity.").toStdString());
+        LoadedModel& m = s.session.model();
+        SensitivityRecipe recipe;
+        recipe.plan = request.calibration.plan;
+        recipe.data = dataSettings(request.calibration, m.scheduler);
+        recipe.options.weightWidths.assign(request.weightWidths.begin(), request.weightWidths.end());
+        recipe.options.activationWidths.assign(request.activationWidths.begin(), request.activationWidths.end());
+        recipe.options.rowsPerStep = request.rowsPerStep;
+        QString stage = tr("sensitivity");
+        QString detail;
+        auto report = QSharedPointer<SensitivityReport>::create(s.session.measureSensitivity(recipe, jobCallbacks(id, stage, detail)));
+        Q_EMIT sensitivityReady(report);
     });
 }
 

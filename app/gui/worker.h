@@ -14,6 +14,7 @@
 #include <QObject>
 
 #include "app/gui/explorer_types.h"
+#include "core/callbacks.h"
 
 namespace dq::gui {
 
@@ -29,6 +30,15 @@ struct CalibrationRequest {
     int reconIterations = 500;      // AdaRound iterations per unit
     int activationIterations = 0;   // LSQ iterations per unit (0: off)
     bool progressive = false;       // PCR progressive calibration
+};
+
+// A sensitivity sweep: the base plan and calibration data of `calibration`
+// (its rounding options are not used) and the widths to measure.
+struct SensitivityRequest {
+    CalibrationRequest calibration;
+    QVector<int> weightWidths{2, 3, 4, 6, 8};
+    QVector<int> activationWidths{4, 6, 8};
+    int rowsPerStep = 2;
 };
 
 struct StatisticsRequest {
@@ -53,6 +63,7 @@ public:
     // emits jobStarted, progress…, its result signal, and jobFinished.
     void loadModel(quint64 id, const QString& folder, const QString& device);
     void calibrate(quint64 id, const CalibrationRequest& request);
+    void measureSensitivity(quint64 id, const SensitivityRequest& request);
     void generate(quint64 id, const SamplingSettings& settings, double amplify);
     void collectStatistics(quint64 id, const StatisticsRequest& request);
     void evaluate(quint64 id, const SamplingSettings& settings, int samples);
@@ -72,6 +83,7 @@ Q_SIGNALS:
     void quantizedModelDiscarded();
     void statisticsReady(dq::gui::StatisticsPtr statistics);
     void comparisonReady(dq::gui::ComparisonPtr comparison);
+    void sensitivityReady(dq::gui::SensitivityPtr sensitivity);
     void evaluationReady(const dq::gui::EvaluationData& result);
     void quantizedModelSaved(const QString& folder, qint64 bytes, qint64 fpBytes);
 
@@ -81,6 +93,7 @@ private:
     void run(quint64 id, const QString& title, Body&& body);
     bool cancelled() const;
     QString stageText(const std::string& stage) const;
+    ProgressCallbacks jobCallbacks(quint64 id, QString& stage, QString& detail);
 
     std::unique_ptr<State> state_;
     std::atomic<quint64> cancelUpTo_{0};

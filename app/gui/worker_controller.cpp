@@ -9,6 +9,7 @@ WorkerController::WorkerController(QObject* parent) : QObject(parent), worker_(n
     qRegisterMetaType<QuantizedModelPtr>();
     qRegisterMetaType<StatisticsPtr>();
     qRegisterMetaType<ComparisonPtr>();
+    qRegisterMetaType<SensitivityPtr>();
     qRegisterMetaType<EvaluationData>();
     qRegisterMetaType<JobOutcome>();
     thread_.setObjectName("diffquant-worker");

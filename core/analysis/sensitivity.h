@@ -29,7 +29,7 @@ struct SensitivityOptions {
     std::vector<int> activationWidths = {4, 6, 8};
     // Evaluation inputs: an evenly strided subset of each calibration step's
     // rows (observation uses all of them, as calibration does).
-    int rowsPerStep = 8;
+    int rowsPerStep = 2;
     bool allBut = true;  // also measure "every site but this one"
     // Paired PSNR of final samples against FP from the same noise, on this
     // many images per configuration (0: off; each costs a sampling run).

@@ -5,8 +5,11 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <set>
 
 #include <QAction>
+#include <QDoubleSpinBox>
+#include <QSpinBox>
 #include <QApplication>
 #include <QFile>
 #include <QMenuBar>
@@ -19,6 +22,8 @@
 #include "app/gui/heatmap_panel.h"
 #include "app/gui/histogram_panel.h"
 #include "app/gui/language.h"
+#include "app/gui/layer_tools.h"
+#include "app/gui/worker_controller.h"
 #include "app/gui/main_window.h"
 #include "app/gui/quantization_panel.h"
 #include "core/io/atomic_file.h"
@@ -252,6 +257,76 @@ private Q_SLOTS:
         QVERIFY(window.histogramPanel()->activationPlot()->gridCount() >= 1);
         QVERIFY(window.histogramPanel()->summaryText().contains("bimodality"));
         QVERIFY(window.histogramPanel()->summaryText().contains("SQNR"));
+    }
+
+    void relaxingFromThePanelIsCalibratedAndRecorded() {
+        gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        QVERIFY(openAndWait(window, tiny_));
+        window.generationPanel()->setSteps(10);
+        window.generationPanel()->setCount(2);
+        window.quantizationPanel()->setPreset("W8A8");
+        window.quantizationPanel()->setCalibrationSize(3, 2);
+        auto* fraction = window.quantizationPanel()->findChild<QDoubleSpinBox*>("relaxFractionBox");
+        auto* bits = window.quantizationPanel()->findChild<QSpinBox*>("relaxBitsBox");
+        QVERIFY(fraction && bits);
+        QVERIFY(!bits->isEnabled());  // nothing to widen while relaxing is off
+        fraction->setValue(0.2);
+        QVERIFY(bits->isEnabled());
+        bits->setValue(12);
+        QSignalSpy quantized(&window, &gui::MainWindow::quantizedModelChanged);
+        window.calibrate();
+        QVERIFY(quantized.wait(120000));
+        QVERIFY(waitIdle(window));
+        // The last 20 % of the 10 steps run their activations at 12 bits.
+        const QuantPlan* plan = window.calibratedPlan();
+        QVERIFY(plan != nullptr);
+        QCOMPARE(plan->relaxedForSteps, 10);
+        const SitePlan* conv = plan->find("up_blocks.0.resnets.0.conv1");
+        QCOMPARE(conv->stepActivationBits, (std::map<int, int>{{8, 12}, {9, 12}}));
+        QVERIFY(!window.layerTable()->needsRecalibration("up_blocks.0.resnets.0.conv1"));
+        // Other relaxing settings mark every activation site for recalibration.
+        bits->setValue(10);
+        QVERIFY(window.layerTable()->needsRecalibration("up_blocks.0.resnets.0.conv1"));
+        bits->setValue(12);
+        QVERIFY(!window.layerTable()->needsRecalibration("up_blocks.0.resnets.0.conv1"));
+    }
+
+    void sensitivityFillsTheLayerTableAndAllocationEditsThePlan() {
+        gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        QVERIFY(openAndWait(window, tiny_));
+        window.generationPanel()->setSteps(4);
+        window.quantizationPanel()->setPreset("W4A8");
+        window.quantizationPanel()->setCalibrationSize(2, 2);
+        QVERIFY(!window.allocateWeightBits(4));  // nothing measured yet
+        QVERIFY(window.lastError().contains("sensitivity"));
+        window.measureSensitivity();
+        QVERIFY(QTest::qWaitFor([&] { return window.sensitivity() != nullptr; }, 240000));
+        QVERIFY(waitIdle(window));
+        const QString conv = "up_blocks.0.resnets.0.conv1";
+        QVERIFY(window.layerTable()->sensitivityDb(conv) > 0);
+        QVERIFY(window.layerTools()->status().contains("dB"));
+        // 6 average weight bits from 2, 3, 4, 6 and 8: the plan becomes mixed and fits.
+        QVERIFY(window.allocateWeightBits(6.0));
+        QCOMPARE(window.quantizationPanel()->preset(), QString("custom"));
+        double bits = 0, weights = 0;
+        std::set<int> widths;
+        for (const SiteSensitivity& s : window.sensitivity()->sites) {
+            if (!s.weight) continue;
+            const int w = window.plan().find(s.name)->weightBits;
+            widths.insert(w);
+            bits += w * double(s.weightCount);
+            weights += double(s.weightCount);
+            QCOMPARE(window.layerTable()->weightBits(QString::fromStdString(s.name)), w);
+        }
+        QVERIFY(bits / weights <= 6.0 + 1e-9);
+        QVERIFY2(widths.size() >= 2, "a mixed allocation");
+        QCOMPARE(window.plan().find(conv.toStdString())->activationBits, 8);  // activations untouched
+        // Opening another model drops the sweep.
+        QVERIFY(openAndWait(window, tiny_));
+        QVERIFY(window.sensitivity() == nullptr);
+        QVERIFY(std::isnan(window.layerTable()->sensitivityDb(conv)));
     }
 
     void translationsAreComplete() {

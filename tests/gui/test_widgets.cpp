@@ -118,6 +118,74 @@ private Q_SLOTS:
         QCOMPARE(table.reconText("conv_in"), QString());
     }
 
+    void layerTableShowsSensitivitySortsFiltersAndEditsSelections() {
+        LayerTable table;
+        QVector<LayerRow> rows;
+        rows.push_back({"conv_in", "conv_in", "Conv2d", "32x1x3x3", 0, 1, false, 4, 8});
+        rows.push_back({"down_blocks.0.resnets.0.conv1", "down_blocks.0", "Conv2d", "32x32x3x3", 0, 32, false, 4, 8});
+        rows.push_back({"up_blocks.0.resnets.0.conv1", "up_blocks.0", "Conv2d", "64x128x3x3", 64, 128, false, 4, 8});
+        rows.push_back({"mid_block.attentions.0.softmax", "mid_block", "attn-softmax", "", 0, 0, true, 0, 8});
+        table.setLayers(rows);
+        QHash<QString, SiteSensitivityRow> sens;
+        sens["conv_in"] = {{{4, 0.01}, {8, 0.0001}}, {{8, 0.001}}};                        // 20 + 30 dB → 19.6 dB
+        sens["down_blocks.0.resnets.0.conv1"] = {{{4, 0.0001}, {8, 1e-6}}, {{8, 1e-6}}};  // ≈ 40 dB
+        sens["up_blocks.0.resnets.0.conv1"] = {{{4, 0.001}}, {{8, 1e-6}}};               // ≈ 30 dB
+        sens["mid_block.attentions.0.softmax"] = {{}, {{8, 1e-5}}};                       // 50 dB
+        table.setSensitivity(sens);
+        QVERIFY(std::abs(table.sensitivityDb("conv_in") - (-10 * std::log10(0.011))) < 1e-9);
+        QVERIFY(table.itemFor("conv_in")->text(LayerTable::SensitivityColumn).endsWith("dB"));
+        QVERIFY(std::abs(table.sensitivityDb("mid_block.attentions.0.softmax") - 50) < 1e-9);
+        // The value follows edits; a width that was not measured shows as unknown.
+        table.editBits("conv_in", LayerTable::WeightBitsColumn, 8);
+        QVERIFY(std::abs(table.sensitivityDb("conv_in") - (-10 * std::log10(0.0011))) < 1e-9);
+        table.editBits("up_blocks.0.resnets.0.conv1", LayerTable::WeightBitsColumn, 3);
+        QVERIFY(std::isnan(table.sensitivityDb("up_blocks.0.resnets.0.conv1")));
+        QCOMPARE(table.itemFor("up_blocks.0.resnets.0.conv1")->text(LayerTable::SensitivityColumn), QString("?"));
+        table.editBits("up_blocks.0.resnets.0.conv1", LayerTable::WeightBitsColumn, 4);
+
+        // Flat and sorted by sensitivity: the most sensitive site first, across blocks.
+        table.setGrouped(false);
+        QCOMPARE(table.topLevelItemCount(), 4);
+        QCOMPARE(table.itemFor("up_blocks.0.resnets.0.conv1")->text(LayerTable::NameColumn), QString("up_blocks.0.resnets.0.conv1"));
+        table.sortItems(LayerTable::SensitivityColumn, Qt::AscendingOrder);
+        QCOMPARE(table.topLevelItem(0)->data(0, Qt::UserRole + 4).toString(), QString("conv_in"));
+        QCOMPARE(table.topLevelItem(1)->data(0, Qt::UserRole + 4).toString(), QString("up_blocks.0.resnets.0.conv1"));
+        QCOMPARE(table.topLevelItem(3)->data(0, Qt::UserRole + 4).toString(), QString("mid_block.attentions.0.softmax"));
+        // Back under blocks, in execution order.
+        table.setGrouped(true);
+        QCOMPARE(table.topLevelItemCount(), 4);
+        QCOMPARE(table.layerCount(), 4);
+        QCOMPARE(table.itemFor("up_blocks.0.resnets.0.conv1")->parent()->text(0), QString("up_blocks.0"));
+
+        // Filters by name and kind.
+        table.setFilter("blocks.0");
+        QVERIFY(table.isShown("down_blocks.0.resnets.0.conv1") && table.isShown("up_blocks.0.resnets.0.conv1"));
+        QVERIFY(!table.isShown("conv_in"));
+        table.setFilter("", "shortcut");
+        QVERIFY(table.isShown("up_blocks.0.resnets.0.conv1") && !table.isShown("down_blocks.0.resnets.0.conv1"));
+        table.setFilter("", "attention");
+        QVERIFY(table.isShown("mid_block.attentions.0.softmax") && !table.isShown("conv_in"));
+        table.setFilter("");
+
+        // Several sites at once: a selected block stands for its sites; weight
+        // widths skip attention operands.
+        table.itemFor("conv_in")->setSelected(true);
+        table.itemFor("mid_block.attentions.0.softmax")->setSelected(true);
+        table.itemFor("up_blocks.0.resnets.0.conv1")->parent()->setSelected(true);
+        QCOMPARE(table.selectedSites(), (QStringList{"conv_in", "up_blocks.0.resnets.0.conv1", "mid_block.attentions.0.softmax"}));
+        QSignalSpy edited(&table, &LayerTable::bitsEdited);
+        table.setSelectedBits(LayerTable::WeightBitsColumn, 6);
+        QCOMPARE(edited.count(), 2);
+        QCOMPARE(table.weightBits("conv_in"), 6);
+        QCOMPARE(table.weightBits("up_blocks.0.resnets.0.conv1"), 6);
+        QCOMPARE(table.weightBits("down_blocks.0.resnets.0.conv1"), 4);
+        table.setSelectedBits(LayerTable::ActivationBitsColumn, 0);
+        QCOMPARE(edited.count(), 5);
+        QCOMPARE(table.activationBits("mid_block.attentions.0.softmax"), 0);
+        table.setSensitivity({});
+        QCOMPARE(table.itemFor("conv_in")->text(LayerTable::SensitivityColumn), QString());
+    }
+
     void comparisonSavesWhatItShows() {
         ImageComparison view;
         QImage a(16, 8, QImage::Format_Grayscale8), b(16, 8, QImage::Format_Grayscale8);
