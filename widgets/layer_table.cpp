@@ -95,8 +95,10 @@ LayerTable::LayerTable(QWidget* parent) : QTreeWidget(parent) {
                     QAbstractItemView::EditKeyPressed);
     // Fixed (interactive) widths: ResizeToContents would re-measure every row
     // on each cell change, which makes bulk status updates quadratic.
-    header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
-    for (int c = KindColumn; c <= SensitivityColumn; ++c) header()->setSectionResizeMode(c, QHeaderView::Interactive);
+    // The Site column is sized to its names (fitNameColumn); the others
+    // scroll horizontally in a narrow dock rather than squeezing the names
+    // out of sight.
+    for (int c = NameColumn; c <= SensitivityColumn; ++c) header()->setSectionResizeMode(c, QHeaderView::Interactive);
     header()->resizeSection(KindColumn, 105);
     header()->resizeSection(ShapeColumn, 85);
     header()->resizeSection(WeightBitsColumn, 48);
@@ -258,8 +260,21 @@ void LayerTable::arrange() {
         addTopLevelItems(siteOrder_);
     }
     applyFilter();
+    fitNameColumn();
     if (current) setCurrentItem(current);
     updating_ = wasUpdating;
+}
+
+void LayerTable::fitNameColumn() {
+    const QFontMetrics metrics(font());
+    int width = metrics.horizontalAdvance(headerItem()->text(NameColumn)) + 24;
+    for (QTreeWidgetItem* item : std::as_const(siteOrder_)) {
+        const int depth = item->parent() ? 2 : 1;
+        width = std::max(width, metrics.horizontalAdvance(item->text(NameColumn)) + depth * indentation() + 12);
+    }
+    for (QTreeWidgetItem* group : std::as_const(groups_))
+        width = std::max(width, metrics.horizontalAdvance(group->text(NameColumn)) + indentation() + 12);
+    header()->resizeSection(NameColumn, width);
 }
 
 void LayerTable::setGrouped(bool grouped) {

@@ -115,6 +115,8 @@ private:
     void refreshStatus(QTreeWidgetItem* item);
     void refreshSensitivity(QTreeWidgetItem* item);
     void arrange();
+    // Widens the Site column to its longest name, so names are never cut.
+    void fitNameColumn();
     void applyFilter();
 
     void describe(QTreeWidgetItem* item, const LayerRow& row);

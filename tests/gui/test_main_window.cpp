@@ -8,7 +8,9 @@
 #include <set>
 
 #include <QAction>
+#include <QCheckBox>
 #include <QDoubleSpinBox>
+#include <QTreeWidgetItemIterator>
 #include <QSpinBox>
 #include <QApplication>
 #include <QFile>
@@ -210,6 +212,34 @@ private Q_SLOTS:
         QCOMPARE(window.plan().find(site)->activationBits, 0);
         QCOMPARE(window.layerTable()->weightBits(QString::fromStdString(site)), 8);
         QCOMPARE(window.layerTable()->activationBits(QString::fromStdString(site)), 0);
+    }
+
+    void siteNamesAreReadableAtTheDefaultWindowSize() {
+        gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, tiny_));
+        widgets::LayerTable* table = window.layerTable();
+        const QFontMetrics metrics(table->font());
+        // Every row's name fits its column, whether grouped or flat.
+        for (bool grouped : {true, false}) {
+            window.layerTools()->findChild<QCheckBox*>("groupByBlockBox")->setChecked(grouped);
+            QCOMPARE(table->grouped(), grouped);
+            QTreeWidgetItemIterator it(table);
+            int rows = 0;
+            for (; *it; ++it, ++rows) {
+                const int needed = metrics.horizontalAdvance((*it)->text(widgets::LayerTable::NameColumn));
+                const int depth = (*it)->parent() ? 2 : 1;
+                QVERIFY2(table->columnWidth(widgets::LayerTable::NameColumn) >= needed + depth * table->indentation(),
+                         qPrintable((*it)->text(0)));
+            }
+            QVERIFY(rows >= table->layerCount());
+        }
+        // The column is on screen from the left edge of the dock, and the dock shows all of it.
+        QVERIFY(table->columnViewportPosition(widgets::LayerTable::NameColumn) == 0);
+        QVERIFY2(table->viewport()->width() >= table->columnWidth(widgets::LayerTable::NameColumn),
+                 qPrintable(QString("%1 < %2").arg(table->viewport()->width()).arg(table->columnWidth(0))));
     }
 
     void calibrationMarksEditedLayersAndHeatmapClicksOpenTheHistogram() {
