@@ -9,7 +9,8 @@
 #
 #   bench/mixed_precision.sh [BUILD_DIR] [NUM_SAMPLES]
 #
-# Defaults: build, 256 samples. REUSE=1 keeps results already in bench/out/mixed.
+# Defaults: build, 256 samples, budgets of 3, 4 and 6 average weight bits
+# (BUDGETS="3 4" to choose). REUSE=1 keeps results already in bench/out/mixed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -52,7 +53,7 @@ ONE_S=$(cat "$OUT/one-calibration.txt")
 # 2. Plans at equal budgets, calibrated and evaluated.
 have "$OUT/fp.json" || "$CLI" -q eval --num "$NUM" --steps 50 --seed 0 --json "$OUT/fp.json" > /dev/null
 ROWS=""
-for bits in 3 4 6; do
+for bits in ${BUDGETS:-3 4 6}; do
   for strategy in optimal uniform random; do
     name="$strategy-$bits"
     if ! have "$OUT/$name.json"; then
@@ -150,6 +151,9 @@ single width within the budget, "random" a random allocation that fits (seed 1).
 ![Pareto plot](mixed-precision-pareto.svg)
 
 Optimal allocation against uniform widths: {"; ".join(gains)}.
+
+The predicted error is the sum of every quantized operand's error alone, activations at 8 bits
+included; those add the same amount to every row of a budget, so compare rows within a budget.
 """
 open("docs/mixed-precision-results.md", "w").write(md)
 print(md)

@@ -133,5 +133,14 @@ accuracy are within noise.
 Quality against reconstruction effort (iterations per unit) is in
 [reconstruction-results.md](reconstruction-results.md). What each method does is in
 [quantization.md](quantization.md).
+
+## Mixed precision
+
+Per-site widths chosen from a sensitivity sweep (\`diffquant sensitivity\`, then \`diffquant allocate\`)
+against uniform widths and a random allocation at the same average weight bits, each calibrated and
+compared with FP: [mixed-precision-results.md](mixed-precision-results.md), produced by
+\`bench/mixed_precision.sh\`; how it works: [mixed-precision.md](mixed-precision.md).
+
+![average weight bits against paired PSNR: optimal allocation, uniform widths, random allocation](mixed-precision-pareto.svg)
 MD
 echo "Wrote docs/results.md"
