@@ -199,8 +199,8 @@ SensitivityReport measureSensitivity(UNet2DModel& model, const SchedulerConfig& 
         evaluation.push_back({b.x, b.t, b.labels, torch::full({b.x.size(0)}, static_cast<int64_t>(measured), torch::kInt64),
                               StepContext{step, stepCount, data.trajectoryTimesteps[static_cast<std::size_t>(step)]}, {}});
     }
-    // Shared grids do not depend on the step: then batches may mix steps, and
-    // fewer, larger batches run several times faster on a CPU.
+    // Shared grids do not depend on the step, so batches may then mix steps
+    // and be fewer and larger; the forward passes are the cost either way.
     const bool perStepGrids = std::any_of(slots.begin(), slots.end(), [](const ObserverSlot& s) { return s.perStep; });
     if (!perStepGrids) evaluation = mergeBatches(evaluation, options.calibration.batchSize);
     torch::Tensor referencePower = torch::zeros({static_cast<int64_t>(measuredSteps.size())}, torch::kFloat64);
