@@ -61,12 +61,7 @@ void run(const CalibrateOptions& o) {
     recipe.options.progressive = o.progressive;
 
     ProgressBar bar("calibrating");
-    ProgressCallbacks callbacks;
-    callbacks.stage = [&](const std::string& stage) { bar.setLabel(stage); };
-    std::string detail;
-    callbacks.detail = [&](const std::string& text) { detail = text; };
-    callbacks.progress = [&](int step, int total) { bar.update(step, total, detail); };
-    const CalibrationSummary summary = session.calibrate(recipe, callbacks);
+    const CalibrationSummary summary = session.calibrate(recipe, bar.callbacks());
 
     const ArtifactSizes sizes = session.saveQuantized(o.out);
     outputs.commit();

@@ -78,12 +78,7 @@ void run(const SensitivityCliOptions& o) {
     const std::string staged = outputs.stage(o.out);  // checks the folder before the work starts
 
     ProgressBar bar("sensitivity");
-    ProgressCallbacks callbacks;
-    callbacks.stage = [&](const std::string& stage) { bar.setLabel(stage); };
-    std::string detail;
-    callbacks.detail = [&](const std::string& text) { detail = text; };
-    callbacks.progress = [&](int step, int total) { bar.update(step, total, detail); };
-    const SensitivityReport report = session.measureSensitivity(recipe, callbacks);
+    const SensitivityReport report = session.measureSensitivity(recipe, bar.callbacks());
     writeTextFileAtomically(staged, report.toJson());
     outputs.commit();
 

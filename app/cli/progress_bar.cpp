@@ -34,4 +34,15 @@ void ProgressBar::update(int step, int total, const std::string& suffix) {
     std::fflush(stderr);
 }
 
+ProgressCallbacks ProgressBar::callbacks() {
+    ProgressCallbacks c;
+    c.stage = [this](const std::string& stage) {
+        setLabel(stage);
+        detail_.clear();
+    };
+    c.detail = [this](const std::string& text) { detail_ = text; };
+    c.progress = [this](int step, int total) { update(step, total, detail_); };
+    return c;
+}
+
 }  // namespace dq::cli

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <string>
 
+#include "core/callbacks.h"
+
 namespace dq::cli {
 
 class ProgressBar {
@@ -12,12 +14,16 @@ public:
     void update(int step, int total, const std::string& suffix = {});
     // A new stage: new label, and the ETA restarts.
     void setLabel(std::string label);
+    // Callbacks that draw on this bar: a stage renames it, and the latest
+    // detail (e.g. a unit's loss) follows the count.
+    ProgressCallbacks callbacks();
 
 private:
     std::string label_;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point lastDraw_;
     bool enabled_;
+    std::string detail_;
 };
 
 }  // namespace dq::cli

@@ -88,7 +88,6 @@ QString LayerTools::filterText() const { return filter_->text(); }
 QString LayerTools::filterKind() const { return kind_->currentData().toString(); }
 bool LayerTools::grouped() const { return grouped_->isChecked(); }
 double LayerTools::averageWeightBits() const { return bits_->value(); }
-void LayerTools::setAverageWeightBits(double bits) { bits_->setValue(bits); }
 QString LayerTools::status() const { return status_->text(); }
 void LayerTools::setStatus(const QString& text) { status_->setText(text); }
 

@@ -22,7 +22,6 @@ public:
     QString filterKind() const;  // "", "conv", "linear", "attention" or "shortcut"
     bool grouped() const;
     double averageWeightBits() const;
-    void setAverageWeightBits(double bits);
     // Allocation needs a sweep (sweeps queue like every other job).
     void setSensitivityAvailable(bool available);
     void setStatus(const QString& text);

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/errors.h"
+#include "core/quant/bit_packing.h"
 #include "core/validation/message_text.h"
 
 namespace dq {
@@ -168,7 +169,7 @@ AllocationStrategy parseAllocationStrategy(const std::string& name) {
 
 double weightBytes(const SiteSensitivity& site, int bits) {
     if (bits == 0) return 4.0 * static_cast<double>(site.weightCount);
-    const double packed = std::ceil(static_cast<double>(site.weightCount) * bits / 8.0);
+    const double packed = static_cast<double>(packedSize(static_cast<std::size_t>(site.weightCount), bits));
     return packed + 8.0 * static_cast<double>(site.outputChannels) * std::max(1, site.weightParts);
 }
 
@@ -253,7 +254,8 @@ Allocation allocateBits(const SensitivityReport& report, const AllocationBudget&
         SitePlan* plan = result.plan.find(s.name);
         plan->stepActivationBits.clear();
         const int a = plan->activationBits;
-        if (budget.averageActivationBits || a == 0 || s.activation.alone.count(a)) result.predictedNmse += errorAt(s.activation, a);
+        // A base width the sweep did not measure adds nothing to the prediction.
+        if (a == 0 || s.activation.alone.count(a)) result.predictedNmse += errorAt(s.activation, a);
         actBits += costBits(a);
         ++result.activationWidthCounts[a];
         plan->enabled = plan->weightBits > 0 || plan->activationBits > 0;

@@ -149,26 +149,9 @@ SensitivityReport measureSensitivity(UNet2DModel& model, const SchedulerConfig& 
     QuantizedUNet observed = quantizeWeights(model, observedPlan);
     const std::vector<ObserverSlot> slots = activationSlots(observed);
     RangeObserver observer(observed, slots, options.calibration.runningMomentum, options.calibration.histogramBins);
-    const bool histograms = std::any_of(slots.begin(), slots.end(), [](const ObserverSlot& s) { return s.needsHistogram; });
-    const auto observeBatches = calibrationBatchRows(data, options.calibration.batchSize);
-    const int passes = histograms ? 2 : 1;
-    const int observeTotal = static_cast<int>(observeBatches.size()) * passes;
     callbacks.beginStage("observe");
-    model.setInterceptor(&observer);
-    for (int pass = 0; pass < passes; ++pass) {
-        observer.setHistogramPass(pass == 1);
-        forEachCalibrationBatch(
-            model, data, observeBatches,
-            [&](const CalibrationBatch& b) {
-                observer.setBucket(b.stepIndex);
-                model.forward(b.x, b.t, b.labels);
-            },
-            callbacks, pass * static_cast<int>(observeBatches.size()), observeTotal);
-    }
-    model.setInterceptor(nullptr);
-    std::vector<int> observedSteps;
-    for (const auto& [step, rows] : observeBatches)
-        if (observedSteps.empty() || observedSteps.back() != step) observedSteps.push_back(step);
+    const std::vector<int> observedSteps =
+        observeRanges(model, observer, data, options.calibration.batchSize, callbacks);
 
     // 2. Grids at every width from the same observations; weights per width.
     GridFitOptions fit;

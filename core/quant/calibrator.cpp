@@ -6,7 +6,6 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
-#include "core/model/model_state_guard.h"
 #include "core/model/unet2d.h"
 #include "core/quant/calibration_batches.h"
 #include "core/quant/range_observer.h"
@@ -70,32 +69,11 @@ void calibrateActivations(UNet2DModel& model, QuantizedUNet& quantized, const Ca
         }
     } weights(quantized);
     observer.setUpstream(&weights);
-    const auto& slots = observer.slots();
-    const bool anyHistogram = std::any_of(slots.begin(), slots.end(), [](const ObserverSlot& s) { return s.needsHistogram; });
-
-    ModelStateGuard guard(model);
-    model.setInterceptor(&observer);
-
-    const auto batches = calibrationBatchRows(data, options.batchSize);
-    const int passes = anyHistogram ? 2 : 1;
-    const int total = static_cast<int>(batches.size()) * passes;
     callbacks.beginStage("ranges");
-    for (int pass = 0; pass < passes; ++pass) {
-        observer.setHistogramPass(pass == 1);
-        forEachCalibrationBatch(
-            model, data, batches,
-            [&](const CalibrationBatch& b) {
-                observer.setBucket(b.stepIndex);
-                model.forward(b.x, b.t, b.labels);
-            },
-            callbacks, pass * static_cast<int>(batches.size()), total);
-    }
-    std::vector<int> observedSteps;
-    for (const auto& [step, rows] : batches)
-        if (observedSteps.empty() || observedSteps.back() != step) observedSteps.push_back(step);
+    const std::vector<int> observedSteps = observeRanges(model, observer, data, options.batchSize, callbacks);
     GridFitOptions fit;
     fit.percentile = options.percentile;
-    fitGrids(quantized, slots, observer.observations(), data.trajectoryTimesteps, observedSteps, fit);
+    fitGrids(quantized, observer.slots(), observer.observations(), data.trajectoryTimesteps, observedSteps, fit);
 }
 
 bool roundingNeedsData(WeightRounding rounding) { return rounding != WeightRounding::Nearest; }

@@ -4,6 +4,10 @@
 
 #include <torch/torch.h>
 
+#include "core/model/model_state_guard.h"
+#include "core/model/unet2d.h"
+#include "core/quant/calibration_batches.h"
+
 namespace dq {
 
 std::vector<ObserverSlot> activationSlots(const QuantizedUNet& quantized) {
@@ -53,6 +57,31 @@ torch::Tensor RangeObserver::onInput(const SiteInfo& site, const torch::Tensor& 
 
 torch::Tensor RangeObserver::onWeight(const SiteInfo& site, const torch::Tensor& weight, const StepContext& step) {
     return upstream_ ? upstream_->onWeight(site, weight, step) : weight;
+}
+
+std::vector<int> observeRanges(UNet2DModel& model, RangeObserver& observer, const CalibrationData& data, int batchSize,
+                               const ProgressCallbacks& callbacks) {
+    const auto& slots = observer.slots();
+    const bool histograms = std::any_of(slots.begin(), slots.end(), [](const ObserverSlot& s) { return s.needsHistogram; });
+    const auto batches = calibrationBatchRows(data, batchSize);
+    const int passes = histograms ? 2 : 1;
+    const int total = static_cast<int>(batches.size()) * passes;
+    ModelStateGuard guard(model);
+    model.setInterceptor(&observer);
+    for (int pass = 0; pass < passes; ++pass) {
+        observer.setHistogramPass(pass == 1);
+        forEachCalibrationBatch(
+            model, data, batches,
+            [&](const CalibrationBatch& b) {
+                observer.setBucket(b.stepIndex);
+                model.forward(b.x, b.t, b.labels);
+            },
+            callbacks, pass * static_cast<int>(batches.size()), total);
+    }
+    std::vector<int> observedSteps;
+    for (const auto& [step, rows] : batches)
+        if (observedSteps.empty() || observedSteps.back() != step) observedSteps.push_back(step);
+    return observedSteps;
 }
 
 }  // namespace dq

@@ -11,10 +11,14 @@
 
 #include <torch/types.h>
 
+#include "core/callbacks.h"
 #include "core/model/interceptor.h"
 #include "core/quant/quantized_unet.h"
 
 namespace dq {
+
+class UNet2DModel;
+struct CalibrationData;
 
 struct RangeObservation {
     double min = std::numeric_limits<double>::infinity();
@@ -67,5 +71,12 @@ private:
     int stepBucket_ = 0;
     bool histogramPass_ = false;
 };
+
+// Runs every calibration batch through `model` with `observer` installed: one
+// pass, or two when a slot needs a histogram (the second over the first's
+// range). The model's interception state is restored afterwards. Progress
+// counts batches over both passes. Returns the step buckets observed, in order.
+std::vector<int> observeRanges(UNet2DModel& model, RangeObserver& observer, const CalibrationData& data, int batchSize,
+                               const ProgressCallbacks& callbacks);
 
 }  // namespace dq
