@@ -24,10 +24,10 @@ fi
 
 T0=$(date +%s)
 stamp() { echo "[gpu_check +$(( $(date +%s) - T0 )) s] $*"; }
-OUTDIR=${OUT:-/tmp/dq-gpu-out}
+OUTDIR=${DQ_GPU_OUT:-${OUT:-/tmp/dq-gpu-out}}
 mkdir -p "$OUTDIR"
 PREFIX=/tmp/dq-prefix
-BUILD=/tmp/dq-gpu-build
+BUILD=${DQ_GPU_BUILD:-/tmp/dq-gpu-build}
 
 stamp "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
@@ -41,14 +41,33 @@ export LD_LIBRARY_PATH="$PREFIX/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
 TORCH_CMAKE=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 GEN=Ninja; command -v ninja > /dev/null || GEN="Unix Makefiles"
 
-stamp "configuring against $TORCH_CMAKE ($GEN)"
-cmake -S . -B "$BUILD" -G "$GEN" -DCMAKE_BUILD_TYPE=Release -DDQ_WITH_GUI=OFF -DDQ_BUILD_TESTS=OFF \
-  -DCMAKE_PREFIX_PATH="$TORCH_CMAKE;$PREFIX/usr;$PREFIX/usr/lib/x86_64-linux-gnu/cmake" \
-  -DCMAKE_CXX_FLAGS="-isystem $PREFIX/usr/include" > "$OUTDIR/configure.log" 2>&1 || { tail -40 "$OUTDIR/configure.log"; exit 1; }
-stamp "building the CLI"
-cmake --build "$BUILD" --target diffquant -j "$(nproc)" > "$OUTDIR/build.log" 2>&1 || { tail -60 "$OUTDIR/build.log"; exit 1; }
+# LibTorch 2.13 and later require C++20 for their headers.
+CXX_STD=$(python3 -c 'import torch; v=tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]); print(20 if v >= (2, 13) else 17)')
+CMAKE_ARGS=(-G "$GEN" -DCMAKE_BUILD_TYPE=Release -DDQ_WITH_GUI=OFF -DDQ_BUILD_TESTS=OFF -DCMAKE_CXX_STANDARD="$CXX_STD"
+  -DCMAKE_PREFIX_PATH="$TORCH_CMAKE;$PREFIX/usr;$PREFIX/usr/lib/x86_64-linux-gnu/cmake"
+  -DCMAKE_CXX_FLAGS="-isystem $PREFIX/usr/include")
+if [[ ! -x "$BUILD/app/cli/diffquant" ]]; then
+  stamp "configuring against $TORCH_CMAKE ($GEN, C++$CXX_STD)"
+  if ! cmake -S . -B "$BUILD" "${CMAKE_ARGS[@]}" > "$OUTDIR/configure.log" 2>&1; then
+    # A pip LibTorch may not find the CUDA toolkit or its optional libraries on
+    # its own: point it at nvcc's toolkit and leave the optional ones out.
+    tail -25 "$OUTDIR/configure.log"
+    NVCC=$(command -v nvcc || ls /usr/local/cuda*/bin/nvcc 2>/dev/null | head -1 || true)
+    stamp "configure failed; retrying with the toolkit of '${NVCC:-no nvcc}'"
+    rm -rf "$BUILD"
+    cmake -S . -B "$BUILD" "${CMAKE_ARGS[@]}" ${NVCC:+-DCUDAToolkit_ROOT="$(dirname "$(dirname "$NVCC")")"} \
+      ${NVCC:+-DCMAKE_CUDA_COMPILER="$NVCC"} -DUSE_CUDNN=OFF -DCAFFE2_USE_CUDNN=OFF -DUSE_CUSPARSELT=OFF \
+      -DUSE_CUDSS=OFF -DUSE_CUFILE=OFF > "$OUTDIR/configure.log" 2>&1 || { tail -40 "$OUTDIR/configure.log"; exit 1; }
+  fi
+  stamp "building the CLI"
+  cmake --build "$BUILD" --target diffquant -j "$(nproc)" > "$OUTDIR/build.log" 2>&1 || { grep -m5 -B2 -A8 "error" "$OUTDIR/build.log"; tail -30 "$OUTDIR/build.log"; exit 1; }
+fi
 CLI="$BUILD/app/cli/diffquant"
 "$CLI" info | head -5
+[[ "${1:-}" == "--build-only" ]] && { stamp "built"; exit 0; }
+# QUICK=1 (bench/gpu_session.sh): leave AdaRound and the 1,000-sample
+# evaluation to the results table that follows.
+QUICK=${QUICK:-0}
 
 timed() {  # label command...
   local start end
@@ -66,21 +85,22 @@ stamp "calibration on CUDA"
 COMMON=(--steps 50 --cali-st 20 --cali-n 64 --cali-data "$OUTDIR/cali.safetensors")
 timed calibrate-w8a8-nearest "$CLI" -q calibrate --device cuda --preset W8A8 "${COMMON[@]}" --out "$OUTDIR/w8a8"
 timed calibrate-w4a8-gptq "$CLI" -q calibrate --device cuda --preset W4A8 --method mse --split --rounding gptq "${COMMON[@]}" --out "$OUTDIR/w4a8-gptq"
-timed calibrate-w4a8-adaround "$CLI" -q calibrate --device cuda --preset W4A8 --method mse --split --rounding adaround \
+[[ "$QUICK" == 1 ]] || timed calibrate-w4a8-adaround "$CLI" -q calibrate --device cuda --preset W4A8 --method mse --split --rounding adaround \
   --recon-iters 1000 --act-iters 200 "${COMMON[@]}" --out "$OUTDIR/w4a8-adaround"
 
 stamp "artifacts made on CUDA, sampled on CUDA and on CPU"
-for q in w8a8 w4a8-gptq w4a8-adaround; do
+QUANTS=(w8a8 w4a8-gptq); [[ "$QUICK" == 1 ]] || QUANTS+=(w4a8-adaround)
+for q in "${QUANTS[@]}"; do
   timed "sample-$q-cuda" "$CLI" -q sample --device cuda --quant "$OUTDIR/$q" --num 16 --steps 50 --seed 5 --out "$OUTDIR/$q-cuda.png" --raw "$OUTDIR/$q-cuda.safetensors"
   timed "sample-$q-cpu" "$CLI" -q sample --device cpu --quant "$OUTDIR/$q" --num 16 --steps 50 --seed 5 --out "$OUTDIR/$q-cpu.png" --raw "$OUTDIR/$q-cpu.safetensors"
 done
 
 stamp "evaluation on CUDA (1,000 samples, W4A8 GPTQ against FP)"
-timed eval-w4a8-gptq-1000 "$CLI" -q eval --device cuda --quant "$OUTDIR/w4a8-gptq" --num 1000 --steps 50 --json "$OUTDIR/eval-gptq.json"
+[[ "$QUICK" == 1 ]] || timed eval-w4a8-gptq-1000 "$CLI" -q eval --device cuda --quant "$OUTDIR/w4a8-gptq" --num 1000 --steps 50 --json "$OUTDIR/eval-gptq.json"
 
 stamp "CUDA against CPU"
-python3 - "$OUTDIR" <<'PY'
-import json, struct, sys, torch
+python3 - "$OUTDIR" "${QUANTS[@]}" <<'PY'
+import json, os, struct, sys, torch
 out = sys.argv[1]
 def load(path):
     with open(path, "rb") as f:
@@ -96,10 +116,11 @@ def compare(name, x, y):
     print(f"{name:28s} max |diff| {diff.max().item():.2e}  mean {diff.mean().item():.2e}  PSNR {psnr.item():.1f} dB")
     return diff.max().item()
 worst = compare("FP samples", load(f"{out}/fp-cuda.safetensors"), load(f"{out}/fp-cpu.safetensors"))
-for q in ["w8a8", "w4a8-gptq", "w4a8-adaround"]:
+for q in sys.argv[2:]:
     compare(f"{q} samples", load(f"{out}/{q}-cuda.safetensors"), load(f"{out}/{q}-cpu.safetensors"))
-m = json.load(open(f"{out}/eval-gptq.json"))["metrics"]
-print("eval W4A8 GPTQ (1000):", {k: round(v, 3) for k, v in m.items() if isinstance(v, (int, float))})
+if os.path.exists(f"{out}/eval-gptq.json"):
+    m = json.load(open(f"{out}/eval-gptq.json"))["metrics"]
+    print("eval W4A8 GPTQ (1000):", {k: round(v, 3) for k, v in m.items() if isinstance(v, (int, float))})
 print("FP CUDA vs CPU within 1e-2:", worst < 1e-2)
 PY
 stamp "done"

@@ -57,6 +57,11 @@ for entry in "${CONFIGS[@]}"; do
   name=${entry%%|*}
   opts=${entry#*|}
   slug=$(echo "$name" | tr -c 'A-Za-z0-9' '-')
+  # DEADLINE (epoch seconds, set by bench/gpu_session.sh): start no row that
+  # could not finish in MIN_ROW_SECONDS, and still write the table.
+  if [[ -n "${DEADLINE:-}" && $(( DEADLINE - $(date +%s) )) -lt ${MIN_ROW_SECONDS:-0} ]]; then
+    echo "deadline: skipped '$name'"; continue
+  fi
   if ! have "$OUT/$slug.json"; then
     cali=(--cali-data "$CALI")
     [[ "$opts" == *--cali-data* ]] && cali=()  # the NDTC row has its own data file

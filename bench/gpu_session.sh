@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Everything a session lent the GPU machine does with it, in one call of under
+# 10 minutes (the device tool's limit; a session has 15 minutes of device time):
+#
+#   1. build the CLI against the machine's LibTorch with CUDA, and check CUDA
+#      against CPU (bench/gpu_check.sh, QUICK=1);
+#   2. train the shipped architecture with the current recipe and with the
+#      candidates, all for the same number of steps, in parallel on the GPU
+#      (issue 11: "a test run ... should show the recipe beats the current one
+#      at equal steps"); the step count is what fits TRAIN_SECONDS, measured by
+#      a 100-step probe of all recipes together;
+#   3. score every recipe on 1,000 samples; the best, and the shipped model for
+#      comparison, on 5,000 samples at 50 DDIM steps: leading spacing with and
+#      without clip_sample, and Q-Diffusion's quad spacing;
+#   4. the quantization results table (bench/quant_results.sh) on the best new
+#      model, row by row until the deadline.
+#
+# Here, once:  bench/gpu_check.sh --fetch-debs && bench/gpu_session.sh --fetch-data
+# Then:        run(command="bash bench/gpu_session.sh", carry=[".debs"], timeout_s=600)
+# Results come back as $OUT/results.tar.gz (JSON, logs, the table) and
+# $OUT/model-<recipe>.tar (each trained model folder).
+#
+# Locally (CPU, a smoke test of the script itself): DQ_GPU_BUILD=build
+# SKIP_CHECK=1 PROBE_STEPS=3 MIN_STEPS=6 TRAIN_SECONDS=1 NUM_SMALL=20 NUM_LARGE=20 TABLE_NUM=20
+# BUDGET=240 bash bench/gpu_session.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" == "--fetch-data" ]]; then
+  mkdir -p .debs/fashion-mnist && cp /usr/share/datasets/fashion-mnist/*.gz .debs/fashion-mnist/
+  exit 0
+fi
+
+T0=$(date +%s)
+BUDGET=${BUDGET:-570}                 # seconds this script may take in all
+DEADLINE=$(( T0 + BUDGET ))
+TRAIN_SECONDS=${TRAIN_SECONDS:-130}   # wall time for all recipes together
+NUM_SMALL=${NUM_SMALL:-1000}          # samples per recipe
+NUM_LARGE=${NUM_LARGE:-5000}          # samples for the model card
+TABLE_NUM=${TABLE_NUM:-1000}          # samples per row of docs/results.md
+stamp() { echo "[gpu_session +$(( $(date +%s) - T0 )) s] $*"; }
+left() { echo $(( DEADLINE - $(date +%s) )); }
+
+OUTDIR=${OUT:-/tmp/dq-gpu-session-out}
+# Both inside the checkout's ignored build folders, so a second call on the
+# still-warm machine finds the build and the models.
+WORK=${DQ_GPU_WORK:-$PWD/build-gpu-session}
+export DQ_GPU_BUILD=${DQ_GPU_BUILD:-$PWD/build-gpu}
+rm -rf "$WORK" && mkdir -p "$WORK" "$OUTDIR"
+exec > >(tee "$OUTDIR/session.log") 2>&1
+[[ -d .debs/fashion-mnist ]] && export DIFFQUANT_FASHION_MNIST=$PWD/.debs/fashion-mnist
+export LD_LIBRARY_PATH="/tmp/dq-prefix/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+
+pack() {  # the small results, rewritten after every phase so a cut-off run still returns them
+  tar czf "$OUTDIR/results.tar.gz.tmp" -C "$WORK" --exclude='*.safetensors' --exclude='checkpoint' . 2>/dev/null \
+    && mv "$OUTDIR/results.tar.gz.tmp" "$OUTDIR/results.tar.gz"
+}
+
+# 1. Build and CUDA check.
+if [[ "${SKIP_CHECK:-0}" == 1 ]]; then
+  [[ -x "$DQ_GPU_BUILD/app/cli/diffquant" ]] || { echo "SKIP_CHECK=1 needs a built $DQ_GPU_BUILD"; exit 1; }
+else
+  # A failed comparison is reported but does not stop the training and the table.
+  DQ_GPU_OUT="$WORK/check" QUICK=1 bash bench/gpu_check.sh || stamp "gpu_check failed (see check/)"
+  [[ -x "$DQ_GPU_BUILD/app/cli/diffquant" ]] || { stamp "no CLI was built"; pack; exit 1; }
+fi
+CLI="$DQ_GPU_BUILD/app/cli/diffquant"
+pack
+
+# 2. Training: the recipes differ only in their "train" keys.
+SHIPPED=resources/models/fashion-mnist-ddpm
+mkdir -p "$WORK/recipes"
+RECIPES=(current candidate cosine-ema min-snr)
+write_configs() {  # steps
+  python3 - "$1" "$WORK/recipes" <<'PY'
+import json, sys
+steps, out = int(sys.argv[1]), sys.argv[2]
+base = json.load(open("resources/training/fashion-mnist-ddpm.json"))
+variants = {
+    "current": {},
+    "candidate": {"lr_schedule": "cosine", "min_lr_ratio": 0.05, "loss_weighting": "min_snr",
+                  "min_snr_gamma": 5, "ema_horizon": 0.1},
+    "cosine-ema": {"lr_schedule": "cosine", "min_lr_ratio": 0.05, "ema_horizon": 0.1},
+    "min-snr": {"loss_weighting": "min_snr", "min_snr_gamma": 5},
+}
+for name, extra in variants.items():
+    cfg = json.loads(json.dumps(base))
+    cfg["train"].update(extra)
+    cfg["train"]["steps"] = steps
+    cfg["train"]["warmup_steps"] = min(cfg["train"]["warmup_steps"], max(1, steps // 10))
+    cfg["train"]["checkpoint_every"] = max(1, steps // 4)   # a cut-off run still leaves a model
+    cfg["train"]["log_every"] = max(1, steps // 20)
+    json.dump(cfg, open(f"{out}/{name}.json", "w"), indent=2)
+PY
+}
+train_all() {  # label
+  local pids=()
+  for r in "${RECIPES[@]}"; do
+    rm -rf "$WORK/$1-$r"
+    OMP_NUM_THREADS=2 "$CLI" train --data fashion-mnist --config "$WORK/recipes/$r.json" --out "$WORK/$1-$r" \
+      > "$WORK/$1-$r.log" 2>&1 &
+    pids+=($!)
+  done
+  local ok=0
+  for p in "${pids[@]}"; do wait "$p" || ok=1; done
+  return $ok
+}
+if [[ -n "${TRAIN_STEPS:-}" ]]; then
+  STEPS=$TRAIN_STEPS
+else
+  PROBE_STEPS=${PROBE_STEPS:-100}
+  write_configs "$PROBE_STEPS"
+  stamp "probe: $PROBE_STEPS steps of each recipe in parallel"
+  train_all probe || { stamp "probe failed"; tail -5 "$WORK"/probe-*.log; pack; exit 1; }
+  STEPS=$(python3 - "$TRAIN_SECONDS" "${MIN_STEPS:-4000}" "$WORK"/probe-*.log <<'PY'
+import re, sys
+budget, least = float(sys.argv[1]), int(sys.argv[2]); per = []
+for path in sys.argv[3:]:
+    m = re.search(r"Trained to step (\d+) in ([0-9.]+) s", open(path).read())
+    per.append(float(m.group(2)) / int(m.group(1)))
+steps = int(budget / max(max(per), 1e-4) / 500) * 500   # the slowest recipe decides
+print(max(least, min(steps, 60000)))
+PY
+)
+fi
+write_configs "$STEPS"
+stamp "training ${RECIPES[*]} for $STEPS steps each (batch 64), in parallel"
+train_all train || stamp "a training run failed (its log is in the results)"
+for r in "${RECIPES[@]}"; do
+  grep -h "Trained to step" "$WORK/train-$r.log" | sed "s/^/$r: /"
+  cp "$SHIPPED"/{feature_net.safetensors,reference_stats.safetensors,class_names.txt} "$WORK/train-$r/" 2>/dev/null
+done
+pack
+
+# 3. Scores.
+score() {  # model json num [eval options]
+  [[ $(left) -gt 20 ]] || { stamp "skipped $2 (deadline)"; return 0; }
+  "$CLI" -q eval --model "$1" --num "$3" --steps 50 --seed 0 --json "$2" "${@:4}" > "$2.log" 2>&1 \
+    || stamp "eval failed: $2"
+}
+fid() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['metrics']['fid'])" "$1" 2>/dev/null || echo 1e9; }
+stamp "scoring each recipe on $NUM_SMALL samples"
+BEST=""; BEST_FID=1e9
+for r in "${RECIPES[@]}"; do
+  [[ -f "$WORK/train-$r/diffusion_pytorch_model.safetensors" ]] || continue
+  score "$WORK/train-$r" "$WORK/score-$r.json" "$NUM_SMALL"
+  f=$(fid "$WORK/score-$r.json"); echo "$r: FID $f"
+  if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$f" "$BEST_FID"; then
+    BEST=$r; BEST_FID=$f
+  fi
+done
+[[ -n "$BEST" ]] || { stamp "no recipe produced a model"; pack; exit 1; }
+stamp "best recipe: $BEST (FID $BEST_FID on $NUM_SMALL samples)"
+echo "$BEST" > "$WORK/best-recipe.txt"
+pack
+
+# The sampler settings, on the best new model and on the shipped one.
+noclip() {  # folder copy
+  rm -rf "$2" && cp -r "$1" "$2" && rm -rf "$2/checkpoint"
+  sed -i 's/"clip_sample": true/"clip_sample": false/' "$2/scheduler_config.json"
+}
+noclip "$WORK/train-$BEST" "$WORK/best-noclip"
+noclip "$SHIPPED" "$WORK/shipped-noclip"
+stamp "model card scores ($NUM_LARGE samples)"
+score "$WORK/train-$BEST" "$WORK/card-new-leading-clip.json" "$NUM_LARGE"
+score "$WORK/best-noclip" "$WORK/card-new-leading-noclip.json" "$NUM_LARGE"
+score "$WORK/best-noclip" "$WORK/card-new-quad.json" "$NUM_LARGE" --spacing quad
+score "$SHIPPED" "$WORK/card-old-leading-clip.json" "$NUM_LARGE"
+score "$WORK/shipped-noclip" "$WORK/card-old-leading-noclip.json" "$NUM_LARGE"
+score "$SHIPPED" "$WORK/card-old-quad.json" "$NUM_LARGE" --spacing quad
+score "$WORK/best-noclip" "$WORK/card-new-leading-noclip-g1.5.json" "$NUM_LARGE" --guidance 1.5
+pack
+
+# The model the table uses: the best recipe with the better clip setting.
+FINAL="$WORK/train-$BEST"
+if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" \
+     "$(fid "$WORK/card-new-leading-noclip.json")" "$(fid "$WORK/card-new-leading-clip.json")"; then
+  FINAL="$WORK/best-noclip"
+fi
+stamp "results table on $FINAL ($TABLE_NUM samples per row, until the deadline)"
+for r in "${RECIPES[@]}"; do
+  [[ -d "$WORK/train-$r" ]] && tar cf "$OUTDIR/model-$r.tar" -C "$WORK" --exclude=checkpoint --exclude=feature_net.safetensors --exclude=reference_stats.safetensors "train-$r"
+done
+[[ "$FINAL" == "$WORK/best-noclip" ]] && tar cf "$OUTDIR/model-best-noclip.tar" -C "$WORK" --exclude=feature_net.safetensors --exclude=reference_stats.safetensors best-noclip
+rm -rf bench/out && mkdir -p bench/out
+DIFFQUANT_MODEL="$FINAL" DEADLINE=$(( DEADLINE - 10 )) MIN_ROW_SECONDS=${MIN_ROW_SECONDS:-70} REUSE=0 bash bench/quant_results.sh "$DQ_GPU_BUILD" "$TABLE_NUM" \
+  > "$WORK/table.log" 2>&1 || stamp "the table stopped early (see table.log)"
+mkdir -p "$WORK/table" && cp bench/out/*.json docs/results.md "$WORK/table/" 2>/dev/null
+for d in bench/out/*/; do [[ -f "$d/quantized_model.json" ]] && cp "$d/quantized_model.json" "$WORK/table/$(basename "$d").quantized_model.json"; done
+tail -20 "$WORK/table.log"
+pack
+stamp "done"
