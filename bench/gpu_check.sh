@@ -45,7 +45,10 @@ GEN=Ninja; command -v ninja > /dev/null || GEN="Unix Makefiles"
 CXX_STD=$(python3 -c 'import torch; v=tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]); print(20 if v >= (2, 13) else 17)')
 CMAKE_ARGS=(-G "$GEN" -DCMAKE_BUILD_TYPE=Release -DDQ_WITH_GUI=OFF -DDQ_BUILD_TESTS=OFF -DCMAKE_CXX_STANDARD="$CXX_STD"
   -DCMAKE_PREFIX_PATH="$TORCH_CMAKE;$PREFIX/usr;$PREFIX/usr/lib/x86_64-linux-gnu/cmake"
-  -DCMAKE_CXX_FLAGS="-isystem $PREFIX/usr/include")
+  -DCMAKE_CXX_FLAGS="-I$PREFIX/usr/include")
+# -I, not -isystem: the carried spdlog needs the carried fmt 9, and -I
+# directories are searched before LibTorch's include folder, which bundles
+# another fmt (v12 in LibTorch 2.11).
 if [[ ! -x "$BUILD/app/cli/diffquant" ]]; then
   stamp "configuring against $TORCH_CMAKE ($GEN, C++$CXX_STD)"
   if ! cmake -S . -B "$BUILD" "${CMAKE_ARGS[@]}" > "$OUTDIR/configure.log" 2>&1; then
@@ -60,7 +63,10 @@ if [[ ! -x "$BUILD/app/cli/diffquant" ]]; then
       -DUSE_CUDSS=OFF -DUSE_CUFILE=OFF > "$OUTDIR/configure.log" 2>&1 || { tail -40 "$OUTDIR/configure.log"; exit 1; }
   fi
   stamp "building the CLI"
-  cmake --build "$BUILD" --target diffquant -j "$(nproc)" > "$OUTDIR/build.log" 2>&1 || { grep -m5 -B2 -A8 "error" "$OUTDIR/build.log"; tail -30 "$OUTDIR/build.log"; exit 1; }
+  # -k 0: on failure, report every file's errors at once.
+  KEEP_GOING=(-k); [[ "$GEN" == Ninja ]] && KEEP_GOING=(-k 0)
+  cmake --build "$BUILD" --target diffquant -j "$(nproc)" -- "${KEEP_GOING[@]}" > "$OUTDIR/build.log" 2>&1 \
+    || { grep "FAILED" "$OUTDIR/build.log" | sort -u; grep -E "error:" "$OUTDIR/build.log" | sort -u | head -60; exit 1; }
 fi
 CLI="$BUILD/app/cli/diffquant"
 "$CLI" info | head -5

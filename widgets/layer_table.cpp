@@ -174,11 +174,14 @@ void LayerTable::describe(QTreeWidgetItem* item, const LayerRow& row) {
     QString kind = row.kind;
     QString tip = row.name;
     if (row.splitChannels > 0) {
-        kind += tr(" · split");
-        tip += tr("\nShortcut site: its input is cat(h, skip) with %1 + %2 channels; split quantization gives "
-                  "each half its own grid.")
+        if (row.rawConcat) kind += QStringLiteral(" ⑃");
+        if (row.split) kind += tr(" · split");
+        tip += (row.rawConcat ? tr("\nShortcut site ⑃: its input is the raw cat(h, skip) with %1 + %2 channels.")
+                              : tr("\nIts input is cat(h, skip) with %1 + %2 channels after GroupNorm and SiLU."))
                    .arg(row.splitChannels)
                    .arg(row.inputChannels - row.splitChannels);
+        tip += row.split ? tr(" The plan gives each half its own grid.")
+                         : tr(" The plan quantizes it with one grid.");
     } else if (row.attentionOperand) {
         kind += QStringLiteral(" ◆");
         tip += tr("\nAttention matmul operand: quantized with its own width.");

@@ -16,11 +16,13 @@ struct LayerRow {
     QString block;   // e.g. "up_blocks.2"
     QString kind;    // "Conv2d", "Linear", "attn-q", ...
     QString shape;   // weight shape, e.g. "64x128x3x3"; empty for operands
-    qint64 splitChannels = 0;  // >0: shortcut (cat) input split point
+    qint64 splitChannels = 0;  // >0: the input is cat(h, skip); h's channel count
     qint64 inputChannels = 0;
     bool attentionOperand = false;  // q, k, v or softmax: no weight
     int weightBits = 0;             // 0: floating point
     int activationBits = 0;
+    bool rawConcat = false;  // the input is the raw concatenation (shortcut conv), not its normalised form
+    bool split = false;      // the plan quantizes the two halves with separate grids
 };
 
 // A reconstruction unit's output error before and after learning.

@@ -79,7 +79,11 @@ void PlanOptions::add(CLI::App& cmd) {
     cmd.add_option("--plan", planPath, "quantization plan JSON (overrides --preset and its options)");
     cmd.add_option("--method", method, "range method: minmax, mse, percentile or running")
         ->check(CLI::IsMember({"minmax", "mse", "percentile", "running"}));
-    cmd.add_flag("--split", split, "split shortcut quantization of the decoder's cat(h, skip) inputs");
+    cmd.add_flag("--split", split,
+                 "split quantization of the decoder's cat(h, skip) inputs: the shortcut conv, which receives the raw "
+                 "concatenation (Q-Diffusion)");
+    cmd.add_flag("--split-conv1", splitConv1, "with --split: split conv1's input as well (it sees the concatenation after "
+                                              "GroupNorm and SiLU)");
     cmd.add_option("--softmax-bits", softmaxBits, "width of the attention probabilities (default: activation width)")
         ->check(rangeOf(2, 16));
     cmd.add_option("--first-last", firstLast, "conv_in/conv_out: same, 8 or fp")->check(CLI::IsMember({"same", "8", "fp"}));
@@ -90,7 +94,8 @@ PlanRecipe PlanOptions::recipe() const {
     PlanRecipe r;
     r.preset = preset;
     r.options.rangeMethod = parseRangeMethod(method);
-    r.options.splitShortcuts = split;
+    r.options.splitShortcuts = split || splitConv1;
+    r.options.splitScope = splitConv1 ? SplitScope::ShortcutAndConv1 : SplitScope::Shortcut;
     r.options.softmaxBits = softmaxBits;
     r.options.firstLast = firstLast == "8"    ? FirstLastPolicy::EightBit
                           : firstLast == "fp" ? FirstLastPolicy::FullPrecision

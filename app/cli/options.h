@@ -60,6 +60,7 @@ struct PlanOptions {
     std::string planPath;
     std::string method = "minmax";
     bool split = false;
+    bool splitConv1 = false;
     int softmaxBits = 0;
     std::string firstLast = "same";
     bool perStep = false;

@@ -33,6 +33,7 @@ GenerationPanel::GenerationPanel(QWidget* parent)
     steps_->setRange(1, 1000);
     steps_->setValue(50);
     steps_->setObjectName("stepsBox");
+    connect(steps_, &QSpinBox::valueChanged, this, &GenerationPanel::stepsChanged);
     spacing_->addItem(QString(), QString());
     for (const char* s : {"leading", "trailing", "linspace", "quad"}) spacing_->addItem(QString::fromLatin1(s), s);
     count_->setRange(1, 256);

@@ -49,6 +49,8 @@ public:
 Q_SIGNALS:
     void generateRequested();
     void saveRequested();
+    // The sampling-step count changed (relaxing and the width map depend on it).
+    void stepsChanged(int steps);
 
 protected:
     void changeEvent(QEvent* event) override;

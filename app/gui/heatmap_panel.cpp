@@ -27,7 +27,7 @@ HeatmapPanel::HeatmapPanel(QWidget* parent)
     note_->setWordWrap(true);
     refresh_->setObjectName("statisticsButton");
     quantity_->setObjectName("heatmapQuantityBox");
-    for (int i = 0; i < 3; ++i) quantity_->addItem(QString(), i);
+    for (int i = 0; i < 4; ++i) quantity_->addItem(QString(), i);
     auto* top = new QHBoxLayout;
     top->addWidget(quantity_, 1);
     top->addWidget(imagesLabel_);
@@ -50,6 +50,7 @@ void HeatmapPanel::retranslate() {
     quantity_->setItemText(0, tr("Activation range (max − min)"));
     quantity_->setItemText(1, tr("Output SQNR (dB)"));
     quantity_->setItemText(2, tr("Bimodality coefficient"));
+    quantity_->setItemText(3, tr("Activation width of the plan (bits)"));
     imagesLabel_->setText(tr("Images"));
     images_->setToolTip(tr("Images sampled (mixed classes) while collecting statistics"));
     refresh_->setText(tr("Collect statistics"));
@@ -73,6 +74,14 @@ void HeatmapPanel::setQuantizedStatistics(const StatisticsPtr& stats) {
     if (quantity() == Quantity::Sqnr) refresh();
 }
 
+void HeatmapPanel::setActivationWidths(const QStringList& sites, const QVector<double>& bits, int steps) {
+    if (sites == widthSites_ && bits == widths_ && steps == widthSteps_) return;
+    widthSites_ = sites;
+    widths_ = bits;
+    widthSteps_ = steps;
+    if (quantity() == Quantity::ActivationWidth) refresh();
+}
+
 void HeatmapPanel::setQuantity(Quantity quantity) { quantity_->setCurrentIndex(static_cast<int>(quantity)); }
 
 HeatmapPanel::Quantity HeatmapPanel::quantity() const { return static_cast<Quantity>(quantity_->currentIndex()); }
@@ -88,6 +97,10 @@ void HeatmapPanel::selectCell(const QString& site, qint64 timestep) {
 
 void HeatmapPanel::refresh() {
     const Quantity q = quantity();
+    if (q == Quantity::ActivationWidth) {
+        showActivationWidths();
+        return;
+    }
     const StatisticsPtr& source = q == Quantity::Sqnr ? quantized_ : fp_;
     rows_.clear();
     columns_.clear();
@@ -122,6 +135,32 @@ void HeatmapPanel::refresh() {
     note_->setText(tr("%1 sites × %2 steps · columns are timesteps t · click a cell to inspect it")
                        .arg(rows_.size())
                        .arg(steps));
+}
+
+// Columns are sampling steps; with FP statistics of the same step count they
+// are labelled by timestep and clicks open the histogram like the other maps.
+void HeatmapPanel::showActivationWidths() {
+    rows_.clear();
+    columns_.clear();
+    if (widthSites_.isEmpty() || widthSteps_ <= 0) {
+        plot_->clear(quantity_->currentText());
+        note_->setText(tr("Open a model to see the plan's widths."));
+        return;
+    }
+    rows_ = widthSites_;
+    QStringList columns;
+    const bool timed = fp_ && fp_->timesteps.size() == widthSteps_;
+    if (timed) columns_ = fp_->timesteps;
+    for (int k = 0; k < widthSteps_; ++k)
+        columns << (timed ? QString::number(columns_[k]) : tr("step %1").arg(k + 1));
+    // FP operands are blank rather than a misleading 0.
+    QVector<double> values = widths_;
+    for (double& v : values)
+        if (v <= 0) v = std::numeric_limits<double>::quiet_NaN();
+    plot_->setData(rows_, columns, values, quantity_->currentText());
+    note_->setText(tr("%1 sites × %2 sampling steps · relaxed steps show their wider width · blank: floating point")
+                       .arg(rows_.size())
+                       .arg(widthSteps_));
 }
 
 }  // namespace dq::gui

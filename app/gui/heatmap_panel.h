@@ -1,7 +1,8 @@
 #pragma once
 // The layer × timestep heatmap with its quantity selector: activation range
-// (max − min of the FP input), output SQNR in dB of the quantized model, or
-// Sarle's bimodality coefficient of the FP input.
+// (max − min of the FP input), output SQNR in dB of the quantized model,
+// Sarle's bimodality coefficient of the FP input, or the activation width the
+// plan uses at each step (where PCR's relaxing applies).
 #include <QWidget>
 
 #include "app/gui/explorer_types.h"
@@ -20,11 +21,14 @@ namespace dq::gui {
 class HeatmapPanel : public QWidget {
     Q_OBJECT
 public:
-    enum class Quantity { Range, Sqnr, Bimodality };
+    enum class Quantity { Range, Sqnr, Bimodality, ActivationWidth };
 
     explicit HeatmapPanel(QWidget* parent = nullptr);
     void setFpStatistics(const StatisticsPtr& stats);
     void setQuantizedStatistics(const StatisticsPtr& stats);
+    // The plan's activation width per site and sampling step (sites × steps,
+    // row-major, 0 = floating point), shown by Quantity::ActivationWidth.
+    void setActivationWidths(const QStringList& sites, const QVector<double>& bits, int steps);
     void setQuantity(Quantity quantity);
     Quantity quantity() const;
     // Frames the cell of `site` at the column nearest to `timestep`.
@@ -47,6 +51,7 @@ protected:
 private:
     void retranslate();
     void refresh();
+    void showActivationWidths();
 
     QComboBox* quantity_;
     QLabel* note_;
@@ -55,6 +60,9 @@ private:
     QPushButton* refresh_;
     widgets::HeatmapPlot* plot_;
     StatisticsPtr fp_, quantized_;
+    QStringList widthSites_;
+    QVector<double> widths_;
+    int widthSteps_ = 0;
     QStringList rows_;
     QVector<qint64> columns_;  // the timesteps of the statistics shown
 };

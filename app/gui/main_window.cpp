@@ -67,6 +67,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(quantPanel_, &QuantizationPanel::planOptionsChanged, this, &MainWindow::rebuildPlan);
     connect(quantPanel_, &QuantizationPanel::calibrateRequested, this, &MainWindow::calibrate);
     connect(generation_, &GenerationPanel::generateRequested, this, &MainWindow::generate);
+    connect(generation_, &GenerationPanel::stepsChanged, this, &MainWindow::refreshCalibrationState);
     connect(generation_, &GenerationPanel::saveRequested, this, &MainWindow::chooseSaveComparison);
     connect(layers_, &widgets::LayerTable::bitsEdited, this, &MainWindow::onBitsEdited);
     connect(layerTools_, &LayerTools::filterChanged, layers_, &widgets::LayerTable::setFilter);
@@ -348,13 +349,15 @@ void MainWindow::updateSummary() {
         return;
     }
     const ModelSummary& s = model_->summary;
-    int splitSites = 0, operands = 0;
+    int splitSites = 0, rawConcatSites = 0, operands = 0;
     for (const SiteInfo& site : s.sites) {
         if (site.splitChannels > 0 && !isAttentionOperand(site.kind)) ++splitSites;
+        if (site.rawConcatInput) ++rawConcatSites;
         if (isAttentionOperand(site.kind)) ++operands;
     }
     summary_->setText(tr("<b>%1</b><br>%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7<br>"
-                         "%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)")
+                         "%8 quantization sites, %9 with cat(h, skip) inputs (%10 of them the raw concatenation ⑃), "
+                         "%11 attention operands (◆)")
                           .arg(QFileInfo(model_->folder).fileName().toHtmlEscaped())
                           .arg(QLocale().toString(static_cast<qlonglong>(s.parameterCount)))
                           .arg(s.inChannels)
@@ -364,6 +367,7 @@ void MainWindow::updateSummary() {
                           .arg(model_->device)
                           .arg(s.sites.size())
                           .arg(splitSites)
+                          .arg(rawConcatSites)
                           .arg(operands));
     summary_->setToolTip(model_->folder);
 }
@@ -381,6 +385,7 @@ void MainWindow::rebuildPlan() {
     } else {
         // A hand-edited plan keeps its widths; the options apply to every site.
         plan_.splitShortcuts = options.splitShortcuts;
+        plan_.splitScope = options.splitScope;
         for (auto& [name, site] : plan_.sites) {
             site.rangeMethod = options.rangeMethod;
             site.perStepActivation = options.perStepActivation;
@@ -405,6 +410,8 @@ void MainWindow::refreshLayerTable() {
         row.kind = QString::fromLatin1(siteKindName(site.kind));
         row.shape = dims.join(QChar(0x00D7));
         row.splitChannels = isAttentionOperand(site.kind) ? 0 : site.splitChannels;
+        row.rawConcat = site.rawConcatInput;
+        row.split = splitsSite(plan_, site);
         row.inputChannels = site.inputChannels;
         row.attentionOperand = isAttentionOperand(site.kind);
         row.weightBits = p && p->enabled ? p->weightBits : 0;
@@ -445,13 +452,25 @@ void MainWindow::refreshCalibrationState() {
         for (const SiteInfo& info : model_->summary.sites) {
             const SitePlan* now = expected.find(info.name);
             const SitePlan* then = calibratedPlan_->find(info.name);
-            const bool splitChanged = plan_.splitShortcuts != calibratedPlan_->splitShortcuts && info.splitChannels > 0 &&
-                                      !isAttentionOperand(info.kind);
+            const bool splitChanged = splitsSite(plan_, info) != splitsSite(*calibratedPlan_, info);
             if (!now || !then || !(*now == *then) || splitChanged) stale.insert(QString::fromStdString(info.name));
         }
     }
     layers_->setCalibrationState(stale, calibratedPlan_.has_value());
     if (!model_) return;
+    // The plan as it would be calibrated now (relaxing applied): its average
+    // activation width, and its width per site and step for the heatmap.
+    const QuantPlan planned = calibrationPlan();
+    const int steps = generation_->settings().steps;
+    quantPanel_->setAverageActivationBits(summarizeActivationWidths(planned, steps));
+    QStringList sites;
+    QVector<double> widths;
+    widths.reserve(static_cast<int>(planned.sites.size()) * steps);
+    for (const auto& [name, site] : planned.sites) {
+        sites << QString::fromStdString(name);
+        for (int k = 0; k < steps; ++k) widths << activationBitsAt(site, k);
+    }
+    heatmap_->setActivationWidths(sites, widths, steps);
     if (!calibratedPlan_)
         quantPanel_->setCalibrationStatus(tr("Not calibrated: comparisons show the FP model only."));
     else if (stale.isEmpty())

@@ -21,12 +21,13 @@ const char* const kCustom = "custom";
 
 QuantizationPanel::QuantizationPanel(QWidget* parent)
     : QWidget(parent), form_(new QFormLayout), preset_(new QComboBox(this)), method_(new QComboBox(this)),
-      split_(new QCheckBox(this)), softmaxBits_(new QSpinBox(this)), firstLast_(new QComboBox(this)),
+      split_(new QComboBox(this)), softmaxBits_(new QSpinBox(this)), firstLast_(new QComboBox(this)),
       perStep_(new QCheckBox(this)), timesteps_(new QComboBox(this)), normalMean_(new QDoubleSpinBox(this)),
       normalStd_(new QDoubleSpinBox(this)), caliSteps_(new QSpinBox(this)), caliSamples_(new QSpinBox(this)),
       rounding_(new QComboBox(this)), reconIterations_(new QSpinBox(this)), activationIterations_(new QSpinBox(this)),
       progressive_(new QCheckBox(this)), relaxFraction_(new QDoubleSpinBox(this)), relaxBits_(new QSpinBox(this)),
-      relaxAt_(new QComboBox(this)), calibrate_(new QPushButton(this)), status_(new QLabel(this)) {
+      relaxAt_(new QComboBox(this)), averageActivationBits_(new QLabel(this)), calibrate_(new QPushButton(this)),
+      status_(new QLabel(this)) {
     setObjectName("quantizationPanel");
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form_);
@@ -40,6 +41,7 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     preset_->setObjectName("presetBox");
     for (const char* m : {"minmax", "mse", "percentile", "running"}) method_->addItem(QString(), m);
     method_->setObjectName("methodBox");
+    for (const char* scope : {"off", "shortcut", "shortcut_and_conv1"}) split_->addItem(QString(), scope);
     split_->setObjectName("splitBox");
     softmaxBits_->setRange(0, 16);
     softmaxBits_->setObjectName("softmaxBitsBox");
@@ -75,6 +77,8 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     relaxBits_->setObjectName("relaxBitsBox");
     for (const char* at : {"last", "first"}) relaxAt_->addItem(QString(), at);
     relaxAt_->setObjectName("relaxAtBox");
+    averageActivationBits_->setObjectName("averageActivationBitsLabel");
+    averageActivationBits_->setWordWrap(true);
     calibrate_->setObjectName("calibrateButton");
     preset_->setCurrentIndex(std::max(0, preset_->findData("W8A8")));
 
@@ -82,7 +86,7 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     for (QWidget* field : std::initializer_list<QWidget*>{preset_, method_, split_, softmaxBits_, firstLast_, perStep_,
                                                           timesteps_, normalMean_, normalStd_, caliSteps_, caliSamples_, rounding_,
                                                           reconIterations_, activationIterations_, progressive_,
-                                                          relaxFraction_, relaxBits_, relaxAt_})
+                                                          relaxFraction_, relaxBits_, relaxAt_, averageActivationBits_})
         form_->addRow(new QLabel(this), field);
 
     auto changed = [this] {
@@ -94,7 +98,7 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
         changed();
     });
     connect(method_, &QComboBox::currentIndexChanged, this, changed);
-    connect(split_, &QCheckBox::toggled, this, changed);
+    connect(split_, &QComboBox::currentIndexChanged, this, changed);
     connect(softmaxBits_, &QSpinBox::valueChanged, this, changed);
     connect(firstLast_, &QComboBox::currentIndexChanged, this, changed);
     connect(perStep_, &QCheckBox::toggled, this, changed);
@@ -141,8 +145,12 @@ void QuantizationPanel::retranslate() {
     const QStringList methods{tr("min/max"), tr("MSE search (Lp 2.4)"), tr("percentile"), tr("running min/max")};
     for (int i = 0; i < methods.size(); ++i) method_->setItemText(i, methods[i]);
     method_->setToolTip(tr("How activation and weight clipping ranges are chosen from the calibration data"));
-    split_->setText(tr("split h | skip (Q-Diffusion)"));
-    split_->setToolTip(tr("Quantize the two halves of each decoder cat(h, skip) input with separate grids"));
+    split_->setItemText(0, tr("one grid"));
+    split_->setItemText(1, tr("split h | skip: shortcut conv (Q-Diffusion)"));
+    split_->setItemText(2, tr("split h | skip: shortcut conv and conv1"));
+    split_->setToolTip(tr("Quantize the two halves of a decoder cat(h, skip) input with separate grids. The shortcut "
+                          "conv receives the raw concatenation (marked ⑃ in the layer table); conv1 sees it after "
+                          "GroupNorm and SiLU."));
     softmaxBits_->setSpecialValueText(tr("as activations"));
     softmaxBits_->setToolTip(tr("Width of the attention probabilities (zero point 0)"));
     const QStringList policies{tr("as the rest"), tr("8 bits"), tr("full precision")};
@@ -163,6 +171,8 @@ void QuantizationPanel::retranslate() {
     label(relaxAt_, tr("Relax at"));
     relaxAt_->setItemText(0, tr("the last steps (fine detail)"));
     relaxAt_->setItemText(1, tr("the first steps"));
+    label(averageActivationBits_, tr("Average activation width"));
+    setAverageActivationBits(averageBits_);
     calibrate_->setText(tr("Calibrate"));
 }
 
@@ -202,7 +212,9 @@ void QuantizationPanel::markCustom() {
 PresetOptions QuantizationPanel::presetOptions() const {
     PresetOptions o;
     o.rangeMethod = parseRangeMethod(method_->currentData().toString().toStdString());
-    o.splitShortcuts = split_->isChecked();
+    const QString split = split_->currentData().toString();
+    o.splitShortcuts = split != "off";
+    o.splitScope = split == "shortcut_and_conv1" ? SplitScope::ShortcutAndConv1 : SplitScope::Shortcut;
     o.softmaxBits = softmaxBits_->value();
     const QString fl = firstLast_->currentData().toString();
     o.firstLast = fl == "8" ? FirstLastPolicy::EightBit : fl == "fp" ? FirstLastPolicy::FullPrecision : FirstLastPolicy::SameAsRest;
@@ -247,7 +259,26 @@ void QuantizationPanel::setMethod(const QString& method) {
     if (index >= 0) method_->setCurrentIndex(index);
 }
 
-void QuantizationPanel::setSplit(bool on) { split_->setChecked(on); }
+void QuantizationPanel::setSplit(bool on) { setSplitScope(on ? "shortcut" : "off"); }
+
+void QuantizationPanel::setSplitScope(const QString& scope) {
+    const int index = split_->findData(scope);
+    if (index >= 0) split_->setCurrentIndex(index);
+}
+
+void QuantizationPanel::setAverageActivationBits(const std::optional<ActivationWidthSummary>& summary) {
+    averageBits_ = summary;
+    if (!summary || summary->quantizedSites == 0) {
+        averageActivationBits_->setText(tr("activations in floating point"));
+        return;
+    }
+    averageActivationBits_->setText(tr("%1 bits over %2 quantized inputs × %3 steps")
+                                        .arg(summary->averageBits, 0, 'f', 2)
+                                        .arg(summary->quantizedSites)
+                                        .arg(summary->steps));
+}
+
+QString QuantizationPanel::averageActivationBitsText() const { return averageActivationBits_->text(); }
 
 void QuantizationPanel::setCalibrationStatus(const QString& text) { status_->setText(text); }
 
@@ -258,7 +289,7 @@ void QuantizationPanel::saveSettings() const {
     s.beginGroup("quantization");
     s.setValue("preset", custom_ ? QString("W8A8") : preset());
     s.setValue("method", method_->currentData());
-    s.setValue("split", split_->isChecked());
+    s.setValue("splitScope", split_->currentData());
     s.setValue("softmaxBits", softmaxBits_->value());
     s.setValue("firstLast", firstLast_->currentData());
     s.setValue("perStep", perStep_->isChecked());
@@ -285,7 +316,7 @@ void QuantizationPanel::restoreSettings() {
     };
     select(preset_, s.value("preset", "W8A8"));
     select(method_, s.value("method", "minmax"));
-    split_->setChecked(s.value("split", false).toBool());
+    select(split_, s.value("splitScope", s.value("split", false).toBool() ? "shortcut" : "off"));
     softmaxBits_->setValue(s.value("softmaxBits", 0).toInt());
     select(firstLast_, s.value("firstLast", "same"));
     perStep_->setChecked(s.value("perStep", false).toBool());

@@ -2,6 +2,8 @@
 // The quantization panel: the preset (FP, W8A8, W4A8, W4A16, W8A16 or a custom
 // per-layer plan), the range method and plan options, the calibration data
 // settings, and the Calibrate button.
+#include <optional>
+
 #include <QWidget>
 
 #include "core/quant/quant_plan.h"
@@ -42,7 +44,12 @@ public:
     void fillCalibration(CalibrationRequest& request) const;
     void setCalibrationSize(int caliSteps, int caliSamples);
     void setMethod(const QString& method);  // minmax | mse | percentile | running
-    void setSplit(bool on);
+    void setSplit(bool on);                // off, or Q-Diffusion's shortcut-only split
+    void setSplitScope(const QString& scope);  // "off" | "shortcut" | "shortcut_and_conv1"
+    // The live average activation width of the plan being edited (relaxing
+    // included); nullopt before a model is loaded.
+    void setAverageActivationBits(const std::optional<ActivationWidthSummary>& summary);
+    QString averageActivationBitsText() const;
     void setRounding(const QString& rounding);  // nearest | gptq
     void setCalibrationStatus(const QString& text);
     void setBusy(bool busy);
@@ -65,7 +72,7 @@ private:
     QFormLayout* form_;
     QComboBox* preset_;
     QComboBox* method_;
-    QCheckBox* split_;
+    QComboBox* split_;
     QSpinBox* softmaxBits_;
     QComboBox* firstLast_;
     QCheckBox* perStep_;
@@ -81,6 +88,8 @@ private:
     QDoubleSpinBox* relaxFraction_;
     QSpinBox* relaxBits_;
     QComboBox* relaxAt_;
+    QLabel* averageActivationBits_;
+    std::optional<ActivationWidthSummary> averageBits_;
     QPushButton* calibrate_;
     QLabel* status_;
     bool custom_ = false;

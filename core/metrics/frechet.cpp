@@ -20,7 +20,7 @@ GaussianStats fitGaussian(const torch::Tensor& features) {
 
 torch::Tensor sqrtPsd(const torch::Tensor& symmetric) {
     torch::Tensor sym = (symmetric + symmetric.t()) / 2;  // remove round-off asymmetry
-    auto [values, vectors] = torch::linalg::eigh(sym, "L");
+    auto [values, vectors] = torch::linalg_eigh(sym, "L");
     return (vectors * values.clamp_min(0).sqrt()).matmul(vectors.t());
 }
 
@@ -31,7 +31,7 @@ double frechetDistance(const GaussianStats& a, const GaussianStats& b) {
     torch::Tensor covB = b.cov.to(a.cov.device());
     torch::Tensor rootA = sqrtPsd(a.cov);
     torch::Tensor middle = rootA.matmul(covB).matmul(rootA);
-    torch::Tensor eig = torch::linalg::eigvalsh((middle + middle.t()) / 2, "L").clamp_min(0);
+    torch::Tensor eig = torch::linalg_eigvalsh((middle + middle.t()) / 2, "L").clamp_min(0);
     const double traceRoot = eig.sqrt().sum().item<double>();
     const double meanTerm = (a.mean - b.mean.to(a.mean.device())).pow(2).sum().item<double>();
     const double value = meanTerm + a.cov.trace().item<double>() + covB.trace().item<double>() - 2 * traceRoot;

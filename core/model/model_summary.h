@@ -20,6 +20,10 @@ struct SiteInfo {
     std::vector<int64_t> weightShape;  // empty for attention operands
     // >0 when the input is cat(h, skip): channels [0, splitChannels) come from h.
     int64_t splitChannels = 0;
+    // The input is the raw cat(h, skip) (the shortcut conv). conv1 of the same
+    // block sees it after GroupNorm and SiLU, which is why Q-Diffusion splits
+    // only the shortcut conv.
+    bool rawConcatInput = false;
     int64_t inputChannels = 0;
     int64_t stride = 1;   // Conv2d only
     int64_t padding = 0;  // Conv2d only

@@ -19,7 +19,10 @@ ResnetBlock::ResnetBlock(const std::string& p, const std::string& block, int64_t
     if (in != out) convShortcut_ = WeightedLayer::conv(p + ".conv_shortcut", block, in, out, 1, 1, 0);
     // Both convs that consume cat(h, skip) know where h ends.
     conv1_.site.splitChannels = splitChannels;
-    if (convShortcut_) convShortcut_->site.splitChannels = splitChannels;
+    if (convShortcut_) {
+        convShortcut_->site.splitChannels = splitChannels;
+        convShortcut_->site.rawConcatInput = splitChannels > 0;
+    }
     unit_ = {p, UnitKind::Resnet, {conv1_.site.name, timeEmbProj_.site.name, conv2_.site.name}};
     if (convShortcut_) unit_.sites.push_back(convShortcut_->site.name);
 }

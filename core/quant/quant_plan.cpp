@@ -52,6 +52,15 @@ const char* rangeMethodName(RangeMethod method) {
     return "?";
 }
 
+const char* splitScopeName(SplitScope scope) {
+    return scope == SplitScope::ShortcutAndConv1 ? "shortcut_and_conv1" : "shortcut";
+}
+
+bool splitsSite(const QuantPlan& plan, const SiteInfo& site) {
+    if (!plan.splitShortcuts || site.splitChannels <= 0 || isAttentionOperand(site.kind)) return false;
+    return site.rawConcatInput || plan.splitScope == SplitScope::ShortcutAndConv1;
+}
+
 RangeMethod parseRangeMethod(const std::string& name) {
     for (RangeMethod m : {RangeMethod::MinMax, RangeMethod::Mse, RangeMethod::Percentile, RangeMethod::RunningMinMax})
         if (name == rangeMethodName(m)) return m;
@@ -66,7 +75,7 @@ bool SitePlan::operator==(const SitePlan& o) const {
 }
 
 bool QuantPlan::operator==(const QuantPlan& o) const {
-    return preset == o.preset && splitShortcuts == o.splitShortcuts && relaxedForSteps == o.relaxedForSteps &&
+    return preset == o.preset && splitShortcuts == o.splitShortcuts && splitScope == o.splitScope && relaxedForSteps == o.relaxedForSteps &&
            sites == o.sites;
 }
 
@@ -88,6 +97,7 @@ std::string QuantPlan::toJson() const {
     root["version"] = 1;
     root["preset"] = preset;
     root["split_shortcuts"] = splitShortcuts;
+    root["split_scope"] = splitScopeName(splitScope);
     if (relaxedForSteps > 0) root["relaxed_for_steps"] = relaxedForSteps;
     ojson list = ojson::object();
     for (const auto& [name, s] : sites) {
@@ -121,6 +131,12 @@ QuantPlan QuantPlan::fromJson(const std::string& text, const std::string& source
         if (key == "format" || key == "version") continue;
         if (key == "preset") plan.preset = stringValue(*it, source, "key 'preset'");
         else if (key == "split_shortcuts") plan.splitShortcuts = boolValue(*it, source, "key 'split_shortcuts'");
+        else if (key == "split_scope") {
+            const std::string scope = stringValue(*it, source, "key 'split_scope'");
+            if (scope == "shortcut") plan.splitScope = SplitScope::Shortcut;
+            else if (scope == "shortcut_and_conv1") plan.splitScope = SplitScope::ShortcutAndConv1;
+            else reject(source, "key 'split_scope'", "must be \"shortcut\" or \"shortcut_and_conv1\"");
+        }
         else if (key == "relaxed_for_steps") {
             if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > 100000)
                 reject(source, "key 'relaxed_for_steps'", "must be a step count from 1 to 100000");
@@ -202,6 +218,7 @@ QuantPlan makePresetPlan(const std::string& preset, const std::vector<SiteInfo>&
     QuantPlan plan;
     plan.preset = preset;
     plan.splitShortcuts = options.splitShortcuts;
+    plan.splitScope = options.splitScope;
     if (sites.empty()) return plan;
     // "First and last layer" means the input and output convs (PTQ4DM), not
     // the time-embedding linears that run before conv_in.
@@ -248,6 +265,25 @@ void relaxActivations(QuantPlan& plan, int steps, double fraction, int bits, boo
         if (!s.quantizesActivation()) continue;
         for (int i = 0; i < count; ++i) s.stepActivationBits[lastSteps ? steps - 1 - i : i] = std::max(bits, s.activationBits);
     }
+}
+
+int activationBitsAt(const SitePlan& site, int step) {
+    if (!site.quantizesActivation()) return 0;
+    const auto relaxed = site.stepActivationBits.find(step);
+    return relaxed != site.stepActivationBits.end() ? relaxed->second : site.activationBits;
+}
+
+ActivationWidthSummary summarizeActivationWidths(const QuantPlan& plan, int steps) {
+    ActivationWidthSummary summary;
+    summary.steps = std::max(1, steps);
+    double total = 0;
+    for (const auto& [name, site] : plan.sites) {
+        if (!site.quantizesActivation()) continue;
+        ++summary.quantizedSites;
+        for (int k = 0; k < summary.steps; ++k) total += activationBitsAt(site, k);
+    }
+    if (summary.quantizedSites > 0) summary.averageBits = total / (double(summary.quantizedSites) * summary.steps);
+    return summary;
 }
 
 }  // namespace dq

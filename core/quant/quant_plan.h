@@ -15,6 +15,12 @@ RangeMethod parseRangeMethod(const std::string& name);  // throws dq::Error nami
 
 enum class Granularity { PerTensor, PerChannel };
 
+// Which decoder convs that consume cat(h, skip) get split quantization (one
+// grid per half). Q-Diffusion splits only the shortcut conv, whose input is the
+// raw concatenation; conv1 sees it after GroupNorm and SiLU.
+enum class SplitScope { Shortcut, ShortcutAndConv1 };
+const char* splitScopeName(SplitScope scope);  // "shortcut" | "shortcut_and_conv1"
+
 struct SitePlan {
     bool enabled = true;
     // 0 leaves that operand in floating point. Attention operands have no
@@ -38,6 +44,7 @@ struct SitePlan {
 struct QuantPlan {
     std::string preset;          // informational: "W8A8", "custom", ...
     bool splitShortcuts = false;  // Q-Diffusion's split quantization of cat(h, skip) inputs
+    SplitScope splitScope = SplitScope::Shortcut;
     // The sampling-step count stepActivationBits was made for (0: not relaxed
     // by relaxActivations). Calibration rejects a trajectory of another length
     // instead of silently remapping the relaxed steps.
@@ -56,11 +63,15 @@ struct QuantPlan {
     bool operator==(const QuantPlan& other) const;
 };
 
+// Whether `plan` quantizes the two halves of `site`'s input separately.
+bool splitsSite(const QuantPlan& plan, const SiteInfo& site);
+
 enum class FirstLastPolicy { SameAsRest, EightBit, FullPrecision };
 
 struct PresetOptions {
     RangeMethod rangeMethod = RangeMethod::MinMax;
     bool splitShortcuts = false;
+    SplitScope splitScope = SplitScope::Shortcut;
     int softmaxBits = 0;  // 0: the preset's activation width
     FirstLastPolicy firstLast = FirstLastPolicy::SameAsRest;
     bool perStepActivation = false;
@@ -71,6 +82,19 @@ struct PresetOptions {
 QuantPlan makePresetPlan(const std::string& preset, const std::vector<SiteInfo>& sites,
                          const PresetOptions& options = {});
 std::vector<std::string> presetNames();
+
+// The average activation width a plan uses over `steps` sampling steps: the
+// mean over quantized activation sites and steps, relaxed steps at their
+// relaxed width (what the Quantization panel shows live while relaxing is
+// edited, and the layer x step width map plots).
+struct ActivationWidthSummary {
+    double averageBits = 0;
+    int quantizedSites = 0;
+    int steps = 0;
+};
+ActivationWidthSummary summarizeActivationWidths(const QuantPlan& plan, int steps);
+// The width of one site's activations at sampling step `step` (0: FP).
+int activationBitsAt(const SitePlan& site, int step);
 
 // PCR's activation relaxing: raises every activation site to `bits` on the
 // first or last `fraction` of `steps` sampling steps.

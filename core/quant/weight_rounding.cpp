@@ -38,7 +38,7 @@ QuantizedUNet quantizeWeights(const UNet2DModel& model, const QuantPlan& plan) {
         SiteQuantState st;
         st.site = site;
         st.plan = *plan.find(site.name);
-        st.split = plan.splitShortcuts && site.splitChannels > 0 && !isAttentionOperand(site.kind) ? site.splitChannels : 0;
+        st.split = splitsSite(plan, site) ? site.splitChannels : 0;
         if (st.plan.quantizesWeight() && !isAttentionOperand(site.kind)) {
             const torch::Tensor w = weights.at(site.name + ".weight").detach().to(torch::kCPU, torch::kFloat32);
             const std::size_t parts = st.split > 0 ? 2 : 1;

@@ -171,9 +171,11 @@ private Q_SLOTS:
         UNet2DModel model(test::tinyConfig());
         PresetOptions options;
         options.splitShortcuts = true;
+        options.splitScope = SplitScope::ShortcutAndConv1;
         options.softmaxBits = 16;
         options.firstLast = FirstLastPolicy::FullPrecision;
         QuantPlan plan = makePresetPlan("W4A8", model.sites(), options);
+        QCOMPARE(plan.splitScope, SplitScope::ShortcutAndConv1);
         QCOMPARE(plan.sites.size(), model.sites().size());
         QVERIFY(!plan.find("conv_in")->enabled);
         QVERIFY(!plan.find("conv_out")->enabled);
@@ -196,6 +198,40 @@ private Q_SLOTS:
         std::string badBits = plan.toJson();
         badBits.replace(badBits.find("\"weight_bits\": 4"), 16, "\"weight_bits\": 1");
         QVERIFY(test::errorOf([&] { QuantPlan::fromJson(badBits, "p.json"); }).contains("2..16"));
+        std::string badScope = plan.toJson();
+        badScope.replace(badScope.find("\"shortcut_and_conv1\""), 20, "\"conv1_only\"");
+        QVERIFY(test::errorOf([&] { QuantPlan::fromJson(badScope, "p.json"); }).contains("split_scope"));
+
+        // Which sites a split plan splits: the raw concatenation always, conv1 only when asked.
+        int raw = 0, conv1 = 0;
+        QuantPlan qdiffusion = plan;
+        qdiffusion.splitScope = SplitScope::Shortcut;
+        for (const SiteInfo& site : model.sites()) {
+            if (site.rawConcatInput) {
+                ++raw;
+                QVERIFY(site.name.find("conv_shortcut") != std::string::npos);
+                QVERIFY(splitsSite(qdiffusion, site) && splitsSite(plan, site));
+            } else if (site.splitChannels > 0 && !isAttentionOperand(site.kind)) {
+                ++conv1;
+                QVERIFY(site.name.find("conv1") != std::string::npos);
+                QVERIFY(!splitsSite(qdiffusion, site) && splitsSite(plan, site));
+            }
+        }
+        QVERIFY(raw > 0 && conv1 > 0);
+    }
+
+    void averageActivationWidthFollowsRelaxing() {
+        UNet2DModel model(test::tinyConfig());
+        QuantPlan plan = makePresetPlan("W4A8", model.sites());
+        const ActivationWidthSummary plain = summarizeActivationWidths(plan, 10);
+        QCOMPARE(plain.averageBits, 8.0);
+        QCOMPARE(plain.quantizedSites, static_cast<int>(plan.sites.size()));
+        relaxActivations(plan, 10, 0.2, 10, true);  // 2 of 10 steps at 10 bits
+        const ActivationWidthSummary relaxed = summarizeActivationWidths(plan, 10);
+        QVERIFY(std::abs(relaxed.averageBits - 8.4) < 1e-9);
+        QCOMPARE(activationBitsAt(*plan.find("conv_in"), 9), 10);
+        QCOMPARE(activationBitsAt(*plan.find("conv_in"), 0), 8);
+        QCOMPARE(summarizeActivationWidths(makePresetPlan("W4A16", model.sites()), 10).quantizedSites, 0);
     }
 
     void adaptiveHistogramsCountEveryValue() {
@@ -378,13 +414,21 @@ private Q_SLOTS:
         split.splitShortcuts = true;
         QuantizedUNet plain = calibrate(m.unet, makePresetPlan("W4A8", m.unet.sites()), data);
         QuantizedUNet splitQ = calibrate(m.unet, makePresetPlan("W4A8", m.unet.sites(), split), data);
-        std::vector<std::string> splitSites;
-        for (const SiteInfo& s : m.unet.sites())
-            if (s.splitChannels > 0 && !isAttentionOperand(s.kind)) splitSites.push_back(s.name);
-        QVERIFY(!splitSites.empty());
+        // Q-Diffusion's default splits the shortcut convs (the raw concatenation), not conv1.
+        std::vector<std::string> splitSites, conv1Sites;
+        for (const SiteInfo& s : m.unet.sites()) {
+            if (s.rawConcatInput) splitSites.push_back(s.name);
+            else if (s.splitChannels > 0 && !isAttentionOperand(s.kind)) conv1Sites.push_back(s.name);
+        }
+        QVERIFY(!splitSites.empty() && !conv1Sites.empty());
         QCOMPARE(splitQ.find(splitSites[0])->activationParts.size(), std::size_t{2});
         QCOMPARE(splitQ.find(splitSites[0])->weightParts.size(), std::size_t{2});
         QCOMPARE(plain.find(splitSites[0])->activationParts.size(), std::size_t{1});
+        QCOMPARE(splitQ.find(conv1Sites[0])->activationParts.size(), std::size_t{1});
+        split.splitScope = SplitScope::ShortcutAndConv1;
+        QuantizedUNet both = calibrate(m.unet, makePresetPlan("W4A8", m.unet.sites(), split), data);
+        QCOMPARE(both.find(conv1Sites[0])->activationParts.size(), std::size_t{2});
+        QCOMPARE(both.find(conv1Sites[0])->weightParts.size(), std::size_t{2});
         StatsSettings settings;
         settings.sampling.batch = 4;
         settings.sampling.steps = 10;

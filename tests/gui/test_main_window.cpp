@@ -214,6 +214,32 @@ private Q_SLOTS:
         QCOMPARE(window.layerTable()->activationBits(QString::fromStdString(site)), 0);
     }
 
+    void splitChoiceAndRawConcatenationMarkers() {
+        gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        QVERIFY(openAndWait(window, tiny_));
+        window.quantizationPanel()->setPreset("W4A8");
+        auto kindOf = [&](const QString& site) {
+            for (QTreeWidgetItemIterator it(window.layerTable()); *it; ++it)
+                if ((*it)->toolTip(widgets::LayerTable::NameColumn).section('\n', 0, 0) == site)
+                    return (*it)->text(widgets::LayerTable::KindColumn);
+            return QString("missing");
+        };
+        const QString shortcut = "up_blocks.0.resnets.0.conv_shortcut", conv1 = "up_blocks.0.resnets.0.conv1";
+        // The shortcut conv is marked as receiving the raw concatenation whatever the plan.
+        QVERIFY2(kindOf(shortcut).contains(QStringLiteral("⑃")) && !kindOf(shortcut).contains("split"),
+                 qPrintable(kindOf(shortcut)));
+        QVERIFY(!kindOf(conv1).contains(QStringLiteral("⑃")));
+        window.quantizationPanel()->setSplitScope("shortcut");  // Q-Diffusion
+        QVERIFY(window.plan().splitShortcuts && window.plan().splitScope == SplitScope::Shortcut);
+        QVERIFY(kindOf(shortcut).contains("split") && !kindOf(conv1).contains("split"));
+        window.quantizationPanel()->setSplitScope("shortcut_and_conv1");
+        QVERIFY(window.plan().splitScope == SplitScope::ShortcutAndConv1);
+        QVERIFY(kindOf(shortcut).contains("split") && kindOf(conv1).contains("split"));
+        window.quantizationPanel()->setSplitScope("off");
+        QVERIFY(!window.plan().splitShortcuts && !kindOf(shortcut).contains("split"));
+    }
+
     void siteNamesAreReadableAtTheDefaultWindowSize() {
         gui::MainWindow window;
         window.setShowErrorDialogs(false);
@@ -301,9 +327,27 @@ private Q_SLOTS:
         auto* bits = window.quantizationPanel()->findChild<QSpinBox*>("relaxBitsBox");
         QVERIFY(fraction && bits);
         QVERIFY(!bits->isEnabled());  // nothing to widen while relaxing is off
+        QVERIFY2(window.quantizationPanel()->averageActivationBitsText().startsWith("8.00 bits"),
+                 qPrintable(window.quantizationPanel()->averageActivationBitsText()));
         fraction->setValue(0.2);
         QVERIFY(bits->isEnabled());
         bits->setValue(12);
+        // Live: 2 of 10 steps at 12 bits, the rest at 8.
+        QVERIFY2(window.quantizationPanel()->averageActivationBitsText().startsWith("8.80 bits"),
+                 qPrintable(window.quantizationPanel()->averageActivationBitsText()));
+        // The width map shows where relaxing applies: the last two of ten columns.
+        gui::HeatmapPanel* heatmap = window.heatmapPanel();
+        heatmap->setQuantity(gui::HeatmapPanel::Quantity::ActivationWidth);
+        QCOMPARE(heatmap->plot()->columnCount(), 10);
+        const int row = static_cast<int>(heatmap->plot()->rowCount()) / 2;
+        QCOMPARE(heatmap->plot()->value(row, 0), 8.0);
+        QCOMPARE(heatmap->plot()->value(row, 7), 8.0);
+        QCOMPARE(heatmap->plot()->value(row, 8), 12.0);
+        QCOMPARE(heatmap->plot()->value(row, 9), 12.0);
+        window.generationPanel()->setSteps(20);  // 4 of 20 steps: the same share
+        QVERIFY(window.quantizationPanel()->averageActivationBitsText().contains("× 20 steps"));
+        QCOMPARE(heatmap->plot()->columnCount(), 20);
+        window.generationPanel()->setSteps(10);
         QSignalSpy quantized(&window, &gui::MainWindow::quantizedModelChanged);
         window.calibrate();
         QVERIFY(quantized.wait(120000));
