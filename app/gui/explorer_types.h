@@ -10,6 +10,7 @@
 #include <QStringList>
 #include <QVector>
 
+#include "core/analysis/bit_allocation.h"
 #include "core/analysis/sensitivity_report.h"
 #include "core/model/model_summary.h"
 #include "core/quant/quant_plan.h"
@@ -156,6 +157,8 @@ using StatisticsPtr = QSharedPointer<const StatisticsData>;
 using ComparisonPtr = QSharedPointer<const ComparisonData>;
 // A sensitivity sweep (plain data, no torch types).
 using SensitivityPtr = QSharedPointer<const SensitivityReport>;
+// Optimal and uniform allocations over a range of budgets (the Pareto plot).
+using FrontierPtr = QSharedPointer<const AllocationFrontier>;
 
 }  // namespace dq::gui
 
@@ -164,4 +167,5 @@ Q_DECLARE_METATYPE(dq::gui::QuantizedModelPtr)
 Q_DECLARE_METATYPE(dq::gui::StatisticsPtr)
 Q_DECLARE_METATYPE(dq::gui::ComparisonPtr)
 Q_DECLARE_METATYPE(dq::gui::SensitivityPtr)
+Q_DECLARE_METATYPE(dq::gui::FrontierPtr)
 Q_DECLARE_METATYPE(dq::gui::EvaluationData)

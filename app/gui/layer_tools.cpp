@@ -69,7 +69,7 @@ void LayerTools::retranslate() {
                             "calibration inputs: the Sensitivity column shows the result"));
     bits_->setSuffix(tr(" bits"));
     bits_->setToolTip(tr("Average weight width (weighted by each site's weight count) for the allocation"));
-    allocate_->setText(tr("Allocate"));
+    allocate_->setText(tr("Allocate…"));
     allocate_->setToolTip(tr("Choose each site's weight width for this average, least predicted error first "
                              "(from the sensitivity sweep)"));
 }

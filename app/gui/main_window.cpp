@@ -1,5 +1,6 @@
 #include "app/gui/main_window.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QAction>
@@ -19,6 +20,7 @@
 #include <QStatusBar>
 #include <QVBoxLayout>
 
+#include "app/gui/allocate_dialog.h"
 #include "app/gui/generation_panel.h"
 #include "app/gui/heatmap_panel.h"
 #include "app/gui/histogram_panel.h"
@@ -73,7 +75,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(layerTools_, &LayerTools::filterChanged, layers_, &widgets::LayerTable::setFilter);
     connect(layerTools_, &LayerTools::groupedChanged, layers_, &widgets::LayerTable::setGrouped);
     connect(layerTools_, &LayerTools::measureRequested, this, &MainWindow::measureSensitivity);
-    connect(layerTools_, &LayerTools::allocateRequested, this, &MainWindow::allocateWeightBits);
+    connect(layerTools_, &LayerTools::allocateRequested, this, &MainWindow::openAllocateDialog);
     connect(layers_, &widgets::LayerTable::siteSelected, histograms_, &HistogramPanel::showSite);
     connect(histograms_, &HistogramPanel::siteChanged, this, [this](const QString& site) {
         layers_->selectSite(site);
@@ -202,6 +204,9 @@ void MainWindow::connectWorker() {
     connect(w, &Worker::statisticsReady, this, &MainWindow::onStatistics);
     connect(w, &Worker::comparisonReady, this, &MainWindow::onComparison);
     connect(w, &Worker::sensitivityReady, this, &MainWindow::onSensitivity);
+    connect(w, &Worker::frontierReady, this, [this](const FrontierPtr& frontier) {
+        if (allocateDialog_) allocateDialog_->setFrontier(frontier);
+    });
     connect(w, &Worker::evaluationReady, this, &MainWindow::onEvaluation);
     connect(w, &Worker::quantizedModelSaved, this, [this](const QString& folder, qint64 bytes, qint64 fpBytes) {
         statusBar()->showMessage(tr("Saved %1 (%2 KiB, %3× smaller than the FP weights)")
@@ -562,6 +567,25 @@ bool MainWindow::allocateWeightBits(double bits) {
         showError(tr("Cannot allocate"), QString::fromStdString(e.what()));
         return false;
     }
+}
+
+AllocateDialog* MainWindow::allocateDialog() const { return allocateDialog_.data(); }
+
+void MainWindow::openAllocateDialog(double bits) {
+    if (!sensitivity_) return showError(tr("Cannot allocate"), tr("Measure the sensitivity first."));
+    if (allocateDialog_) allocateDialog_->close();
+    auto* dialog = new AllocateDialog(sensitivity_, plan_, bits, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    allocateDialog_ = dialog;
+    connect(dialog, &AllocateDialog::applyRequested, this, &MainWindow::allocateWeightBits);
+    // Budgets from the narrowest measured width to the widest, in quarter bits.
+    const auto [lo, hi] = std::minmax_element(sensitivity_->weightWidths.begin(), sensitivity_->weightWidths.end());
+    QVector<double> budgets;
+    if (lo != sensitivity_->weightWidths.end())
+        for (double b = *lo; b <= *hi + 1e-9; b += 0.25) budgets << b;
+    const SensitivityPtr report = sensitivity_;
+    controller_->submit([report, budgets](Worker* w, quint64 id) { w->allocationFrontier(id, report, budgets); });
+    dialog->show();
 }
 
 void MainWindow::generate() {

@@ -9,6 +9,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 
 #include "app/gui/explorer_types.h"
 #include "app/gui/worker.h"
@@ -22,6 +23,10 @@ class LayerTable;
 class LogConsole;
 class ProgressStatus;
 }  // namespace dq::widgets
+
+namespace dq::gui {
+class AllocateDialog;
+}
 
 namespace dq::gui {
 
@@ -52,6 +57,10 @@ public:
     // Sets per-site weight widths for an average of `bits` from the last sweep
     // (the plan becomes "custom"); false with the reason in lastError().
     bool allocateWeightBits(double bits);
+    // Opens the Allocate… dialog at `bits` (non-modal) and computes its
+    // frontier on the worker; applying it calls allocateWeightBits.
+    void openAllocateDialog(double bits);
+    AllocateDialog* allocateDialog() const;
     void generate();
     void collectStatistics(bool quantized);
     void evaluate(int samples);
@@ -180,6 +189,7 @@ private:
     QuantizedModelPtr quantized_;
     StatisticsPtr fpStats_, quantStats_;
     SensitivityPtr sensitivity_;
+    QPointer<AllocateDialog> allocateDialog_;
     QHash<quint64, QString> jobTitles_;
     QString pendingFolder_;
     QString lastError_;

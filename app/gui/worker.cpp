@@ -306,6 +306,20 @@ void Worker::measureSensitivity(quint64 id, const SensitivityRequest& request) {
     });
 }
 
+void Worker::allocationFrontier(quint64 id, const SensitivityPtr& report, const QVector<double>& budgets) {
+    run(id, tr("Allocating"), [&] {
+        if (!report) throw Error(tr("Measure the sensitivity first.").toStdString());
+        AllocationOptions options;
+        options.allowFullPrecision = false;  // as the dialog's own allocations
+        QString stage = tr("allocation budgets");
+        QString detail;
+        auto frontier = QSharedPointer<AllocationFrontier>::create(
+            dq::allocationFrontier(*report, std::vector<double>(budgets.begin(), budgets.end()), options,
+                                   jobCallbacks(id, stage, detail)));
+        Q_EMIT frontierReady(frontier);
+    });
+}
+
 void Worker::generate(quint64 id, const SamplingSettings& settings, double amplify) {
     run(id, tr("Generating"), [&] {
         State& s = *state_;

@@ -64,6 +64,9 @@ public:
     void loadModel(quint64 id, const QString& folder, const QString& device);
     void calibrate(quint64 id, const CalibrationRequest& request);
     void measureSensitivity(quint64 id, const SensitivityRequest& request);
+    // The optimal allocation at each average weight width of `budgets`, and
+    // the uniform widths, predicted from `report` (the Allocate dialog's plot).
+    void allocationFrontier(quint64 id, const SensitivityPtr& report, const QVector<double>& budgets);
     void generate(quint64 id, const SamplingSettings& settings, double amplify);
     void collectStatistics(quint64 id, const StatisticsRequest& request);
     void evaluate(quint64 id, const SamplingSettings& settings, int samples);
@@ -84,6 +87,7 @@ Q_SIGNALS:
     void statisticsReady(dq::gui::StatisticsPtr statistics);
     void comparisonReady(dq::gui::ComparisonPtr comparison);
     void sensitivityReady(dq::gui::SensitivityPtr sensitivity);
+    void frontierReady(dq::gui::FrontierPtr frontier);
     void evaluationReady(const dq::gui::EvaluationData& result);
     void quantizedModelSaved(const QString& folder, qint64 bytes, qint64 fpBytes);
 

@@ -10,6 +10,7 @@ WorkerController::WorkerController(QObject* parent) : QObject(parent), worker_(n
     qRegisterMetaType<StatisticsPtr>();
     qRegisterMetaType<ComparisonPtr>();
     qRegisterMetaType<SensitivityPtr>();
+    qRegisterMetaType<FrontierPtr>();
     qRegisterMetaType<EvaluationData>();
     qRegisterMetaType<JobOutcome>();
     thread_.setObjectName("diffquant-worker");

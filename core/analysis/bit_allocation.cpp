@@ -264,4 +264,64 @@ Allocation allocateBits(const SensitivityReport& report, const AllocationBudget&
     return result;
 }
 
+PlanPrediction predictPlan(const SensitivityReport& report, const QuantPlan& plan) {
+    PlanPrediction p;
+    double totalWeights = 0, bitsSum = 0, bytes = 0;
+    for (const SiteSensitivity& s : report.sites) {
+        const SitePlan* site = plan.find(s.name);
+        if (!site) {
+            p.complete = false;
+            continue;
+        }
+        if (s.weight) {
+            const int w = site->enabled ? site->weightBits : 0;
+            totalWeights += static_cast<double>(s.weightCount);
+            bitsSum += static_cast<double>(s.weightCount) * costBits(w);
+            bytes += weightBytes(s, w);
+            if (w == 0 || s.weight->alone.count(w)) p.predictedNmse += errorAt(*s.weight, w);
+            else p.complete = false;
+        }
+        const int a = site->enabled ? site->activationBits : 0;
+        if (a == 0 || s.activation.alone.count(a)) p.predictedNmse += errorAt(s.activation, a);
+        else p.complete = false;
+    }
+    p.averageWeightBits = totalWeights > 0 ? bitsSum / totalWeights : 0;
+    p.weightKiB = bytes / 1024.0;
+    return p;
+}
+
+AllocationFrontier allocationFrontier(const SensitivityReport& report, const std::vector<double>& budgets,
+                                      const AllocationOptions& options, const ProgressCallbacks& callbacks) {
+    AllocationFrontier frontier;
+    const int total = static_cast<int>(budgets.size() + report.weightWidths.size());
+    int done = 0;
+    auto step = [&] {
+        if (callbacks.cancelled && callbacks.cancelled()) throw Cancelled();
+        if (callbacks.progress) callbacks.progress(++done, total);
+    };
+    for (double bits : budgets) {
+        AllocationBudget budget;
+        budget.averageWeightBits = bits;
+        try {
+            const Allocation a = allocateBits(report, budget, options);
+            frontier.optimal.push_back(predictPlan(report, a.plan));
+        } catch (const Error&) {
+            // Below the narrowest candidates: no point at this budget.
+        }
+        step();
+    }
+    for (int w : report.weightWidths) {
+        QuantPlan uniform = report.basePlan;
+        for (const SiteSensitivity& s : report.sites) {
+            SitePlan* site = uniform.find(s.name);
+            if (!site || !s.weight) continue;
+            site->weightBits = w;
+            site->enabled = true;
+        }
+        frontier.uniform.emplace_back(w, predictPlan(report, uniform));
+        step();
+    }
+    return frontier;
+}
+
 }  // namespace dq

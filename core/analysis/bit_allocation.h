@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/analysis/sensitivity_report.h"
+#include "core/callbacks.h"
 #include "core/quant/quant_plan.h"
 
 namespace dq {
@@ -61,5 +62,27 @@ double weightBytes(const SiteSensitivity& site, int bits);
 // smallest budget that would), or a candidate width the report lacks.
 Allocation allocateBits(const SensitivityReport& report, const AllocationBudget& budget,
                         const AllocationOptions& options = {});
+
+// What the report predicts for a plan's widths, by the allocation's own
+// measure (the sum of the chosen operands' errors alone). `complete` is false
+// when the plan uses a width the sweep did not measure (it then adds nothing).
+struct PlanPrediction {
+    double averageWeightBits = 0;  // weighted by weight count, FP = 32
+    double weightKiB = 0;
+    double predictedNmse = 0;
+    bool complete = true;
+};
+PlanPrediction predictPlan(const SensitivityReport& report, const QuantPlan& plan);
+
+// The Pareto frontier for the explorer's Allocate dialog: the optimal
+// allocation at each average weight width of `budgets` (budgets nothing fits
+// are left out) and one point per uniform measured width. Checks `cancelled`
+// between budgets and reports progress per budget.
+struct AllocationFrontier {
+    std::vector<PlanPrediction> optimal;
+    std::vector<std::pair<int, PlanPrediction>> uniform;  // width → prediction
+};
+AllocationFrontier allocationFrontier(const SensitivityReport& report, const std::vector<double>& budgets,
+                                      const AllocationOptions& options, const ProgressCallbacks& callbacks = {});
 
 }  // namespace dq

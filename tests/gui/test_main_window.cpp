@@ -26,6 +26,10 @@
 #include "app/gui/language.h"
 #include "app/gui/layer_tools.h"
 #include "app/gui/worker_controller.h"
+#include <QPushButton>
+
+#include "app/gui/allocate_dialog.h"
+#include "widgets/pareto_plot.h"
 #include "app/gui/main_window.h"
 #include "app/gui/quantization_panel.h"
 #include "core/io/atomic_file.h"
@@ -35,6 +39,7 @@
 #include "widgets/heatmap_plot.h"
 #include "widgets/histogram_plot.h"
 #include "widgets/layer_table.h"
+#include "widgets/pareto_plot.h"
 #include "widgets/progress_status.h"
 
 #include <nlohmann/json.hpp>
@@ -397,6 +402,44 @@ private Q_SLOTS:
         QVERIFY(bits / weights <= 6.0 + 1e-9);
         QVERIFY2(widths.size() >= 2, "a mixed allocation");
         QCOMPARE(window.plan().find(conv.toStdString())->activationBits, 8);  // activations untouched
+
+        // The Allocate… dialog, on a calibrated W4A8 plan so that applying marks sites.
+        window.quantizationPanel()->setPreset("W4A8");
+        QSignalSpy quantized(&window, &gui::MainWindow::quantizedModelChanged);
+        window.calibrate();
+        QVERIFY(quantized.wait(120000));
+        QVERIFY(waitIdle(window));
+        QVERIFY(!window.layerTable()->needsRecalibration(conv));
+        window.openAllocateDialog(3.0);
+        gui::AllocateDialog* dialog = window.allocateDialog();
+        QVERIFY(dialog && dialog->isVisible());
+        // The frontier comes from the worker: optimal points and one per measured uniform width.
+        QVERIFY(QTest::qWaitFor([&] { return dialog->plot()->frontierPointCount() > 0; }, 60000));
+        QVERIFY(waitIdle(window));
+        QCOMPARE(dialog->plot()->uniformPointCount(), static_cast<int>(window.sensitivity()->weightWidths.size()));
+        QVERIFY(dialog->plot()->hasCurrent());
+        QVERIFY(std::abs(dialog->plot()->current().x() - 4.0) < 1e-9);  // every weight at 4 bits
+        // The slider's budget is met, and its allocation is marked on the plot.
+        dialog->setAverageWeightBits(3.0);
+        QVERIFY(dialog->allocation().has_value());
+        const double allocated = dialog->allocation()->averageWeightBits;
+        QVERIFY(allocated <= 3.0 + 1e-9 && allocated > 2.0);
+        QVERIFY(std::abs(dialog->plot()->selected().x() - allocated) < 1e-9);
+        QVERIFY2(dialog->summaryText().contains("KiB") && dialog->summaryText().contains("dB"),
+                 qPrintable(dialog->summaryText()));
+        const QuantPlan chosen = dialog->allocation()->plan;
+        QTest::mouseClick(dialog->applyButton(), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return window.allocateDialog() == nullptr; }, 5000));  // closed and deleted
+        bool marked = false;
+        for (const SiteSensitivity& s : window.sensitivity()->sites) {
+            if (!s.weight) continue;
+            const int w = window.plan().find(s.name)->weightBits;
+            QCOMPARE(w, chosen.find(s.name)->weightBits);
+            QCOMPARE(window.layerTable()->needsRecalibration(QString::fromStdString(s.name)), w != 4);
+            marked = marked || w != 4;
+        }
+        QVERIFY2(marked, "the 3-bit allocation changed some widths");
+        QCOMPARE(window.quantizationPanel()->preset(), QString("custom"));
         // Opening another model drops the sweep.
         QVERIFY(openAndWait(window, tiny_));
         QVERIFY(window.sensitivity() == nullptr);

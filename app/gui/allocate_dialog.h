@@ -1,0 +1,69 @@
+#pragma once
+// The Allocate… dialog: choose an average weight width with a slider and see,
+// live, the allocation the sensitivity sweep predicts is best at that budget
+// (its size, average width, width counts and predicted SQNR), next to the
+// Pareto plot of all budgets with the uniform widths and the plan being
+// edited marked. Applying hands the budget back to the window, which changes
+// the plan's weight widths; sites whose widths change are then marked for
+// recalibration in the layer table. The frontier is computed on the worker
+// and arrives through setFrontier().
+#include <optional>
+
+#include <QDialog>
+
+#include "app/gui/explorer_types.h"
+
+class QLabel;
+class QSlider;
+class QPushButton;
+
+namespace dq::widgets {
+class ParetoPlot;
+}
+
+namespace dq::gui {
+
+class AllocateDialog : public QDialog {
+    Q_OBJECT
+public:
+    AllocateDialog(const SensitivityPtr& report, const QuantPlan& current, double averageWeightBits,
+                   QWidget* parent = nullptr);
+
+    void setFrontier(const FrontierPtr& frontier);
+    double averageWeightBits() const;
+    void setAverageWeightBits(double bits);
+    // The allocation under the slider (nullopt when nothing fits the budget).
+    const std::optional<Allocation>& allocation() const { return allocation_; }
+    QString summaryText() const;
+    widgets::ParetoPlot* plot() const { return plot_; }
+    QPushButton* applyButton() const { return apply_; }
+
+Q_SIGNALS:
+    void applyRequested(double averageWeightBits);
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void retranslate();
+    void updateAllocation();
+
+    SensitivityPtr report_;
+    PlanPrediction current_;
+    std::optional<Allocation> allocation_;
+    QString error_;
+    QSlider* slider_;
+    QLabel* budget_;
+    QLabel* summary_;
+    QLabel* currentLabel_;
+    QLabel* frontierStatus_;
+    widgets::ParetoPlot* plot_;
+    QPushButton* apply_;
+    QPushButton* close_;
+    bool hasFrontier_ = false;
+};
+
+// 10·log10(1 / nmse), the predicted SQNR of the predicted noise in dB.
+double predictedSqnrDb(double nmse);
+
+}  // namespace dq::gui
