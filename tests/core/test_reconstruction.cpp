@@ -115,6 +115,7 @@ private Q_SLOTS:
         PresetOptions o;
         o.rangeMethod = RangeMethod::Mse;
         o.splitShortcuts = true;
+        o.splitScope = SplitScope::ShortcutAndConv1;  // so that conv1, checked below, is a split site
         const QuantPlan plan = makePresetPlan("W4A16", m.unet.sites(), o);
         QuantizedUNet nearest = quantizeWeights(m.unet, plan);
         QuantizedUNet gptq = quantizeWeights(m.unet, plan);

@@ -77,10 +77,12 @@ private Q_SLOTS:
         LayerTable table;
         QVector<LayerRow> rows;
         rows.push_back({"conv_in", "conv_in", "Conv2d", "32x1x3x3", 0, 1, false, 8, 8});
-        rows.push_back({"up_blocks.0.resnets.0.conv1", "up_blocks.0", "Conv2d", "64x128x3x3", 64, 128, false, 4, 8});
+        // conv1 of a decoder block, split by the plan (shortcut and conv1), not fed the raw concatenation.
+        rows.push_back({"up_blocks.0.resnets.0.conv1", "up_blocks.0", "Conv2d", "64x128x3x3", 64, 128, false, 4, 8, false, true});
         rows.push_back({"mid_block.attentions.0.softmax", "mid_block", "attn-softmax", "", 0, 0, true, 0, 8});
         table.setLayers(rows);
         QCOMPARE(table.layerCount(), 3);
+        QVERIFY(!table.itemFor("up_blocks.0.resnets.0.conv1")->text(LayerTable::KindColumn).contains(QStringLiteral("⑃")));
         QCOMPARE(table.weightBits("up_blocks.0.resnets.0.conv1"), 4);
         QVERIFY(table.itemFor("up_blocks.0.resnets.0.conv1")->toolTip(LayerTable::ShapeColumn).contains("64 + 64"));
         QVERIFY(table.itemFor("up_blocks.0.resnets.0.conv1")->text(LayerTable::KindColumn).contains("split"));

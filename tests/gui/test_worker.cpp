@@ -185,7 +185,7 @@ private Q_SLOTS:
         QCOMPARE(quantized.count(), 1);
         QVERIFY(worker_->hasQuantizedModel());
         const QuantizedModelPtr q = quantized.first()[0].value<QuantizedModelPtr>();
-        const SiteQuantData* shortcut = q->find("up_blocks.0.resnets.0.conv1");
+        const SiteQuantData* shortcut = q->find("up_blocks.0.resnets.0.conv_shortcut");
         QVERIFY(shortcut);
         QCOMPARE(shortcut->activation.size(), 2);  // h and skip grids
         const GridData* grid = shortcut->activation[0].gridFor(500);
