@@ -4,8 +4,12 @@
 //     the worst and 99th-percentile lateness of the timer are reported;
 //  2. histogram redraw: switching the histogram's site and step, timed from
 //     the switch to the finished replot, over every site at several steps,
-//     with FP and quantized statistics and the quantization grid shown.
+//     with FP and quantized statistics and the quantization grid shown;
+//  3. the same event-loop latency while the worker runs a W4A8 sensitivity
+//     sweep and then the Allocate dialog's frontier, and the time one move of
+//     the dialog's budget slider takes (it re-allocates on the GUI thread).
 // Run: QT_QPA_PLATFORM=offscreen build/bench/bench_gui_responsiveness [--cali-n N] [--images N]
+//      [--sweep-cali-n N] (the sweep's trajectories; 0 skips part 3)
 #include <algorithm>
 #include <cstdio>
 #include <vector>
@@ -19,6 +23,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include "app/gui/allocate_dialog.h"
 #include "app/gui/default_model.h"
 #include "app/gui/generation_panel.h"
 #include "app/gui/heatmap_panel.h"
@@ -81,11 +86,12 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("DiffQuantBench");
     dq::configureLogging(dq::Verbosity::Quiet);
     dq::configureCpuThreads();
-    int caliN = 64, images = 16;
+    int caliN = 64, images = 16, sweepCaliN = 16;
     for (int i = 1; i + 1 < argc; i += 2) {
         const QString key = argv[i];
         if (key == "--cali-n") caliN = atoi(argv[i + 1]);
         else if (key == "--images") images = atoi(argv[i + 1]);
+        else if (key == "--sweep-cali-n") sweepCaliN = atoi(argv[i + 1]);
     }
 
     dq::gui::MainWindow window;
@@ -139,6 +145,43 @@ int main(int argc, char** argv) {
     std::sort(redraw.begin(), redraw.end());
     const double median = redraw[redraw.size() / 2], worst = redraw.back();
 
+    // 3. Sensitivity sweep, then the frontier, on the worker; the dialog opens
+    // as soon as the sweep is in, and its slider is moved while the frontier runs.
+    Lateness sweep;
+    double sweepSeconds = 0;
+    std::vector<double> slider;
+    if (sweepCaliN > 0) {
+        window.quantizationPanel()->setPreset("W4A8");
+        window.quantizationPanel()->setCalibrationSize(20, sweepCaliN);
+        window.measureSensitivity();
+        QElapsedTimer sweepClock;
+        sweepClock.start();
+        bool opened = false;
+        sweep = measureLateness([&] {
+            if (!opened && window.sensitivity()) {
+                window.openAllocateDialog(4.0);
+                opened = true;
+                return false;
+            }
+            return opened && !window.busy();
+        }, 3600000);
+        sweepSeconds = sweepClock.elapsed() / 1000.0;
+        dq::gui::AllocateDialog* dialog = window.allocateDialog();
+        if (!dialog) {
+            std::fprintf(stderr, "sensitivity sweep failed: %s\n", qPrintable(window.lastError()));
+            return 1;
+        }
+        for (int k = 0; k <= 60; ++k) {
+            QElapsedTimer t;
+            t.start();
+            dialog->setAverageWeightBits(2.0 + 0.1 * k);
+            QCoreApplication::processEvents();
+            slider.push_back(t.nsecsElapsed() / 1e6);
+        }
+        std::sort(slider.begin(), slider.end());
+        dialog->close();
+    }
+
     std::printf("DiffQuant Studio responsiveness (shipped model, %s, offscreen, %d CPU threads)\n",
                 qEnvironmentVariable("DIFFQUANT_DEVICE", "auto").toLocal8Bit().constData(), QThread::idealThreadCount());
     std::printf("event loop, idle baseline : worst %.1f ms late, p99 %.1f ms (%zu ticks)\n", idle.worst(),
@@ -148,6 +191,13 @@ int main(int argc, char** argv) {
                 busy.worst(), busy.percentile(99), busy.ms.size(), busySeconds, caliN, images);
     std::printf("histogram switch + redraw : median %.1f ms, worst %.1f ms over %zu site/step switches\n", median, worst,
                 redraw.size());
+    if (!slider.empty()) {
+        std::printf("event loop, sweep+frontier: worst %.1f ms late, p99 %.1f ms (%zu ticks over %.0f s: W4A8 sensitivity "
+                    "sweep on cali_n %d, then the Allocate dialog's frontier)\n",
+                    sweep.worst(), sweep.percentile(99), sweep.ms.size(), sweepSeconds, sweepCaliN);
+        std::printf("allocation slider move    : median %.1f ms, worst %.1f ms over %zu moves\n",
+                    slider[slider.size() / 2], slider.back(), slider.size());
+    }
     window.close();
     return 0;
 }

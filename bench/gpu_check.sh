@@ -69,7 +69,9 @@ if [[ ! -x "$BUILD/app/cli/diffquant" ]]; then
     || { grep "FAILED" "$OUTDIR/build.log" | sort -u; grep -E "error:" "$OUTDIR/build.log" | sort -u | head -60; exit 1; }
 fi
 CLI="$BUILD/app/cli/diffquant"
-"$CLI" info | head -5
+# (Not `info | head`: under pipefail, head closing the pipe early fails the script.)
+"$CLI" info > "$OUTDIR/info.log" 2>&1 || { cat "$OUTDIR/info.log"; exit 1; }
+sed -n 1,5p "$OUTDIR/info.log"
 [[ "${1:-}" == "--build-only" ]] && { stamp "built"; exit 0; }
 # QUICK=1 (bench/gpu_session.sh): leave AdaRound and the 1,000-sample
 # evaluation to the results table that follows.

@@ -20,9 +20,97 @@
     </message>
 </context>
 <context>
+    <name>dq::gui::AllocateDialog</name>
+    <message>
+        <location filename="../app/gui/allocate_dialog.cpp" line="+99"/>
+        <source>Allocate weight widths</source>
+        <translation>Gewichtsbreiten zuteilen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Apply to the plan</source>
+        <translation>Auf den Plan anwenden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Average weight width, weighted by each site&apos;s weight count</source>
+        <translation>Mittlere Gewichtsbreite, gewichtet mit der Gewichtszahl jeder Stelle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Prediction: the sum of each site&apos;s error measured alone.</source>
+        <translation>Vorhersage: die Summe der einzeln gemessenen Fehler jeder Stelle.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Computing the frontier on the worker…</source>
+        <translation>Die Pareto-Front wird im Hintergrund berechnet …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>average weight width (bits)</source>
+        <translation>mittlere Gewichtsbreite (Bit)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>predicted SQNR of ε (dB)</source>
+        <translation>vorhergesagtes SQNR von ε (dB)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>optimal allocation</source>
+        <translation>optimale Zuteilung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>uniform width</source>
+        <translation>einheitliche Breite</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>current plan</source>
+        <translation>aktueller Plan</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>this budget</source>
+        <translation>dieses Budget</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Current plan: %1 average weight bits, %2 KiB, predicted %3 dB.</source>
+        <translation>Aktueller Plan: %1 Bit mittlere Gewichtsbreite, %2 KiB, vorhergesagt %3 dB.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Current plan: uses widths the sweep did not measure; not plotted.</source>
+        <translation>Aktueller Plan: nutzt Breiten, die die Messung nicht erfasst hat; nicht eingezeichnet.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 bits</source>
+        <translation>%1 Bit</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1 bits: %2</source>
+        <translation>%1 Bit: %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Predicted: %1 average weight bits · %2 KiB of weights · SQNR %3 dB · %4</source>
+        <translation>Vorhersage: %1 Bit mittlere Gewichtsbreite · %2 KiB Gewichte · SQNR %3 dB · %4</translation>
+    </message>
+</context>
+<context>
     <name>dq::gui::GenerationPanel</name>
     <message>
-        <location filename="../app/gui/generation_panel.cpp" line="+82"/>
+        <location filename="../app/gui/generation_panel.cpp" line="+83"/>
         <source>Seed</source>
         <translation>Seed</translation>
     </message>
@@ -177,6 +265,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Activation width of the plan (bits)</source>
+        <translation>Aktivierungsbreite des Plans (Bit)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
@@ -191,7 +284,7 @@
         <translation>Statistiken sammeln</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+53"/>
         <source>Calibrate to see the quantized model&apos;s SQNR.</source>
         <translation>Kalibrieren Sie, um das SQNR des quantisierten Modells zu sehen.</translation>
     </message>
@@ -204,6 +297,21 @@
         <location line="+25"/>
         <source>%1 sites × %2 steps · columns are timesteps t · click a cell to inspect it</source>
         <translation>%1 Stellen × %2 Schritte · Spalten sind Zeitschritte t · Zelle anklicken, um sie zu untersuchen</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Open a model to see the plan&apos;s widths.</source>
+        <translation>Öffnen Sie ein Modell, um die Breiten des Plans zu sehen.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>step %1</source>
+        <translation>Schritt %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 sites × %2 sampling steps · relaxed steps show their wider width · blank: floating point</source>
+        <translation>%1 Stellen × %2 Sampling-Schritte · gelockerte Schritte zeigen ihre größere Breite · leer: Gleitkomma</translation>
     </message>
 </context>
 <context>
@@ -424,8 +532,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Allocate</source>
-        <translation>Zuteilen</translation>
+        <source>Allocate…</source>
+        <translation>Zuteilen …</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -436,7 +544,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+179"/>
+        <location filename="../app/gui/main_window.cpp" line="+182"/>
         <source>About DiffQuant Studio</source>
         <translation>Über DiffQuant Studio</translation>
     </message>
@@ -448,7 +556,7 @@ Post-training quantization explorer for diffusion models.</source>
 Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
-        <location line="+131"/>
+        <location line="+134"/>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
@@ -583,12 +691,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Einen diffusers-UNet2DModel-Ordner öffnen</translation>
     </message>
     <message>
-        <location line="+68"/>
-        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 Parameter · Samples %3×%4×%4 · Klassen: %5 · %6 auf %7&lt;br&gt;%8 Quantisierungsstellen, %9 mit Shortcut-Eingängen (geteilt), %10 Attention-Operanden (◆)</translation>
+        <location line="+69"/>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with cat(h, skip) inputs (%10 of them the raw concatenation ⑃), %11 attention operands (◆)</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 Parameter · %3×%4×%4 Samples · Klassen: %5 · %6 auf %7&lt;br&gt;%8 Quantisierungsstellen, %9 mit cat(h, skip)-Eingang (davon %10 mit der rohen Verkettung ⑃), %11 Attention-Operanden (◆)</translation>
     </message>
     <message numerus="yes">
-        <location line="+7"/>
+        <location line="+8"/>
         <source>%n tensors</source>
         <translation>
             <numerusform>%n Tensor</numerusform>
@@ -596,7 +704,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         </translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+109"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>Nicht kalibriert: Vergleiche zeigen nur das FP-Modell.</translation>
     </message>
@@ -621,13 +729,13 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     <message>
         <location line="+0"/>
         <location line="+13"/>
-        <location line="+67"/>
+        <location line="+86"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>Öffnen Sie zuerst ein Modell.</translation>
     </message>
     <message>
-        <location line="-84"/>
+        <location line="-103"/>
         <source>Cannot measure sensitivity</source>
         <translation>Empfindlichkeit kann nicht gemessen werden</translation>
     </message>
@@ -639,16 +747,18 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     <message>
         <location line="+13"/>
         <location line="+28"/>
+        <location line="+8"/>
         <source>Cannot allocate</source>
         <translation>Zuteilung nicht möglich</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-36"/>
+        <location line="+36"/>
         <source>Measure the sensitivity first.</source>
         <translation>Zuerst die Empfindlichkeit messen.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="-16"/>
         <source>%1 bits: %2</source>
         <translation>%1 Bit: %2</translation>
     </message>
@@ -658,7 +768,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>%1 Bit mittlere Gewichtsbreite zugeteilt (%2); vorhergesagtes SQNR %3 dB. Zum Anwenden Kalibrieren drücken.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+32"/>
         <source>Cannot generate</source>
         <translation>Erzeugen nicht möglich</translation>
     </message>
@@ -748,7 +858,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vergleich kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location line="-401"/>
+        <location line="-438"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
     </message>
@@ -761,7 +871,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+115"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+119"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
@@ -852,12 +962,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-27"/>
         <source>Learn each unit&apos;s activation step sizes after the weights (0: off)</source>
         <translation>Nach den Gewichten die Aktivierungs-Schrittweiten jeder Einheit lernen (0: aus)</translation>
     </message>
@@ -913,16 +1023,36 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>split h | skip (Q-Diffusion)</source>
-        <translation>h | skip getrennt (Q-Diffusion)</translation>
+        <source>one grid</source>
+        <translation>ein Raster</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Quantize the two halves of each decoder cat(h, skip) input with separate grids</source>
-        <translation>Die beiden Hälften jedes Decoder-Eingangs cat(h, skip) mit getrennten Rastern quantisieren</translation>
+        <source>split h | skip: shortcut conv (Q-Diffusion)</source>
+        <translation>h | skip geteilt: Shortcut-Conv (Q-Diffusion)</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>split h | skip: shortcut conv and conv1</source>
+        <translation>h | skip geteilt: Shortcut-Conv und conv1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantize the two halves of a decoder cat(h, skip) input with separate grids. The shortcut conv receives the raw concatenation (marked ⑃ in the layer table); conv1 sees it after GroupNorm and SiLU.</source>
+        <translation>Die beiden Hälften eines cat(h, skip)-Eingangs im Decoder mit getrennten Rastern quantisieren. Die Shortcut-Conv erhält die rohe Verkettung (in der Schichttabelle mit ⑃ markiert); conv1 sieht sie nach GroupNorm und SiLU.</translation>
+    </message>
+    <message>
+        <location line="+121"/>
+        <source>activations in floating point</source>
+        <translation>Aktivierungen in Gleitkomma</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 bits over %2 quantized inputs × %3 steps</source>
+        <translation>%1 Bit über %2 quantisierte Eingänge × %3 Schritte</translation>
+    </message>
+    <message>
+        <location line="-121"/>
         <source>as activations</source>
         <translation>wie Aktivierungen</translation>
     </message>
@@ -1018,6 +1148,11 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Average activation width</source>
+        <translation>Mittlere Aktivierungsbreite</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Calibrate</source>
         <translation>Kalibrieren</translation>
     </message>
@@ -1127,6 +1262,21 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+8"/>
+        <source>Allocating</source>
+        <translation>Zuteilung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Measure the sensitivity first.</source>
+        <translation>Zuerst die Empfindlichkeit messen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>allocation budgets</source>
+        <translation>Zuteilungsbudgets</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Generating</source>
         <translation>Erzeugung</translation>
     </message>
@@ -1234,12 +1384,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     <name>dq::widgets::LayerTable</name>
     <message>
         <location filename="../widgets/layer_table.cpp" line="+86"/>
-        <location line="+281"/>
+        <location line="+299"/>
         <source>FP</source>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="-232"/>
+        <location line="-248"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
@@ -1304,26 +1454,43 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Aktivierungs-Bitbreite des Eingangs der Stelle bzw. des Attention-Operanden</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source> · split</source>
         <translation> · geteilt</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>
-Shortcut site: its input is cat(h, skip) with %1 + %2 channels; split quantization gives each half its own grid.</source>
+Shortcut site ⑃: its input is the raw cat(h, skip) with %1 + %2 channels.</source>
         <translation>
-Shortcut-Stelle: Ihr Eingang ist cat(h, skip) mit %1 + %2 Kanälen; getrennte Quantisierung gibt jeder Hälfte ein eigenes Raster.</translation>
+Shortcut-Stelle ⑃: ihr Eingang ist das rohe cat(h, skip) mit %1 + %2 Kanälen.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
+        <source>
+Its input is cat(h, skip) with %1 + %2 channels after GroupNorm and SiLU.</source>
+        <translation>
+Ihr Eingang ist cat(h, skip) mit %1 + %2 Kanälen nach GroupNorm und SiLU.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> The plan gives each half its own grid.</source>
+        <translation> Der Plan gibt jeder Hälfte ein eigenes Raster.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> The plan quantizes it with one grid.</source>
+        <translation> Der Plan quantisiert ihn mit einem Raster.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>
 Attention matmul operand: quantized with its own width.</source>
         <translation>
 Attention-Matmul-Operand: mit eigener Bitbreite quantisiert.</translation>
     </message>
     <message>
-        <location line="+139"/>
+        <location line="+152"/>
         <source>Weight bits of the selected sites</source>
         <translation>Gewichts-Bits der gewählten Stellen</translation>
     </message>

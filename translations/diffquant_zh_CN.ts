@@ -20,9 +20,97 @@
     </message>
 </context>
 <context>
+    <name>dq::gui::AllocateDialog</name>
+    <message>
+        <location filename="../app/gui/allocate_dialog.cpp" line="+99"/>
+        <source>Allocate weight widths</source>
+        <translation>分配权重位宽</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Apply to the plan</source>
+        <translation>应用到方案</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Average weight width, weighted by each site&apos;s weight count</source>
+        <translation>平均权重位宽（按各位置的权重数加权）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Prediction: the sum of each site&apos;s error measured alone.</source>
+        <translation>预测：各位置单独测得误差之和。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Computing the frontier on the worker…</source>
+        <translation>正在后台计算帕累托前沿…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>average weight width (bits)</source>
+        <translation>平均权重位宽（位）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>predicted SQNR of ε (dB)</source>
+        <translation>预测的 ε SQNR（dB）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>optimal allocation</source>
+        <translation>最优分配</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>uniform width</source>
+        <translation>统一位宽</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>current plan</source>
+        <translation>当前方案</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>this budget</source>
+        <translation>此预算</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Current plan: %1 average weight bits, %2 KiB, predicted %3 dB.</source>
+        <translation>当前方案：平均权重 %1 位，%2 KiB，预测 %3 dB。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Current plan: uses widths the sweep did not measure; not plotted.</source>
+        <translation>当前方案：使用了扫描未测量的位宽；未绘制。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 bits</source>
+        <translation>%1 位</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1 bits: %2</source>
+        <translation>%1 位：%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Predicted: %1 average weight bits · %2 KiB of weights · SQNR %3 dB · %4</source>
+        <translation>预测：平均权重 %1 位 · 权重 %2 KiB · SQNR %3 dB · %4</translation>
+    </message>
+</context>
+<context>
     <name>dq::gui::GenerationPanel</name>
     <message>
-        <location filename="../app/gui/generation_panel.cpp" line="+82"/>
+        <location filename="../app/gui/generation_panel.cpp" line="+83"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
@@ -177,6 +265,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Activation width of the plan (bits)</source>
+        <translation>方案的激活位宽（位）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Images</source>
         <translation>图像</translation>
     </message>
@@ -191,7 +284,7 @@
         <translation>收集统计信息</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+53"/>
         <source>Calibrate to see the quantized model&apos;s SQNR.</source>
         <translation>请先校准，以查看量化模型的 SQNR。</translation>
     </message>
@@ -204,6 +297,21 @@
         <location line="+25"/>
         <source>%1 sites × %2 steps · columns are timesteps t · click a cell to inspect it</source>
         <translation>%1 个量化位置 × %2 步 · 列为时间步 t · 点击单元格查看详情</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Open a model to see the plan&apos;s widths.</source>
+        <translation>打开模型以查看方案的位宽。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>step %1</source>
+        <translation>第 %1 步</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 sites × %2 sampling steps · relaxed steps show their wider width · blank: floating point</source>
+        <translation>%1 个位置 × %2 个采样步 · 放宽的步显示更宽的位宽 · 空白：浮点</translation>
     </message>
 </context>
 <context>
@@ -424,8 +532,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Allocate</source>
-        <translation>分配</translation>
+        <source>Allocate…</source>
+        <translation>分配…</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -436,7 +544,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+179"/>
+        <location filename="../app/gui/main_window.cpp" line="+182"/>
         <source>About DiffQuant Studio</source>
         <translation>关于 DiffQuant Studio</translation>
     </message>
@@ -448,7 +556,7 @@ Post-training quantization explorer for diffusion models.</source>
 扩散模型训练后量化探索工具。</translation>
     </message>
     <message>
-        <location line="+131"/>
+        <location line="+134"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -583,19 +691,19 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>打开 diffusers UNet2DModel 文件夹</translation>
     </message>
     <message>
-        <location line="+68"/>
-        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with shortcut (split) inputs, %10 attention operands (◆)</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 个参数 · 样本 %3×%4×%4 · 类别：%5 · %6，位于 %7&lt;br&gt;%8 个量化位置，其中 %9 个输入含跳跃连接（拆分），%10 个注意力操作数（◆）</translation>
+        <location line="+69"/>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with cat(h, skip) inputs (%10 of them the raw concatenation ⑃), %11 attention operands (◆)</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 个参数 · %3×%4×%4 样本 · 类别：%5 · %6，位于 %7&lt;br&gt;%8 个量化位置，%9 个输入为 cat(h, skip)（其中 %10 个为原始拼接 ⑃），%11 个注意力操作数（◆）</translation>
     </message>
     <message numerus="yes">
-        <location line="+7"/>
+        <location line="+8"/>
         <source>%n tensors</source>
         <translation>
             <numerusform>%n 个张量</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+109"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>未校准：对比仅显示 FP 模型。</translation>
     </message>
@@ -619,13 +727,13 @@ Post-training quantization explorer for diffusion models.</source>
     <message>
         <location line="+0"/>
         <location line="+13"/>
-        <location line="+67"/>
+        <location line="+86"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>请先打开模型。</translation>
     </message>
     <message>
-        <location line="-84"/>
+        <location line="-103"/>
         <source>Cannot measure sensitivity</source>
         <translation>无法测量敏感度</translation>
     </message>
@@ -637,16 +745,18 @@ Post-training quantization explorer for diffusion models.</source>
     <message>
         <location line="+13"/>
         <location line="+28"/>
+        <location line="+8"/>
         <source>Cannot allocate</source>
         <translation>无法分配</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-36"/>
+        <location line="+36"/>
         <source>Measure the sensitivity first.</source>
         <translation>请先测量敏感度。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="-16"/>
         <source>%1 bits: %2</source>
         <translation>%1 位：%2</translation>
     </message>
@@ -656,7 +766,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>已分配平均 %1 位权重（%2）；预测 SQNR %3 dB。按“校准”以应用。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+32"/>
         <source>Cannot generate</source>
         <translation>无法生成</translation>
     </message>
@@ -746,7 +856,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>无法保存对比图</translation>
     </message>
     <message>
-        <location line="-401"/>
+        <location line="-438"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
     </message>
@@ -759,7 +869,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+115"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+119"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
@@ -850,12 +960,12 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-27"/>
         <source>Learn each unit&apos;s activation step sizes after the weights (0: off)</source>
         <translation>在权重之后学习每个单元的激活步长（0：关闭）</translation>
     </message>
@@ -911,16 +1021,36 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>split h | skip (Q-Diffusion)</source>
-        <translation>拆分 h | skip（Q-Diffusion）</translation>
+        <source>one grid</source>
+        <translation>单一网格</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Quantize the two halves of each decoder cat(h, skip) input with separate grids</source>
-        <translation>对每个解码器 cat(h, skip) 输入的两半分别使用独立的量化网格</translation>
+        <source>split h | skip: shortcut conv (Q-Diffusion)</source>
+        <translation>拆分 h | skip：捷径卷积（Q-Diffusion）</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>split h | skip: shortcut conv and conv1</source>
+        <translation>拆分 h | skip：捷径卷积和 conv1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantize the two halves of a decoder cat(h, skip) input with separate grids. The shortcut conv receives the raw concatenation (marked ⑃ in the layer table); conv1 sees it after GroupNorm and SiLU.</source>
+        <translation>用不同的网格量化解码器 cat(h, skip) 输入的两半。捷径卷积接收原始拼接（在层表中标记为 ⑃）；conv1 看到的是经过 GroupNorm 和 SiLU 之后的拼接。</translation>
+    </message>
+    <message>
+        <location line="+121"/>
+        <source>activations in floating point</source>
+        <translation>激活为浮点</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 bits over %2 quantized inputs × %3 steps</source>
+        <translation>%1 位，覆盖 %2 个量化输入 × %3 步</translation>
+    </message>
+    <message>
+        <location line="-121"/>
         <source>as activations</source>
         <translation>同激活</translation>
     </message>
@@ -1016,6 +1146,11 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Average activation width</source>
+        <translation>平均激活位宽</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Calibrate</source>
         <translation>校准</translation>
     </message>
@@ -1125,6 +1260,21 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+8"/>
+        <source>Allocating</source>
+        <translation>正在分配</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Measure the sensitivity first.</source>
+        <translation>请先测量敏感度。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>allocation budgets</source>
+        <translation>分配预算</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Generating</source>
         <translation>生成</translation>
     </message>
@@ -1232,12 +1382,12 @@ Post-training quantization explorer for diffusion models.</source>
     <name>dq::widgets::LayerTable</name>
     <message>
         <location filename="../widgets/layer_table.cpp" line="+86"/>
-        <location line="+281"/>
+        <location line="+299"/>
         <source>FP</source>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="-232"/>
+        <location line="-248"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -1302,26 +1452,43 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>该量化位置输入或注意力操作数的激活位宽</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source> · split</source>
         <translation> · 拆分</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>
-Shortcut site: its input is cat(h, skip) with %1 + %2 channels; split quantization gives each half its own grid.</source>
+Shortcut site ⑃: its input is the raw cat(h, skip) with %1 + %2 channels.</source>
         <translation>
-跳跃连接量化位置：其输入为 cat(h, skip)，通道数为 %1 + %2；拆分量化为每一半分配独立的量化网格。</translation>
+捷径位置 ⑃：其输入为原始 cat(h, skip)，通道数 %1 + %2。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
+        <source>
+Its input is cat(h, skip) with %1 + %2 channels after GroupNorm and SiLU.</source>
+        <translation>
+其输入为经过 GroupNorm 和 SiLU 的 cat(h, skip)，通道数 %1 + %2。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> The plan gives each half its own grid.</source>
+        <translation> 方案为每一半使用各自的网格。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> The plan quantizes it with one grid.</source>
+        <translation> 方案用一个网格量化它。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>
 Attention matmul operand: quantized with its own width.</source>
         <translation>
 注意力 matmul 操作数：以独立位宽量化。</translation>
     </message>
     <message>
-        <location line="+139"/>
+        <location line="+152"/>
         <source>Weight bits of the selected sites</source>
         <translation>所选位置的权重位数</translation>
     </message>
