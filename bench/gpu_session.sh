@@ -42,8 +42,8 @@ stamp() { echo "[gpu_session +$(( $(date +%s) - T0 )) s] $*"; }
 left() { echo $(( DEADLINE - $(date +%s) )); }
 
 OUTDIR=${OUT:-/tmp/dq-gpu-session-out}
-# Both inside the checkout's ignored build folders, so a second call on the
-# still-warm machine finds the build and the models.
+# Both inside the checkout's ignored build folders: a second call on the
+# still-warm machine reuses the build (the work folder starts empty each run).
 WORK=${DQ_GPU_WORK:-$PWD/build-gpu-session}
 export DQ_GPU_BUILD=${DQ_GPU_BUILD:-$PWD/build-gpu}
 rm -rf "$WORK" && mkdir -p "$WORK" "$OUTDIR"
@@ -70,21 +70,28 @@ pack
 # 2. Training: the recipes differ only in their "train" keys.
 SHIPPED=resources/models/fashion-mnist-ddpm
 mkdir -p "$WORK/recipes"
-RECIPES=(current candidate cosine-ema min-snr)
+# Every variant spells out the keys it compares, whatever the shipped recipe
+# (resources/training/fashion-mnist-ddpm.json, min-SNR since 2026-11-30) says.
+RECIPES=(uniform min-snr cosine-ema candidate)
 write_configs() {  # steps
   python3 - "$1" "$WORK/recipes" <<'PY'
 import json, sys
 steps, out = int(sys.argv[1]), sys.argv[2]
 base = json.load(open("resources/training/fashion-mnist-ddpm.json"))
+constant = {"lr_schedule": "constant", "ema_horizon": 0}
+cosine = {"lr_schedule": "cosine", "min_lr_ratio": 0.05, "ema_horizon": 0.1}
+uniform = {"loss_weighting": "uniform"}
+min_snr = {"loss_weighting": "min_snr", "min_snr_gamma": 5}
 variants = {
-    "current": {},
-    "candidate": {"lr_schedule": "cosine", "min_lr_ratio": 0.05, "loss_weighting": "min_snr",
-                  "min_snr_gamma": 5, "ema_horizon": 0.1},
-    "cosine-ema": {"lr_schedule": "cosine", "min_lr_ratio": 0.05, "ema_horizon": 0.1},
-    "min-snr": {"loss_weighting": "min_snr", "min_snr_gamma": 5},
+    "uniform": {**constant, **uniform},      # the recipe before 2026-11-30
+    "min-snr": {**constant, **min_snr},      # the shipped recipe
+    "cosine-ema": {**cosine, **uniform},
+    "candidate": {**cosine, **min_snr},
 }
 for name, extra in variants.items():
     cfg = json.loads(json.dumps(base))
+    for key in ("lr_schedule", "min_lr_ratio", "loss_weighting", "min_snr_gamma", "ema_horizon"):
+        cfg["train"].pop(key, None)
     cfg["train"].update(extra)
     cfg["train"]["steps"] = steps
     cfg["train"]["warmup_steps"] = min(cfg["train"]["warmup_steps"], max(1, steps // 10))
@@ -93,11 +100,11 @@ for name, extra in variants.items():
     json.dump(cfg, open(f"{out}/{name}.json", "w"), indent=2)
 PY
 }
-train_all() {  # label
+train_all() {  # label [seconds: a limit per run, 0 = none]
   local pids=()
   for r in "${RECIPES[@]}"; do
     rm -rf "$WORK/$1-$r"
-    OMP_NUM_THREADS=2 "$CLI" train --data fashion-mnist --config "$WORK/recipes/$r.json" --out "$WORK/$1-$r" \
+    OMP_NUM_THREADS=2 timeout "${2:-0}" "$CLI" train --data fashion-mnist --config "$WORK/recipes/$r.json" --out "$WORK/$1-$r" \
       > "$WORK/$1-$r.log" 2>&1 &
     pids+=($!)
   done
@@ -111,21 +118,22 @@ else
   PROBE_STEPS=${PROBE_STEPS:-100}
   write_configs "$PROBE_STEPS"
   stamp "probe: $PROBE_STEPS steps of each recipe in parallel"
+  probe_start=$(date +%s.%N)
   train_all probe || { stamp "probe failed"; tail -5 "$WORK"/probe-*.log; pack; exit 1; }
-  STEPS=$(python3 - "$TRAIN_SECONDS" "${MIN_STEPS:-4000}" "$WORK"/probe-*.log <<'PY'
-import re, sys
-budget, least = float(sys.argv[1]), int(sys.argv[2]); per = []
-for path in sys.argv[3:]:
-    m = re.search(r"Trained to step (\d+) in ([0-9.]+) s", open(path).read())
-    per.append(float(m.group(2)) / int(m.group(1)))
-steps = int(budget / max(max(per), 1e-4) / 500) * 500   # the slowest recipe decides
-print(max(least, min(steps, 60000)))
-PY
-)
+  # Wall time of the whole probe (start-up included, so the estimate errs short).
+  STEPS=$(python3 -c "
+import sys
+wall = float(sys.argv[1]) - float(sys.argv[2]); budget, least, probe = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+steps = int(budget / max(wall / probe, 1e-4) / 500) * 500
+print(max(least, min(steps, 60000)))" "$(date +%s.%N)" "$probe_start" "$TRAIN_SECONDS" "${MIN_STEPS:-4000}" "$PROBE_STEPS")
 fi
+[[ "$STEPS" =~ ^[0-9]+$ ]] || { stamp "no step count ('$STEPS')"; pack; exit 1; }
 write_configs "$STEPS"
 stamp "training ${RECIPES[*]} for $STEPS steps each (batch 64), in parallel"
-train_all train || stamp "a training run failed (its log is in the results)"
+# Bounded by the deadline: a run cut short leaves its last checkpoint's model.
+TRAIN_LIMIT=$(( $(left) - 150 ))
+(( TRAIN_LIMIT > 30 )) || TRAIN_LIMIT=30
+train_all train "$TRAIN_LIMIT" || stamp "training stopped early or a run failed (logs in the results)"
 for r in "${RECIPES[@]}"; do
   grep -h "Trained to step" "$WORK/train-$r.log" | sed "s/^/$r: /"
   cp "$SHIPPED"/{feature_net.safetensors,reference_stats.safetensors,class_names.txt} "$WORK/train-$r/" 2>/dev/null
@@ -154,25 +162,32 @@ stamp "best recipe: $BEST (FID $BEST_FID on $NUM_SMALL samples)"
 echo "$BEST" > "$WORK/best-recipe.txt"
 pack
 
-# The sampler settings, on the best new model and on the shipped one.
-noclip() {  # folder copy
+# The sampler settings, on the best new model and on the shipped one: copies
+# with clip_sample set explicitly either way.
+with_clip() {  # folder copy true|false
   rm -rf "$2" && cp -r "$1" "$2" && rm -rf "$2/checkpoint"
-  sed -i 's/"clip_sample": true/"clip_sample": false/' "$2/scheduler_config.json"
+  python3 - "$2/scheduler_config.json" "$3" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1])); config["clip_sample"] = sys.argv[2] == "true"
+json.dump(config, open(sys.argv[1], "w"), indent=2)
+PY
 }
-noclip "$WORK/train-$BEST" "$WORK/best-noclip"
-noclip "$SHIPPED" "$WORK/shipped-noclip"
+with_clip "$WORK/train-$BEST" "$WORK/best-clip" true
+with_clip "$WORK/train-$BEST" "$WORK/best-noclip" false
+with_clip "$SHIPPED" "$WORK/shipped-clip" true
+with_clip "$SHIPPED" "$WORK/shipped-noclip" false
 stamp "model card scores ($NUM_LARGE samples)"
-score "$WORK/train-$BEST" "$WORK/card-new-leading-clip.json" "$NUM_LARGE"
+score "$WORK/best-clip" "$WORK/card-new-leading-clip.json" "$NUM_LARGE"
 score "$WORK/best-noclip" "$WORK/card-new-leading-noclip.json" "$NUM_LARGE"
 score "$WORK/best-noclip" "$WORK/card-new-quad.json" "$NUM_LARGE" --spacing quad
-score "$SHIPPED" "$WORK/card-old-leading-clip.json" "$NUM_LARGE"
+score "$WORK/shipped-clip" "$WORK/card-old-leading-clip.json" "$NUM_LARGE"
 score "$WORK/shipped-noclip" "$WORK/card-old-leading-noclip.json" "$NUM_LARGE"
 score "$SHIPPED" "$WORK/card-old-quad.json" "$NUM_LARGE" --spacing quad
 score "$WORK/best-noclip" "$WORK/card-new-leading-noclip-g1.5.json" "$NUM_LARGE" --guidance 1.5
 pack
 
 # The model the table uses: the best recipe with the better clip setting.
-FINAL="$WORK/train-$BEST"
+FINAL="$WORK/best-clip"
 if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" \
      "$(fid "$WORK/card-new-leading-noclip.json")" "$(fid "$WORK/card-new-leading-clip.json")"; then
   FINAL="$WORK/best-noclip"
@@ -181,7 +196,8 @@ stamp "results table on $FINAL ($TABLE_NUM samples per row, until the deadline)"
 for r in "${RECIPES[@]}"; do
   [[ -d "$WORK/train-$r" ]] && tar cf "$OUTDIR/model-$r.tar" -C "$WORK" --exclude=checkpoint --exclude=feature_net.safetensors --exclude=reference_stats.safetensors "train-$r"
 done
-[[ "$FINAL" == "$WORK/best-noclip" ]] && tar cf "$OUTDIR/model-best-noclip.tar" -C "$WORK" --exclude=feature_net.safetensors --exclude=reference_stats.safetensors best-noclip
+tar cf "$OUTDIR/model-final.tar" -C "$WORK" --exclude=feature_net.safetensors --exclude=reference_stats.safetensors \
+  "$(basename "$FINAL")"
 rm -rf bench/out && mkdir -p bench/out
 DIFFQUANT_MODEL="$FINAL" DEADLINE=$(( DEADLINE - 10 )) MIN_ROW_SECONDS=${MIN_ROW_SECONDS:-70} REUSE=0 bash bench/quant_results.sh "$DQ_GPU_BUILD" "$TABLE_NUM" \
   > "$WORK/table.log" 2>&1 || stamp "the table stopped early (see table.log)"

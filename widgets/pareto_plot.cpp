@@ -81,7 +81,7 @@ void ParetoPlot::setCurrent(const QPointF& point, bool visible) {
 void ParetoPlot::setSelected(const QPointF& point, bool visible) {
     selected_->setData(QVector<double>{point.x()}, QVector<double>{point.y()});
     selected_->setVisible(visible);
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    rescale();
 }
 
 int ParetoPlot::frontierPointCount() const { return optimal_->dataCount(); }
@@ -96,7 +96,7 @@ QPointF ParetoPlot::selected() const {
 
 void ParetoPlot::rescale() {
     double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
-    for (QCPGraph* g : {optimal_, uniform_, current_}) {
+    for (QCPGraph* g : {optimal_, uniform_, current_, selected_}) {
         if (!g->visible()) continue;
         for (int i = 0; i < g->dataCount(); ++i) {
             x0 = std::min(x0, g->dataMainKey(i));

@@ -60,12 +60,14 @@ AllocateDialog::AllocateDialog(const SensitivityPtr& report, const QuantPlan& cu
 
     connect(slider_, &QSlider::valueChanged, this, [this] { updateAllocation(); });
     connect(apply_, &QPushButton::clicked, this, [this] {
-        if (!allocation_) return;
-        Q_EMIT applyRequested(this->averageWeightBits());
-        accept();
+        if (allocation_) Q_EMIT applyRequested();
     });
     connect(close_, &QPushButton::clicked, this, &QDialog::reject);
-    plot_->setCurrent({current_.averageWeightBits, predictedSqnrDb(current_.predictedNmse)}, current_.complete);
+    // A plan with nothing quantized (0 error, 200 dB) or outside the slider's
+    // range would only stretch the axes.
+    const bool plottable = current_.complete && current_.predictedNmse > 0 && current_.averageWeightBits >= low - 0.5 &&
+                           current_.averageWeightBits <= high + 0.5;
+    plot_->setCurrent({current_.averageWeightBits, predictedSqnrDb(current_.predictedNmse)}, plottable);
     slider_->setValue(static_cast<int>(std::lround(std::clamp(averageWeightBits, double(low), double(high)) * kScale)));
     retranslate();
     updateAllocation();

@@ -30,6 +30,7 @@ public:
                    QWidget* parent = nullptr);
 
     void setFrontier(const FrontierPtr& frontier);
+    SensitivityPtr report() const { return report_; }
     double averageWeightBits() const;
     void setAverageWeightBits(double bits);
     // The allocation under the slider (nullopt when nothing fits the budget).
@@ -39,7 +40,8 @@ public:
     QPushButton* applyButton() const { return apply_; }
 
 Q_SIGNALS:
-    void applyRequested(double averageWeightBits);
+    // Apply allocation() to the plan; the receiver closes the dialog once it did.
+    void applyRequested();
 
 protected:
     void changeEvent(QEvent* event) override;

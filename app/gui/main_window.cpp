@@ -204,8 +204,9 @@ void MainWindow::connectWorker() {
     connect(w, &Worker::statisticsReady, this, &MainWindow::onStatistics);
     connect(w, &Worker::comparisonReady, this, &MainWindow::onComparison);
     connect(w, &Worker::sensitivityReady, this, &MainWindow::onSensitivity);
-    connect(w, &Worker::frontierReady, this, [this](const FrontierPtr& frontier) {
-        if (allocateDialog_) allocateDialog_->setFrontier(frontier);
+    connect(w, &Worker::frontierReady, this, [this](const SensitivityPtr& report, const FrontierPtr& frontier) {
+        // A frontier of another sweep (an older dialog's job) is dropped.
+        if (allocateDialog_ && allocateDialog_->report() == report) allocateDialog_->setFrontier(frontier);
     });
     connect(w, &Worker::evaluationReady, this, &MainWindow::onEvaluation);
     connect(w, &Worker::quantizedModelSaved, this, [this](const QString& folder, qint64 bytes, qint64 fpBytes) {
@@ -318,6 +319,7 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::onModelLoaded(const ModelInfoPtr& model) {
+    if (allocateDialog_) allocateDialog_->close();  // its sweep was of the previous model
     model_ = model;
     quantized_.reset();
     calibratedPlan_.reset();
@@ -512,6 +514,7 @@ void MainWindow::measureSensitivity() {
 }
 
 void MainWindow::onSensitivity(const SensitivityPtr& sensitivity) {
+    if (allocateDialog_) allocateDialog_->close();  // it shows the previous sweep
     sensitivity_ = sensitivity;
     QHash<QString, widgets::SiteSensitivityRow> rows;
     for (const SiteSensitivity& site : sensitivity->sites) {
@@ -544,29 +547,32 @@ bool MainWindow::allocateWeightBits(double bits) {
         budget.averageWeightBits = bits;
         AllocationOptions options;
         options.allowFullPrecision = false;
-        const Allocation a = allocateBits(*sensitivity_, budget, options);
-        // The allocation changes weight widths only: the plan's other edits stay.
-        for (auto& [name, site] : plan_.sites) {
-            const SitePlan* chosen = a.plan.find(name);
-            if (!chosen || !sensitivity_->find(name) || !sensitivity_->find(name)->weight) continue;
-            site.weightBits = chosen->weightBits;
-            site.enabled = site.weightBits > 0 || site.activationBits > 0;
-        }
-        plan_.preset = "custom";
-        quantPanel_->markCustom();
-        refreshLayerTable();
-        QStringList widths;
-        for (const auto& [w, n] : a.weightWidthCounts) widths << tr("%1 bits: %2").arg(widgets::LayerTable::bitsText(w)).arg(n);
-        layerTools_->setStatus(tr("Allocated %1 average weight bits (%2); predicted SQNR %3 dB. "
-                                  "Press Calibrate to apply.")
-                                   .arg(a.averageWeightBits, 0, 'f', 2)
-                                   .arg(widths.join(QStringLiteral(", ")))
-                                   .arg(a.predictedNmse > 0 ? -10 * std::log10(a.predictedNmse) : 200.0, 0, 'f', 1));
+        applyAllocation(*sensitivity_, allocateBits(*sensitivity_, budget, options));
         return true;
     } catch (const std::exception& e) {
         showError(tr("Cannot allocate"), QString::fromStdString(e.what()));
         return false;
     }
+}
+
+void MainWindow::applyAllocation(const SensitivityReport& report, const Allocation& a) {
+    // The allocation changes weight widths only: the plan's other edits stay.
+    for (auto& [name, site] : plan_.sites) {
+        const SitePlan* chosen = a.plan.find(name);
+        if (!chosen || !report.find(name) || !report.find(name)->weight) continue;
+        site.weightBits = chosen->weightBits;
+        site.enabled = site.weightBits > 0 || site.activationBits > 0;
+    }
+    plan_.preset = "custom";
+    quantPanel_->markCustom();
+    refreshLayerTable();
+    QStringList widths;
+    for (const auto& [w, n] : a.weightWidthCounts) widths << tr("%1 bits: %2").arg(widgets::LayerTable::bitsText(w)).arg(n);
+    layerTools_->setStatus(tr("Allocated %1 average weight bits (%2); predicted SQNR %3 dB. "
+                              "Press Calibrate to apply.")
+                               .arg(a.averageWeightBits, 0, 'f', 2)
+                               .arg(widths.join(QStringLiteral(", ")))
+                               .arg(predictedSqnrDb(a.predictedNmse), 0, 'f', 1));
 }
 
 AllocateDialog* MainWindow::allocateDialog() const { return allocateDialog_.data(); }
@@ -577,7 +583,12 @@ void MainWindow::openAllocateDialog(double bits) {
     auto* dialog = new AllocateDialog(sensitivity_, plan_, bits, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     allocateDialog_ = dialog;
-    connect(dialog, &AllocateDialog::applyRequested, this, &MainWindow::allocateWeightBits);
+    // The dialog's own allocation is applied (the one it shows), from the sweep it was opened with.
+    connect(dialog, &AllocateDialog::applyRequested, this, [this, dialog] {
+        if (!dialog->allocation()) return;
+        applyAllocation(*dialog->report(), *dialog->allocation());
+        dialog->close();
+    });
     // Budgets from the narrowest measured width to the widest, in quarter bits.
     const auto [lo, hi] = std::minmax_element(sensitivity_->weightWidths.begin(), sensitivity_->weightWidths.end());
     QVector<double> budgets;
@@ -661,6 +672,8 @@ void MainWindow::onQuantizedModel(const QuantizedModelPtr& model) {
     if (model->fromArtifact) {
         plan_ = model->plan;
         quantPanel_->markCustom();
+        // The panel shows the artifact's split, so the next option change keeps it.
+        quantPanel_->showSplit(plan_.splitShortcuts, plan_.splitScope);
         refreshLayerTable();
     }
     quantStats_.reset();

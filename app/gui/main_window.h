@@ -128,6 +128,7 @@ private:
     void onQuantizedDiscarded();
     void onStatistics(const StatisticsPtr& stats);
     void onComparison(const ComparisonPtr& comparison);
+    void applyAllocation(const SensitivityReport& report, const Allocation& allocation);
     void onSensitivity(const SensitivityPtr& sensitivity);
     void onEvaluation(const EvaluationData& result);
     void onJobFinished(quint64 id, JobOutcome outcome, const QString& message);

@@ -266,6 +266,12 @@ void QuantizationPanel::setSplitScope(const QString& scope) {
     if (index >= 0) split_->setCurrentIndex(index);
 }
 
+void QuantizationPanel::showSplit(bool split, SplitScope scope) {
+    const QSignalBlocker block(split_);
+    const int index = split_->findData(split ? QString::fromLatin1(splitScopeName(scope)) : QStringLiteral("off"));
+    if (index >= 0) split_->setCurrentIndex(index);
+}
+
 void QuantizationPanel::setAverageActivationBits(const std::optional<ActivationWidthSummary>& summary) {
     averageBits_ = summary;
     if (!summary || summary->quantizedSites == 0) {

@@ -46,6 +46,8 @@ public:
     void setMethod(const QString& method);  // minmax | mse | percentile | running
     void setSplit(bool on);                // off, or Q-Diffusion's shortcut-only split
     void setSplitScope(const QString& scope);  // "off" | "shortcut" | "shortcut_and_conv1"
+    // Shows a plan's split without rebuilding the plan (no planOptionsChanged).
+    void showSplit(bool split, SplitScope scope);
     // The live average activation width of the plan being edited (relaxing
     // included); nullopt before a model is loaded.
     void setAverageActivationBits(const std::optional<ActivationWidthSummary>& summary);

@@ -316,7 +316,7 @@ void Worker::allocationFrontier(quint64 id, const SensitivityPtr& report, const 
         auto frontier = QSharedPointer<AllocationFrontier>::create(
             dq::allocationFrontier(*report, std::vector<double>(budgets.begin(), budgets.end()), options,
                                    jobCallbacks(id, stage, detail)));
-        Q_EMIT frontierReady(frontier);
+        Q_EMIT frontierReady(report, frontier);
     });
 }
 

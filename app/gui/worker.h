@@ -87,7 +87,8 @@ Q_SIGNALS:
     void statisticsReady(dq::gui::StatisticsPtr statistics);
     void comparisonReady(dq::gui::ComparisonPtr comparison);
     void sensitivityReady(dq::gui::SensitivityPtr sensitivity);
-    void frontierReady(dq::gui::FrontierPtr frontier);
+    // `report` is the sweep the frontier was computed from.
+    void frontierReady(dq::gui::SensitivityPtr report, dq::gui::FrontierPtr frontier);
     void evaluationReady(const dq::gui::EvaluationData& result);
     void quantizedModelSaved(const QString& folder, qint64 bytes, qint64 fpBytes);
 

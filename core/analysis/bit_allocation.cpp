@@ -311,12 +311,16 @@ AllocationFrontier allocationFrontier(const SensitivityReport& report, const std
         step();
     }
     for (int w : report.weightWidths) {
+        // Built as allocateBits builds its plans: disabled sites spelled out as
+        // FP first, so the uniform and the optimal points count the same operands.
         QuantPlan uniform = report.basePlan;
+        for (auto& [name, site] : uniform.sites)
+            if (!site.enabled) site.weightBits = site.activationBits = 0;
         for (const SiteSensitivity& s : report.sites) {
             SitePlan* site = uniform.find(s.name);
-            if (!site || !s.weight) continue;
-            site->weightBits = w;
-            site->enabled = true;
+            if (!site) continue;
+            if (s.weight) site->weightBits = w;
+            site->enabled = site->weightBits > 0 || site->activationBits > 0;
         }
         frontier.uniform.emplace_back(w, predictPlan(report, uniform));
         step();

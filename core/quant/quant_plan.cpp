@@ -126,6 +126,11 @@ QuantPlan QuantPlan::fromJson(const std::string& text, const std::string& source
     if (!root.contains("format") || root["format"] != kFormat)
         reject(source, "key 'format'", std::string("must be \"") + kFormat + "\"");
     QuantPlan plan;
+    // Plans written before split_scope existed split conv1 as well as the
+    // shortcut conv: keep that meaning when the key is absent.
+    const bool legacySplit = !root.contains("split_scope") && root.contains("split_shortcuts") &&
+                             root["split_shortcuts"].is_boolean() && root["split_shortcuts"].get<bool>();
+    if (legacySplit) plan.splitScope = SplitScope::ShortcutAndConv1;
     for (auto it = root.begin(); it != root.end(); ++it) {
         const std::string& key = it.key();
         if (key == "format" || key == "version") continue;

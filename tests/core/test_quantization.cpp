@@ -11,6 +11,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <regex>
+
 #include <QTest>
 
 #include <torch/torch.h>
@@ -201,6 +203,13 @@ private Q_SLOTS:
         std::string badScope = plan.toJson();
         badScope.replace(badScope.find("\"shortcut_and_conv1\""), 20, "\"conv1_only\"");
         QVERIFY(test::errorOf([&] { QuantPlan::fromJson(badScope, "p.json"); }).contains("split_scope"));
+        // A plan from before split_scope existed keeps its meaning: conv1 was split too.
+        QuantPlan shortcutOnly = plan;
+        shortcutOnly.splitScope = SplitScope::Shortcut;
+        const std::string legacy = std::regex_replace(shortcutOnly.toJson(), std::regex("\"split_scope\": \"[a-z_0-9]+\",\\s*"), "");
+        QVERIFY(legacy.find("split_scope") == std::string::npos);
+        QCOMPARE(QuantPlan::fromJson(legacy, "old.json").splitScope, SplitScope::ShortcutAndConv1);
+        QCOMPARE(QuantPlan::fromJson(shortcutOnly.toJson(), "new.json").splitScope, SplitScope::Shortcut);
 
         // Which sites a split plan splits: the raw concatenation always, conv1 only when asked.
         int raw = 0, conv1 = 0;
