@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QVBoxLayout>
 
@@ -68,9 +69,12 @@ AllocateDialog::AllocateDialog(const SensitivityPtr& report, const QuantPlan& cu
     const bool plottable = current_.complete && current_.predictedNmse > 0 && current_.averageWeightBits >= low - 0.5 &&
                            current_.averageWeightBits <= high + 0.5;
     plot_->setCurrent({current_.averageWeightBits, predictedSqnrDb(current_.predictedNmse)}, plottable);
-    slider_->setValue(static_cast<int>(std::lround(std::clamp(averageWeightBits, double(low), double(high)) * kScale)));
+    {
+        // One allocation when the dialog opens, not one per setup step.
+        const QSignalBlocker block(slider_);
+        slider_->setValue(static_cast<int>(std::lround(std::clamp(averageWeightBits, double(low), double(high)) * kScale)));
+    }
     retranslate();
-    updateAllocation();
     resize(640, 520);
 }
 
