@@ -93,7 +93,8 @@ void AllocateDialog::setFrontier(const FrontierPtr& frontier) {
         uniform.push_back({QPointF(p.averageWeightBits, predictedSqnrDb(p.predictedNmse)), QStringLiteral("W%1").arg(bits)});
     plot_->setFrontier(optimal, uniform);
     hasFrontier_ = true;
-    retranslate();
+    // Only the status line changes: the slider's allocation is still the same.
+    frontierStatus_->setText(tr("Prediction: the sum of each site's error measured alone."));
 }
 
 void AllocateDialog::changeEvent(QEvent* event) {

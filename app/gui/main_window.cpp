@@ -454,10 +454,11 @@ QuantPlan MainWindow::calibrationPlan() const {
 
 void MainWindow::refreshCalibrationState() {
     QSet<QString> stale;
+    // The plan as it would be calibrated now (relaxing applied), built once per refresh.
+    const QuantPlan planned = calibrationPlan();
     if (calibratedPlan_ && model_) {
-        const QuantPlan expected = calibrationPlan();
         for (const SiteInfo& info : model_->summary.sites) {
-            const SitePlan* now = expected.find(info.name);
+            const SitePlan* now = planned.find(info.name);
             const SitePlan* then = calibratedPlan_->find(info.name);
             const bool splitChanged = splitsSite(plan_, info) != splitsSite(*calibratedPlan_, info);
             if (!now || !then || !(*now == *then) || splitChanged) stale.insert(QString::fromStdString(info.name));
@@ -465,9 +466,7 @@ void MainWindow::refreshCalibrationState() {
     }
     layers_->setCalibrationState(stale, calibratedPlan_.has_value());
     if (!model_) return;
-    // The plan as it would be calibrated now (relaxing applied): its average
-    // activation width, and its width per site and step for the heatmap.
-    const QuantPlan planned = calibrationPlan();
+    // Its average activation width, and its width per site and step for the heatmap.
     const int steps = generation_->settings().steps;
     quantPanel_->setAverageActivationBits(summarizeActivationWidths(planned, steps));
     QStringList sites;

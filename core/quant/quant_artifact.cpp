@@ -171,8 +171,9 @@ QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& m
         if (st.split > 0 && st.split != info.splitChannels)
             bad(jsonPath, where + " has split " + std::to_string(st.split) + ", which the model does not have.");
         if ((st.split > 0) != splitsSite(plan, info))
-            bad(jsonPath, where + (st.split > 0 ? " is split although its plan's split_scope does not split it."
-                                                : " is not split although its plan splits it."));
+            bad(jsonPath, where + (st.split > 0 ? " is split although its plan's split_scope does not split it"
+                                                : " is not split although its plan splits it") +
+                              "; the artifact is inconsistent: calibrate it again with `diffquant calibrate`.");
         // What the file holds must be what the plan asks for.
         const bool wantsWeight = st.plan.quantizesWeight() && !isAttentionOperand(info.kind);
         if (s.hasWeight != wantsWeight)
