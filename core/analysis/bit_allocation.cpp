@@ -16,7 +16,7 @@ namespace {
 
 constexpr int kFullPrecisionBits = 32;
 constexpr int64_t kBudgetSteps = 20000;
-constexpr int64_t kDecisionCells = 64 << 20;  // bounds the DP's choice table (2 bytes a cell)
+constexpr int64_t kDecisionCells = 16 << 20;  // bounds the DP's choice table (1 byte a cell)
 
 struct Choice {
     int bits = 0;  // 0 = FP
@@ -31,47 +31,79 @@ int costBits(int bits) { return bits == 0 ? kFullPrecisionBits : bits; }
 // here are whole bits or bytes, so with unit = the gcd of all costs the
 // solution is exact; when that would need too many steps, the unit grows and
 // costs are rounded up (the result still fits, and may be slightly short of
-// the optimum).
-std::vector<std::size_t> solveOptimal(const std::vector<std::vector<Choice>>& items, double budget) {
+// the optimum by at most one unit per item).
+//
+// The table records, for every total cost up to the largest budget, the least
+// error reaching exactly that total, so one table answers every smaller
+// budget by a backtrack: the explorer's slider re-allocates without redoing
+// the dynamic program.
+struct KnapsackTable {
+    double unit = 1;
+    int steps = 0;
+    std::vector<double> best;                 // least Σ error with exactly c units in total
+    std::vector<std::vector<int8_t>> taken;   // per item and total: the choice that reached it
+    std::vector<std::vector<int>> units;      // per item and choice: its cost in units
+};
+
+KnapsackTable buildKnapsack(const std::vector<std::vector<Choice>>& items, double maxBudget,
+                            const ProgressCallbacks& callbacks = {}) {
+    KnapsackTable t;
     int64_t unitCost = 0;
-    for (const auto& item : items)
+    for (const auto& item : items) {
+        if (item.size() > 127) throw Error("Too many candidate widths to allocate from (at most 127).");
         for (const Choice& c : item) unitCost = std::gcd(unitCost, static_cast<int64_t>(std::llround(c.cost)));
+    }
     const int64_t maxSteps = std::max<int64_t>(kBudgetSteps, kDecisionCells / std::max<std::size_t>(1, items.size()));
-    double unit = static_cast<double>(std::max<int64_t>(1, unitCost));
-    if (budget / unit > static_cast<double>(maxSteps)) unit = budget / static_cast<double>(maxSteps);
-    const int steps = static_cast<int>(std::floor(budget / unit + 1e-9));
-    auto unitsOf = [&](const Choice& c) { return std::ceil(c.cost / unit - 1e-9); };
+    t.unit = static_cast<double>(std::max<int64_t>(1, unitCost));
+    if (maxBudget / t.unit > static_cast<double>(maxSteps)) t.unit = maxBudget / static_cast<double>(maxSteps);
+    t.steps = static_cast<int>(std::floor(maxBudget / t.unit + 1e-9));
     const double inf = std::numeric_limits<double>::infinity();
-    std::vector<double> best(static_cast<std::size_t>(steps) + 1, inf), next(best.size());
-    best[0] = 0;
-    std::vector<std::vector<int16_t>> taken(items.size(), std::vector<int16_t>(best.size(), -1));
+    t.best.assign(static_cast<std::size_t>(t.steps) + 1, inf);
+    std::vector<double> next(t.best.size());
+    t.best[0] = 0;
+    t.taken.assign(items.size(), std::vector<int8_t>(t.best.size(), -1));
+    t.units.resize(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
+        if (callbacks.cancelled && callbacks.cancelled()) throw Cancelled();
         std::fill(next.begin(), next.end(), inf);
         for (std::size_t k = 0; k < items[i].size(); ++k) {
-            const double units = unitsOf(items[i][k]);
-            if (units > steps) continue;
+            const double units = std::ceil(items[i][k].cost / t.unit - 1e-9);
+            t.units[i].push_back(units > t.steps ? t.steps + 1 : static_cast<int>(units));
+            if (units > t.steps) continue;
             const int step = static_cast<int>(units);
-            for (int c = 0; c + step <= steps; ++c) {
-                if (best[c] == inf) continue;
-                const double e = best[c] + items[i][k].error;
+            for (int c = 0; c + step <= t.steps; ++c) {
+                if (t.best[c] == inf) continue;
+                const double e = t.best[c] + items[i][k].error;
                 if (e < next[c + step]) {
                     next[c + step] = e;
-                    taken[i][c + step] = static_cast<int16_t>(k);
+                    t.taken[i][c + step] = static_cast<int8_t>(k);
                 }
             }
         }
-        best.swap(next);
+        t.best.swap(next);
+        if (callbacks.progress) callbacks.progress(static_cast<int>(i + 1), static_cast<int>(items.size()));
     }
-    const auto end = std::min_element(best.begin(), best.end());
-    if (*end == inf) return {};
-    std::vector<std::size_t> chosen(items.size());
-    int c = static_cast<int>(end - best.begin());
-    for (std::size_t i = items.size(); i-- > 0;) {
-        const int k = taken[i][c];
+    return t;
+}
+
+// The optimal choices within `budget` (≤ the table's), or none when nothing fits.
+std::vector<std::size_t> backtrack(const KnapsackTable& t, double budget) {
+    const int steps = std::min(t.steps, static_cast<int>(std::floor(budget / t.unit + 1e-9)));
+    if (steps < 0) return {};
+    const auto end = std::min_element(t.best.begin(), t.best.begin() + steps + 1);
+    if (*end == std::numeric_limits<double>::infinity()) return {};
+    std::vector<std::size_t> chosen(t.taken.size());
+    int c = static_cast<int>(end - t.best.begin());
+    for (std::size_t i = t.taken.size(); i-- > 0;) {
+        const int k = t.taken[i][c];
         chosen[i] = static_cast<std::size_t>(k);
-        c -= static_cast<int>(unitsOf(items[i][k]));
+        c -= t.units[i][k];
     }
     return chosen;
+}
+
+std::vector<std::size_t> solveOptimal(const std::vector<std::vector<Choice>>& items, double budget) {
+    return backtrack(buildKnapsack(items, budget), budget);
 }
 
 std::vector<std::size_t> solveUniform(const std::vector<std::vector<Choice>>& items, double budget) {
@@ -173,9 +205,50 @@ double weightBytes(const SiteSensitivity& site, int bits) {
     return packed + 8.0 * static_cast<double>(site.outputChannels) * std::max(1, site.weightParts);
 }
 
-Allocation allocateBits(const SensitivityReport& report, const AllocationBudget& budget, const AllocationOptions& options) {
-    if (budget.averageWeightBits.has_value() == budget.sizeKiB.has_value())
-        throw Error("Give exactly one weight budget: an average weight width or an artifact size.");
+namespace {
+
+// The weight half of an allocation problem: one item per site with weights,
+// one choice per candidate width, costed in bit·weights or bytes.
+struct WeightProblem {
+    std::vector<std::size_t> sites;  // indices into report.sites
+    std::vector<std::vector<Choice>> items;
+    double totalWeights = 0;
+};
+
+WeightProblem weightProblem(const SensitivityReport& report, const AllocationOptions& options, bool bytes) {
+    const std::vector<int> widths =
+        candidateWidths(options.weightCandidates, report.weightWidths, options.allowFullPrecision, "weight");
+    WeightProblem p;
+    for (std::size_t i = 0; i < report.sites.size(); ++i) {
+        const SiteSensitivity& s = report.sites[i];
+        if (!s.weight) continue;
+        p.sites.push_back(i);
+        p.totalWeights += static_cast<double>(s.weightCount);
+        std::vector<Choice> choices;
+        for (int w : widths) {
+            Choice c;
+            c.bits = w;
+            c.cost = bytes ? weightBytes(s, w) : static_cast<double>(s.weightCount) * costBits(w);
+            c.error = errorAt(*s.weight, w);
+            choices.push_back(c);
+        }
+        p.items.push_back(std::move(choices));
+    }
+    if (p.sites.empty()) throw Error("The sensitivity report has no weight measurements to allocate.");
+    return p;
+}
+
+[[noreturn]] void nothingFits(const WeightProblem& p, const AllocationBudget& budget) {
+    double minimum = 0;
+    for (const auto& item : p.items) minimum += item.front().cost;
+    if (budget.sizeKiB) unreachable("the size budget", *budget.sizeKiB, minimum / 1024.0, " KiB");
+    unreachable("the average weight width", *budget.averageWeightBits, minimum / p.totalWeights, " bits");
+}
+
+// The allocation with the chosen weight widths; activations are allocated
+// under their own budget when there is one, else keep the base widths.
+Allocation finishAllocation(const SensitivityReport& report, const WeightProblem& p, const std::vector<std::size_t>& wChosen,
+                            const AllocationBudget& budget, const AllocationOptions& options) {
     Allocation result;
     result.plan = report.basePlan;
     result.plan.preset = "mixed";
@@ -185,57 +258,23 @@ Allocation allocateBits(const SensitivityReport& report, const AllocationBudget&
             site.weightBits = 0;
             site.activationBits = 0;
         }
-
-    // Weights.
-    const std::vector<int> wWidths =
-        candidateWidths(options.weightCandidates, report.weightWidths, options.allowFullPrecision, "weight");
-    std::vector<const SiteSensitivity*> weightSites;
-    std::vector<std::vector<Choice>> weightItems;
-    double totalWeights = 0;
-    for (const SiteSensitivity& s : report.sites) {
-        if (!s.weight) continue;
-        weightSites.push_back(&s);
-        totalWeights += static_cast<double>(s.weightCount);
-        std::vector<Choice> choices;
-        for (int w : wWidths) {
-            Choice c;
-            c.bits = w;
-            c.cost = budget.sizeKiB ? weightBytes(s, w) : static_cast<double>(s.weightCount) * costBits(w);
-            c.error = errorAt(*s.weight, w);
-            choices.push_back(c);
-        }
-        weightItems.push_back(std::move(choices));
-    }
-    if (weightSites.empty()) throw Error("The sensitivity report has no weight measurements to allocate.");
-    const double weightBudget = budget.sizeKiB ? *budget.sizeKiB * 1024.0 : *budget.averageWeightBits * totalWeights;
-    if (!(weightBudget > 0) || !std::isfinite(weightBudget))
-        throw Error("The weight budget must be a positive number.");
-    const std::vector<std::size_t> wChosen = solve(weightItems, weightBudget, options);
-    if (wChosen.empty()) {
-        double minimum = 0;
-        for (const auto& item : weightItems) minimum += item.front().cost;
-        if (budget.sizeKiB) unreachable("the size budget", *budget.sizeKiB, minimum / 1024.0, " KiB");
-        unreachable("the average weight width", *budget.averageWeightBits, minimum / totalWeights, " bits");
-    }
     double bitsSum = 0, bytes = 0;
-    for (std::size_t i = 0; i < weightSites.size(); ++i) {
-        const Choice& c = weightItems[i][wChosen[i]];
-        SitePlan* plan = result.plan.find(weightSites[i]->name);
-        plan->weightBits = c.bits;
+    for (std::size_t i = 0; i < p.sites.size(); ++i) {
+        const SiteSensitivity& site = report.sites[p.sites[i]];
+        const Choice& c = p.items[i][wChosen[i]];
+        result.plan.find(site.name)->weightBits = c.bits;
         result.predictedNmse += c.error;
-        bitsSum += static_cast<double>(weightSites[i]->weightCount) * costBits(c.bits);
-        bytes += weightBytes(*weightSites[i], c.bits);
+        bitsSum += static_cast<double>(site.weightCount) * costBits(c.bits);
+        bytes += weightBytes(site, c.bits);
         ++result.weightWidthCounts[c.bits];
     }
-    result.averageWeightBits = bitsSum / totalWeights;
+    result.averageWeightBits = bitsSum / p.totalWeights;
     result.weightKiB = bytes / 1024.0;
 
-    // Activations: allocated under their own budget, else the base widths.
-    std::vector<std::vector<Choice>> actItems;
-    std::vector<int> aWidths;
     if (budget.averageActivationBits) {
-        aWidths = candidateWidths(options.activationCandidates, report.activationWidths, options.allowFullPrecision,
-                                  "activation");
+        const std::vector<int> aWidths = candidateWidths(options.activationCandidates, report.activationWidths,
+                                                         options.allowFullPrecision, "activation");
+        std::vector<std::vector<Choice>> actItems;
         for (const SiteSensitivity& s : report.sites) {
             std::vector<Choice> choices;
             for (int w : aWidths) choices.push_back({w, static_cast<double>(costBits(w)), errorAt(s.activation, w)});
@@ -262,6 +301,59 @@ Allocation allocateBits(const SensitivityReport& report, const AllocationBudget&
     }
     result.averageActivationBits = actBits / static_cast<double>(std::max<std::size_t>(1, report.sites.size()));
     return result;
+}
+
+}  // namespace
+
+Allocation allocateBits(const SensitivityReport& report, const AllocationBudget& budget, const AllocationOptions& options) {
+    if (budget.averageWeightBits.has_value() == budget.sizeKiB.has_value())
+        throw Error("Give exactly one weight budget: an average weight width or an artifact size.");
+    const WeightProblem p = weightProblem(report, options, budget.sizeKiB.has_value());
+    const double weightBudget = budget.sizeKiB ? *budget.sizeKiB * 1024.0 : *budget.averageWeightBits * p.totalWeights;
+    if (!(weightBudget > 0) || !std::isfinite(weightBudget))
+        throw Error("The weight budget must be a positive number.");
+    const std::vector<std::size_t> wChosen = solve(p.items, weightBudget, options);
+    if (wChosen.empty()) nothingFits(p, budget);
+    return finishAllocation(report, p, wChosen, budget, options);
+}
+
+struct AllocationTable::Impl {
+    SensitivityReport report;
+    AllocationOptions options;
+    WeightProblem problem;
+    KnapsackTable table;
+    double maxBits = 0;
+};
+
+AllocationTable::AllocationTable(const SensitivityReport& report, double maxAverageWeightBits,
+                                 const AllocationOptions& options, const ProgressCallbacks& callbacks) {
+    if (!(maxAverageWeightBits > 0) || !std::isfinite(maxAverageWeightBits))
+        throw Error("The weight budget must be a positive number.");
+    auto impl = std::make_unique<Impl>();
+    impl->report = report;
+    impl->options = options;
+    impl->options.strategy = AllocationStrategy::Optimal;
+    impl->problem = weightProblem(impl->report, impl->options, /*bytes=*/false);
+    impl->table = buildKnapsack(impl->problem.items, maxAverageWeightBits * impl->problem.totalWeights, callbacks);
+    impl->maxBits = maxAverageWeightBits;
+    impl_ = std::move(impl);
+}
+
+AllocationTable::~AllocationTable() = default;
+
+double AllocationTable::maxAverageWeightBits() const { return impl_->maxBits; }
+
+Allocation AllocationTable::allocate(double averageWeightBits) const {
+    if (!(averageWeightBits > 0) || !std::isfinite(averageWeightBits))
+        throw Error("The weight budget must be a positive number.");
+    if (averageWeightBits > impl_->maxBits * (1 + 1e-12))
+        throw Error("The average weight width " + plainNumber(averageWeightBits) + " bits is beyond this table's " +
+                    plainNumber(impl_->maxBits) + " bits; build the table for the wider budget.");
+    AllocationBudget budget;
+    budget.averageWeightBits = averageWeightBits;
+    const std::vector<std::size_t> chosen = backtrack(impl_->table, averageWeightBits * impl_->problem.totalWeights);
+    if (chosen.empty()) nothingFits(impl_->problem, budget);
+    return finishAllocation(impl_->report, impl_->problem, chosen, budget, impl_->options);
 }
 
 PlanPrediction predictPlan(const SensitivityReport& report, const QuantPlan& plan) {
@@ -293,18 +385,24 @@ PlanPrediction predictPlan(const SensitivityReport& report, const QuantPlan& pla
 AllocationFrontier allocationFrontier(const SensitivityReport& report, const std::vector<double>& budgets,
                                       const AllocationOptions& options, const ProgressCallbacks& callbacks) {
     AllocationFrontier frontier;
-    const int total = static_cast<int>(budgets.size() + report.weightWidths.size());
+    // One dynamic program, for the widest budget, answers every budget.
+    double widest = 0;
+    for (double b : budgets) widest = std::max(widest, b);
+    for (int w : report.weightWidths) widest = std::max(widest, static_cast<double>(costBits(w)));
+    const int total = static_cast<int>(budgets.size() + report.weightWidths.size()) + 1;
     int done = 0;
     auto step = [&] {
         if (callbacks.cancelled && callbacks.cancelled()) throw Cancelled();
         if (callbacks.progress) callbacks.progress(++done, total);
     };
+    ProgressCallbacks tableCallbacks;
+    tableCallbacks.cancelled = callbacks.cancelled;
+    auto table = std::make_shared<AllocationTable>(report, widest, options, tableCallbacks);
+    frontier.table = table;
+    step();
     for (double bits : budgets) {
-        AllocationBudget budget;
-        budget.averageWeightBits = bits;
         try {
-            const Allocation a = allocateBits(report, budget, options);
-            frontier.optimal.push_back(predictPlan(report, a.plan));
+            frontier.optimal.push_back(predictPlan(report, table->allocate(bits).plan));
         } catch (const Error&) {
             // Below the narrowest candidates: no point at this budget.
         }

@@ -9,6 +9,7 @@
 // rounded up, so an allocation never exceeds its budget). No torch.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,33 @@ double weightBytes(const SiteSensitivity& site, int bits);
 Allocation allocateBits(const SensitivityReport& report, const AllocationBudget& budget,
                         const AllocationOptions& options = {});
 
+// The optimal weight allocations of every average weight width up to a
+// maximum, from one dynamic program: each allocate() is a backtrack through
+// the table (well under a millisecond on the shipped model), where
+// allocateBits redoes the whole program. The explorer's budget slider uses it.
+// Activations keep the base plan's widths; the strategy is always optimal.
+// Answers equal allocateBits' whenever its costs need no rounding (the
+// dynamic program's unit is their gcd); otherwise both round costs up to a
+// unit of at most 1/20,000 of their budget (1/300,000 on the shipped model),
+// so they may differ by that much.
+class AllocationTable {
+public:
+    AllocationTable(const SensitivityReport& report, double maxAverageWeightBits, const AllocationOptions& options = {},
+                    const ProgressCallbacks& callbacks = {});
+    ~AllocationTable();
+    AllocationTable(const AllocationTable&) = delete;
+    AllocationTable& operator=(const AllocationTable&) = delete;
+
+    // Throws dq::Error like allocateBits when nothing fits, and when the
+    // budget is beyond the table's maximum.
+    Allocation allocate(double averageWeightBits) const;
+    double maxAverageWeightBits() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<const Impl> impl_;
+};
+
 // What the report predicts for a plan's widths, by the allocation's own
 // measure (the sum of the chosen operands' errors alone). `complete` is false
 // when the plan uses a width the sweep did not measure (it then adds nothing).
@@ -76,11 +104,13 @@ PlanPrediction predictPlan(const SensitivityReport& report, const QuantPlan& pla
 
 // The Pareto frontier for the explorer's Allocate dialog: the optimal
 // allocation at each average weight width of `budgets` (budgets nothing fits
-// are left out) and one point per uniform measured width. Checks `cancelled`
-// between budgets and reports progress per budget.
+// are left out) and one point per uniform measured width, with the table
+// they came from (it covers every budget up to the widest). Checks
+// `cancelled` between budgets and reports progress per budget.
 struct AllocationFrontier {
     std::vector<PlanPrediction> optimal;
     std::vector<std::pair<int, PlanPrediction>> uniform;  // width → prediction
+    std::shared_ptr<const AllocationTable> table;
 };
 AllocationFrontier allocationFrontier(const SensitivityReport& report, const std::vector<double>& budgets,
                                       const AllocationOptions& options, const ProgressCallbacks& callbacks = {});

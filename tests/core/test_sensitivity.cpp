@@ -192,6 +192,7 @@ private Q_SLOTS:
 
         // By its own objective the allocation is never worse than the best
         // uniform plan within the same budget, and it meets the budget.
+        const AllocationTable table(report, 8.0, ao);
         for (double b : {2.0, 3.0, 5.0, 8.0}) {
             AllocationBudget bb;
             bb.averageWeightBits = b;
@@ -200,6 +201,12 @@ private Q_SLOTS:
             o.strategy = AllocationStrategy::Uniform;
             const Allocation uniform = allocateBits(report, bb, o);
             QVERIFY(best.averageWeightBits <= b + 1e-9);
+            // The explorer's table agrees to within its rounding of costs
+            // (the real report's weight counts need it: their gcd is small).
+            const Allocation fromTable = table.allocate(b);
+            QVERIFY(fromTable.averageWeightBits <= b + 1e-9);
+            QVERIFY2(std::abs(fromTable.predictedNmse - best.predictedNmse) <= 1e-3 * best.predictedNmse,
+                     qPrintable(QString("%1 bits: table %2 vs %3").arg(b).arg(fromTable.predictedNmse).arg(best.predictedNmse)));
             QVERIFY2(best.predictedNmse <= uniform.predictedNmse * (1 + 1e-12),
                      qPrintable(QString("%1 bits: %2 vs uniform %3").arg(b).arg(best.predictedNmse).arg(uniform.predictedNmse)));
         }
@@ -258,10 +265,16 @@ private Q_SLOTS:
         };
         const SensitivityReport report = syntheticReport(counts, errors);
         const double total = 1000 + 4000 + 250 + 9000;
+        // One table, built for the widest budget, answers every smaller one.
+        const AllocationTable table(report, 12.0);
         for (double budgetBits : {2.0, 2.5, 3.0, 3.7, 4.0, 5.5, 8.0, 12.0}) {
             AllocationBudget budget;
             budget.averageWeightBits = budgetBits;
             const Allocation a = allocateBits(report, budget);
+            const Allocation fromTable = table.allocate(budgetBits);
+            QVERIFY(fromTable.plan == a.plan);
+            QCOMPARE(fromTable.predictedNmse, a.predictedNmse);
+            QCOMPARE(fromTable.averageWeightBits, a.averageWeightBits);
             // Brute force over 4^4 choices (2, 4, 8 bits or FP at 32).
             double best = 1e30;
             const int widths[] = {2, 4, 8, 0};
@@ -309,6 +322,10 @@ private Q_SLOTS:
         o.weightCandidates = {3};
         QVERIFY(test::errorOf([&] { allocateBits(report, budget, o); }).contains("at 3 bits"));
         QVERIFY(test::errorOf([&] { allocateBits(report, AllocationBudget{}, {}); }).contains("exactly one weight budget"));
+        // A table answers only within its range, and names budgets nothing fits.
+        const AllocationTable table(report, 6.0, AllocationOptions{});
+        QVERIFY(test::errorOf([&] { table.allocate(7.0); }).contains("beyond this table's 6 bits"));
+        QVERIFY(test::errorOf([&] { table.allocate(1.5); }).contains("need 2 bits"));
     }
 
     void damagedReportsAreNamed() {
