@@ -22,7 +22,7 @@
 <context>
     <name>dq::gui::AllocateDialog</name>
     <message>
-        <location filename="../app/gui/allocate_dialog.cpp" line="+99"/>
+        <location filename="../app/gui/allocate_dialog.cpp" line="+106"/>
         <source>Allocate weight widths</source>
         <translation>Gewichtsbreiten zuteilen</translation>
     </message>
@@ -42,7 +42,8 @@
         <translation>Mittlere Gewichtsbreite, gewichtet mit der Gewichtszahl jeder Stelle</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-13"/>
+        <location line="+14"/>
         <source>Prediction: the sum of each site&apos;s error measured alone.</source>
         <translation>Vorhersage: die Summe der einzeln gemessenen Fehler jeder Stelle.</translation>
     </message>
@@ -92,12 +93,17 @@
         <translation>Aktueller Plan: nutzt Breiten, die die Messung nicht erfasst hat; nicht eingezeichnet.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>%1 bits</source>
         <translation>%1 Bit</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+4"/>
+        <source>Computing the allocations on the worker…</source>
+        <translation>Die Zuteilungen werden im Hintergrund berechnet …</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>%1 bits: %2</source>
         <translation>%1 Bit: %2</translation>
     </message>
@@ -317,7 +323,7 @@
 <context>
     <name>dq::gui::HistogramPanel</name>
     <message>
-        <location filename="../app/gui/histogram_panel.cpp" line="+91"/>
+        <location filename="../app/gui/histogram_panel.cpp" line="+90"/>
         <source>FP model</source>
         <translation>FP-Modell</translation>
     </message>
@@ -556,12 +562,12 @@ Post-training quantization explorer for diffusion models.</source>
 Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+135"/>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>DiffQuant Studio</source>
         <translation>DiffQuant Studio</translation>
     </message>
@@ -571,7 +577,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-135"/>
+        <location line="-136"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>%1 gespeichert (%2 KiB, %3× kleiner als die FP-Gewichte)</translation>
     </message>
@@ -691,7 +697,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Einen diffusers-UNet2DModel-Ordner öffnen</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with cat(h, skip) inputs (%10 of them the raw concatenation ⑃), %11 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 Parameter · %3×%4×%4 Samples · Klassen: %5 · %6 auf %7&lt;br&gt;%8 Quantisierungsstellen, %9 mit cat(h, skip)-Eingang (davon %10 mit der rohen Verkettung ⑃), %11 Attention-Operanden (◆)</translation>
     </message>
@@ -704,7 +710,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         </translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+108"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>Nicht kalibriert: Vergleiche zeigen nur das FP-Modell.</translation>
     </message>
@@ -729,36 +735,36 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     <message>
         <location line="+0"/>
         <location line="+13"/>
-        <location line="+86"/>
+        <location line="+95"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>Öffnen Sie zuerst ein Modell.</translation>
     </message>
     <message>
-        <location line="-103"/>
+        <location line="-112"/>
         <source>Cannot measure sensitivity</source>
         <translation>Empfindlichkeit kann nicht gemessen werden</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Sensitivity of %1 sites measured in %2 s: all weights at %3 bits give %4 dB, all activations at %5 bits %6 dB. Sort by the Sensitivity column to see the sites that matter most.</source>
         <translation>Empfindlichkeit von %1 Stellen in %2 s gemessen: alle Gewichte mit %3 Bit ergeben %4 dB, alle Aktivierungen mit %5 Bit %6 dB. Nach der Spalte Empfindlichkeit sortieren, um die wichtigsten Stellen zu sehen.</translation>
     </message>
     <message>
         <location line="+13"/>
+        <location line="+11"/>
         <location line="+28"/>
-        <location line="+8"/>
         <source>Cannot allocate</source>
         <translation>Zuteilung nicht möglich</translation>
     </message>
     <message>
-        <location line="-36"/>
-        <location line="+36"/>
+        <location line="-39"/>
+        <location line="+39"/>
         <source>Measure the sensitivity first.</source>
         <translation>Zuerst die Empfindlichkeit messen.</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-11"/>
         <source>%1 bits: %2</source>
         <translation>%1 Bit: %2</translation>
     </message>
@@ -798,7 +804,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vorgang fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+84"/>
         <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;Samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Klassengenauigkeit&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
@@ -858,7 +864,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vergleich kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location line="-438"/>
+        <location line="-448"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
     </message>
@@ -1042,7 +1048,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Die beiden Hälften eines cat(h, skip)-Eingangs im Decoder mit getrennten Rastern quantisieren. Die Shortcut-Conv erhält die rohe Verkettung (in der Schichttabelle mit ⑃ markiert); conv1 sieht sie nach GroupNorm und SiLU.</translation>
     </message>
     <message>
-        <location line="+121"/>
+        <location line="+127"/>
         <source>activations in floating point</source>
         <translation>Aktivierungen in Gleitkomma</translation>
     </message>
@@ -1052,7 +1058,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>%1 Bit über %2 quantisierte Eingänge × %3 Schritte</translation>
     </message>
     <message>
-        <location line="-121"/>
+        <location line="-127"/>
         <source>as activations</source>
         <translation>wie Aktivierungen</translation>
     </message>

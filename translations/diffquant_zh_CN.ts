@@ -22,7 +22,7 @@
 <context>
     <name>dq::gui::AllocateDialog</name>
     <message>
-        <location filename="../app/gui/allocate_dialog.cpp" line="+99"/>
+        <location filename="../app/gui/allocate_dialog.cpp" line="+106"/>
         <source>Allocate weight widths</source>
         <translation>分配权重位宽</translation>
     </message>
@@ -42,7 +42,8 @@
         <translation>平均权重位宽（按各位置的权重数加权）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-13"/>
+        <location line="+14"/>
         <source>Prediction: the sum of each site&apos;s error measured alone.</source>
         <translation>预测：各位置单独测得误差之和。</translation>
     </message>
@@ -92,12 +93,17 @@
         <translation>当前方案：使用了扫描未测量的位宽；未绘制。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>%1 bits</source>
         <translation>%1 位</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+4"/>
+        <source>Computing the allocations on the worker…</source>
+        <translation>正在后台线程中计算分配…</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>%1 bits: %2</source>
         <translation>%1 位：%2</translation>
     </message>
@@ -317,7 +323,7 @@
 <context>
     <name>dq::gui::HistogramPanel</name>
     <message>
-        <location filename="../app/gui/histogram_panel.cpp" line="+91"/>
+        <location filename="../app/gui/histogram_panel.cpp" line="+90"/>
         <source>FP model</source>
         <translation>FP 模型</translation>
     </message>
@@ -556,12 +562,12 @@ Post-training quantization explorer for diffusion models.</source>
 扩散模型训练后量化探索工具。</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+135"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>DiffQuant Studio</source>
         <translation>DiffQuant Studio</translation>
     </message>
@@ -571,7 +577,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-135"/>
+        <location line="-136"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>已保存 %1（%2 KiB，比 FP 权重小 %3×）</translation>
     </message>
@@ -691,7 +697,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>打开 diffusers UNet2DModel 文件夹</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with cat(h, skip) inputs (%10 of them the raw concatenation ⑃), %11 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 个参数 · %3×%4×%4 样本 · 类别：%5 · %6，位于 %7&lt;br&gt;%8 个量化位置，%9 个输入为 cat(h, skip)（其中 %10 个为原始拼接 ⑃），%11 个注意力操作数（◆）</translation>
     </message>
@@ -703,7 +709,7 @@ Post-training quantization explorer for diffusion models.</source>
         </translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+108"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>未校准：对比仅显示 FP 模型。</translation>
     </message>
@@ -727,36 +733,36 @@ Post-training quantization explorer for diffusion models.</source>
     <message>
         <location line="+0"/>
         <location line="+13"/>
-        <location line="+86"/>
+        <location line="+95"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>请先打开模型。</translation>
     </message>
     <message>
-        <location line="-103"/>
+        <location line="-112"/>
         <source>Cannot measure sensitivity</source>
         <translation>无法测量敏感度</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Sensitivity of %1 sites measured in %2 s: all weights at %3 bits give %4 dB, all activations at %5 bits %6 dB. Sort by the Sensitivity column to see the sites that matter most.</source>
         <translation>已在 %2 秒内测量 %1 个位置的敏感度：所有权重为 %3 位时为 %4 dB，所有激活为 %5 位时为 %6 dB。按“敏感度”列排序可查看最重要的位置。</translation>
     </message>
     <message>
         <location line="+13"/>
+        <location line="+11"/>
         <location line="+28"/>
-        <location line="+8"/>
         <source>Cannot allocate</source>
         <translation>无法分配</translation>
     </message>
     <message>
-        <location line="-36"/>
-        <location line="+36"/>
+        <location line="-39"/>
+        <location line="+39"/>
         <source>Measure the sensitivity first.</source>
         <translation>请先测量敏感度。</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-11"/>
         <source>%1 bits: %2</source>
         <translation>%1 位：%2</translation>
     </message>
@@ -796,7 +802,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>操作失败</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+84"/>
         <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;样本数&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;类别准确率&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
@@ -856,7 +862,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>无法保存对比图</translation>
     </message>
     <message>
-        <location line="-438"/>
+        <location line="-448"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
     </message>
@@ -1040,7 +1046,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>用不同的网格量化解码器 cat(h, skip) 输入的两半。捷径卷积接收原始拼接（在层表中标记为 ⑃）；conv1 看到的是经过 GroupNorm 和 SiLU 之后的拼接。</translation>
     </message>
     <message>
-        <location line="+121"/>
+        <location line="+127"/>
         <source>activations in floating point</source>
         <translation>激活为浮点</translation>
     </message>
@@ -1050,7 +1056,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>%1 位，覆盖 %2 个量化输入 × %3 步</translation>
     </message>
     <message>
-        <location line="-121"/>
+        <location line="-127"/>
         <source>as activations</source>
         <translation>同激活</translation>
     </message>

@@ -70,7 +70,6 @@ AllocateDialog::AllocateDialog(const SensitivityPtr& report, const QuantPlan& cu
                            current_.averageWeightBits <= high + 0.5;
     plot_->setCurrent({current_.averageWeightBits, predictedSqnrDb(current_.predictedNmse)}, plottable);
     {
-        // One allocation when the dialog opens, not one per setup step.
         const QSignalBlocker block(slider_);
         slider_->setValue(static_cast<int>(std::lround(std::clamp(averageWeightBits, double(low), double(high)) * kScale)));
     }
@@ -93,8 +92,9 @@ void AllocateDialog::setFrontier(const FrontierPtr& frontier) {
         uniform.push_back({QPointF(p.averageWeightBits, predictedSqnrDb(p.predictedNmse)), QStringLiteral("W%1").arg(bits)});
     plot_->setFrontier(optimal, uniform);
     hasFrontier_ = true;
-    // Only the status line changes: the slider's allocation is still the same.
+    table_ = frontier->table;
     frontierStatus_->setText(tr("Prediction: the sum of each site's error measured alone."));
+    updateAllocation();
 }
 
 void AllocateDialog::changeEvent(QEvent* event) {
@@ -120,17 +120,21 @@ void AllocateDialog::retranslate() {
     updateAllocation();
 }
 
-// One allocation is a small dynamic program (milliseconds), so the slider
-// recomputes it directly; the frontier of many budgets runs on the worker.
+// The dynamic program runs once, on the worker, with the frontier; each
+// slider move then only reads the allocation for its budget from the table
+// (a backtrack, well under a millisecond), so the GUI thread never solves.
 void AllocateDialog::updateAllocation() {
     const double bits = averageWeightBits();
     budget_->setText(tr("%1 bits").arg(bits, 0, 'f', 2));
+    if (!table_) {
+        allocation_.reset();
+        apply_->setEnabled(false);
+        summary_->setText(tr("Computing the allocations on the worker…"));
+        plot_->setSelected({}, false);
+        return;
+    }
     try {
-        AllocationBudget budget;
-        budget.averageWeightBits = bits;
-        AllocationOptions options;
-        options.allowFullPrecision = false;
-        allocation_ = allocateBits(*report_, budget, options);
+        allocation_ = table_->allocate(bits);
         error_.clear();
     } catch (const std::exception& e) {
         allocation_.reset();

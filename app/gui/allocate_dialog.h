@@ -5,8 +5,10 @@
 // Pareto plot of all budgets with the uniform widths and the plan being
 // edited marked. Applying hands the budget back to the window, which changes
 // the plan's weight widths; sites whose widths change are then marked for
-// recalibration in the layer table. The frontier is computed on the worker
-// and arrives through setFrontier().
+// recalibration in the layer table. The frontier, and the table of
+// allocations the slider reads, are computed on the worker and arrive through
+// setFrontier(); until then the dialog shows no allocation.
+#include <memory>
 #include <optional>
 
 #include <QDialog>
@@ -51,6 +53,7 @@ private:
     void updateAllocation();
 
     SensitivityPtr report_;
+    std::shared_ptr<const AllocationTable> table_;
     PlanPrediction current_;
     std::optional<Allocation> allocation_;
     QString error_;

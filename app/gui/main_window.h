@@ -56,9 +56,12 @@ public:
     void measureSensitivity();
     // Sets per-site weight widths for an average of `bits` from the last sweep
     // (the plan becomes "custom"); false with the reason in lastError().
+    // One dynamic program on the calling thread (for scripts and tests; the
+    // dialog's slider reads the worker's table instead).
     bool allocateWeightBits(double bits);
     // Opens the Allocate… dialog at `bits` (non-modal) and computes its
-    // frontier on the worker; applying it calls allocateWeightBits.
+    // frontier and allocation table on the worker; applying it applies the
+    // dialog's allocation.
     void openAllocateDialog(double bits);
     AllocateDialog* allocateDialog() const;
     void generate();

@@ -413,6 +413,9 @@ private Q_SLOTS:
         window.openAllocateDialog(3.0);
         gui::AllocateDialog* dialog = window.allocateDialog();
         QVERIFY(dialog && dialog->isVisible());
+        // No allocation is solved on the GUI thread: it waits for the worker's table.
+        QVERIFY(!dialog->allocation().has_value());
+        QVERIFY(!dialog->applyButton()->isEnabled());
         // The frontier comes from the worker: optimal points and one per measured uniform width.
         QVERIFY(QTest::qWaitFor([&] { return dialog->plot()->frontierPointCount() > 0; }, 60000));
         QVERIFY(waitIdle(window));
@@ -424,6 +427,17 @@ private Q_SLOTS:
         QVERIFY(dialog->allocation().has_value());
         const double allocated = dialog->allocation()->averageWeightBits;
         QVERIFY(allocated <= 3.0 + 1e-9 && allocated > 2.0);
+        QVERIFY(dialog->applyButton()->isEnabled());
+        {
+            // The table's allocation is the one the CLI's `allocate` gives (to its rounding).
+            AllocationBudget budget;
+            budget.averageWeightBits = 3.0;
+            AllocationOptions options;
+            options.allowFullPrecision = false;
+            const Allocation direct = allocateBits(*window.sensitivity(), budget, options);
+            QVERIFY2(std::abs(direct.predictedNmse - dialog->allocation()->predictedNmse) <= 1e-3 * direct.predictedNmse,
+                     qPrintable(QString("%1 vs %2").arg(dialog->allocation()->predictedNmse).arg(direct.predictedNmse)));
+        }
         QVERIFY(std::abs(dialog->plot()->selected().x() - allocated) < 1e-9);
         QVERIFY2(dialog->summaryText().contains("KiB") && dialog->summaryText().contains("dB"),
                  qPrintable(dialog->summaryText()));
