@@ -3,19 +3,23 @@
 //     baseline) and while the worker calibrates W8A8 and samples a comparison;
 //     the worst and 99th-percentile lateness of the timer are reported;
 //  2. histogram redraw: switching the histogram's site and step, timed from
-//     the switch to the finished replot, over every site at several steps,
+//     the switch until the event loop has run the replots it queued, over
+//     every site at several steps,
 //     with FP and quantized statistics and the quantization grid shown;
 //  3. the same event-loop latency while the worker runs a W4A8 sensitivity
 //     sweep and then the Allocate dialog's frontier, and the time one move of
-//     the dialog's budget slider takes (it re-allocates on the GUI thread).
+//     the dialog's budget slider takes (it reads the worker's allocation table
+//     and redraws the summary and the plot's marker).
 // Run: QT_QPA_PLATFORM=offscreen build/bench/bench_gui_responsiveness [--cali-n N] [--images N]
 //      [--sweep-cali-n N] (the sweep's trajectories; 0 skips part 3)
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <vector>
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QEventLoop>
 #include <QThread>
 #include <QSettings>
@@ -76,10 +80,54 @@ Lateness measureLateness(Done&& done, int timeoutMs) {
     return out;
 }
 
+// Times every event delivered while recording, so that a stall can be
+// attributed to the receiver and event type that caused it (nested
+// deliveries, such as a child's paint inside its parent's, are listed too).
+class TimedApplication : public QApplication {
+public:
+    using QApplication::QApplication;
+    struct Slow {
+        QString receiver;
+        int type = 0;
+        int depth = 0;
+        double ms = 0;
+    };
+    bool recording = false;
+    std::vector<Slow> slow;
+    double totalMs = 0;  // in top-level deliveries
+    std::map<QString, double> byKind;
+    int count = 0;
+    bool notify(QObject* receiver, QEvent* event) override {
+        if (!recording) return QApplication::notify(receiver, event);
+        // Named before delivery: the receiver may be deleted by it (DeferredDelete).
+        const int type = event->type();
+        const QString name = QString("%1 '%2'").arg(receiver->metaObject()->className(), receiver->objectName());
+        const QString kind = QString("%1 in %2, type %3")
+                                 .arg(name, receiver->parent() ? receiver->parent()->metaObject()->className() : "-")
+                                 .arg(type);
+        QElapsedTimer t;
+        t.start();
+        ++depth_;
+        const bool result = QApplication::notify(receiver, event);
+        --depth_;
+        const double ms = t.nsecsElapsed() / 1e6;
+        if (ms > 20) slow.push_back({name, type, depth_, ms});
+        if (depth_ == 0) {
+            totalMs += ms;
+            ++count;
+            byKind[kind] += ms;
+        }
+        return result;
+    }
+
+private:
+    int depth_ = 0;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
+    TimedApplication app(argc, argv);
     QTemporaryDir settings;
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settings.path());
@@ -135,11 +183,15 @@ int main(int argc, char** argv) {
     for (const auto& [name, plan] : window.plan().sites) sites << QString::fromStdString(name);
     for (const QString& site : sites)
         for (int step : {0, steps / 2, steps - 1}) {
+            // As in the application: the switch queues the replots, and the
+            // event loop runs them. (Forcing a redraw without running the
+            // loop would leave every queued replot pending, to land in the
+            // next measurement as one long stall.)
             QElapsedTimer t;
             t.start();
             h->showSite(site);
             h->showStep(step);
-            h->redrawNow();
+            QCoreApplication::processEvents();
             redraw.push_back(t.nsecsElapsed() / 1e6);
         }
     std::sort(redraw.begin(), redraw.end());
@@ -151,21 +203,51 @@ int main(int argc, char** argv) {
     double sweepSeconds = 0;
     std::vector<double> slider;
     if (sweepCaliN > 0) {
+        // The preset switch is GUI-thread work of its own (the plan, the layer
+        // table and the width map follow it): timed apart from the sweep.
+        QElapsedTimer presetClock;
+        presetClock.start();
         window.quantizationPanel()->setPreset("W4A8");
         window.quantizationPanel()->setCalibrationSize(20, sweepCaliN);
+        const double presetMs = presetClock.nsecsElapsed() / 1e6;
+        app.recording = true;
+        QCoreApplication::processEvents();
+        app.recording = false;
+        const double presetEventsMs = presetClock.nsecsElapsed() / 1e6 - presetMs;
+        std::fprintf(stderr, "  %d events delivered in %.1f ms\n", app.count, app.totalMs);
+        for (const auto& [kind, ms] : app.byKind)
+            if (ms > 5) std::fprintf(stderr, "  %s: %.1f ms\n", qPrintable(kind), ms);
+        for (const auto& e : app.slow)
+            std::fprintf(stderr, "  slow event: %*s%s, type %d, %.1f ms\n", 2 * e.depth, "", qPrintable(e.receiver), e.type, e.ms);
+        presetClock.restart();
         window.measureSensitivity();
+        std::fprintf(stderr, "preset W8A8 -> W4A8: %.1f ms, then %.1f ms of the events it posted; sweep queued in %.1f ms\n",
+                     presetMs, presetEventsMs, presetClock.nsecsElapsed() / 1e6);
         QElapsedTimer sweepClock;
         sweepClock.start();
         bool opened = false;
+        double sweepAt = 0, openMs = 0, frontierAt = 0;
         sweep = measureLateness([&] {
             if (!opened && window.sensitivity()) {
+                sweepAt = sweepClock.elapsed() / 1000.0;
+                QElapsedTimer open;
+                open.start();
                 window.openAllocateDialog(4.0);
+                openMs = open.nsecsElapsed() / 1e6;
                 opened = true;
                 return false;
             }
+            if (opened && frontierAt == 0 && window.allocateDialog() && window.allocateDialog()->allocation())
+                frontierAt = sweepClock.elapsed() / 1000.0;
             return opened && !window.busy();
         }, 3600000);
         sweepSeconds = sweepClock.elapsed() / 1000.0;
+        // Where the stalls were, against the sweep's arrival and the dialog's
+        // opening (both seen by a 50 ms poll), so a stall can be attributed.
+        std::fprintf(stderr, "sweep in at %.2f s (seen by the poll), dialog opened in %.1f ms, allocations from the worker at %.2f s\n",
+                     sweepAt, openMs, frontierAt);
+        for (std::size_t i = 0; i < sweep.ms.size(); ++i)
+            if (sweep.ms[i] > 40) std::fprintf(stderr, "%.3f s: tick %.1f ms late\n", sweep.at[i], sweep.ms[i]);
         dq::gui::AllocateDialog* dialog = window.allocateDialog();
         if (!dialog) {
             std::fprintf(stderr, "sensitivity sweep failed: %s\n", qPrintable(window.lastError()));

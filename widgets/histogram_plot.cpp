@@ -135,7 +135,6 @@ void HistogramPlot::rebuild() {
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void HistogramPlot::replotNow() { plot_->replot(QCustomPlot::rpImmediateRefresh); }
 
 QVector<double> HistogramPlot::plottedCounts(int series) const {
     QVector<double> out;

@@ -51,8 +51,6 @@ public:
     int plottedLevelCount(int grid) const;
     QString title() const;
     QWidget* plotWidget() const;
-    // Re-draws immediately (not at the next paint event); used to time redraws.
-    void replotNow();
 
 private:
     void rebuild();

@@ -2,7 +2,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QElapsedTimer>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -286,14 +285,5 @@ void HistogramPanel::refreshWeights() {
 }
 
 QString HistogramPanel::summaryText() const { return summary_->text(); }
-
-double HistogramPanel::redrawNow() {
-    QElapsedTimer timer;
-    timer.start();
-    refresh();
-    activations_->replotNow();
-    weights_->replotNow();
-    return timer.nsecsElapsed() / 1e6;
-}
 
 }  // namespace dq::gui

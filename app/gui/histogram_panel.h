@@ -45,8 +45,6 @@ public:
     const widgets::HistogramPlot* weightPlot() const { return weights_; }
     const widgets::ChannelRangePlot* channelPlot() const { return channels_; }
     QString summaryText() const;
-    // Redraws now and returns the milliseconds it took (for the benchmark).
-    double redrawNow();
 
 Q_SIGNALS:
     void siteChanged(const QString& site);
