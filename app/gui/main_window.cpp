@@ -467,8 +467,11 @@ void MainWindow::refreshCalibrationState() {
     layers_->setCalibrationState(stale, calibratedPlan_.has_value());
     if (!model_) return;
     // Its average activation width, and its width per site and step for the heatmap.
-    const int steps = generation_->settings().steps;
-    quantPanel_->setAverageActivationBits(summarizeActivationWidths(planned, steps));
+    // A plan relaxed for another step count (an opened artifact) is shown
+    // over the steps it was made for: its widths are keyed by step index.
+    const ActivationWidthSummary summary = summarizeActivationWidths(planned, generation_->settings().steps);
+    const int steps = summary.steps;
+    quantPanel_->setAverageActivationBits(summary);
     QStringList sites;
     QVector<double> widths;
     widths.reserve(static_cast<int>(planned.sites.size()) * steps);

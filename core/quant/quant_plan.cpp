@@ -280,7 +280,7 @@ int activationBitsAt(const SitePlan& site, int step) {
 
 ActivationWidthSummary summarizeActivationWidths(const QuantPlan& plan, int steps) {
     ActivationWidthSummary summary;
-    summary.steps = std::max(1, steps);
+    summary.steps = std::max(1, plan.relaxedForSteps > 0 ? plan.relaxedForSteps : steps);
     double total = 0;
     for (const auto& [name, site] : plan.sites) {
         if (!site.quantizesActivation()) continue;

@@ -86,7 +86,10 @@ std::vector<std::string> presetNames();
 // The average activation width a plan uses over `steps` sampling steps: the
 // mean over quantized activation sites and steps, relaxed steps at their
 // relaxed width (what the Quantization panel shows live while relaxing is
-// edited, and the layer x step width map plots).
+// edited, and the layer x step width map plots). A relaxed plan's widths are
+// keyed by step index for the step count it was relaxed for, so it is
+// summarised over that count (`steps` is used only for plans not relaxed);
+// sampling it with another count is an error (calibrator.cpp).
 struct ActivationWidthSummary {
     double averageBits = 0;
     int quantizedSites = 0;

@@ -240,6 +240,11 @@ private Q_SLOTS:
         QVERIFY(std::abs(relaxed.averageBits - 8.4) < 1e-9);
         QCOMPARE(activationBitsAt(*plan.find("conv_in"), 9), 10);
         QCOMPARE(activationBitsAt(*plan.find("conv_in"), 0), 8);
+        // A plan relaxed for 10 steps is summarised over those 10, whatever
+        // step count is asked (its relaxed widths are keyed by step index).
+        const ActivationWidthSummary elsewhere = summarizeActivationWidths(plan, 50);
+        QCOMPARE(elsewhere.steps, 10);
+        QVERIFY(std::abs(elsewhere.averageBits - 8.4) < 1e-9);
         QCOMPARE(summarizeActivationWidths(makePresetPlan("W4A16", model.sites()), 10).quantizedSites, 0);
     }
 
@@ -570,6 +575,18 @@ private Q_SLOTS:
         writeTextFileAtomically(jsonPath, QJsonDocument(root).toJson().toStdString());
         err = test::errorOf([&] { loadQuantizedState(out, m.unet); });
         QVERIFY2(err.contains(name) && err.contains("6-bit"), qPrintable(err));
+
+        // A plan that splits the shortcut inputs, over grids that were not split.
+        root = QJsonDocument::fromJson(QByteArray::fromStdString(original)).object();
+        QJsonObject plan = root["plan"].toObject();
+        plan["split_shortcuts"] = true;
+        plan["split_scope"] = "shortcut";
+        root["plan"] = plan;
+        writeTextFileAtomically(jsonPath, QJsonDocument(root).toJson().toStdString());
+        err = test::errorOf([&] { loadQuantizedState(out, m.unet); });
+        QVERIFY2(err.contains("conv_shortcut") && err.contains("is not split although its plan splits it") &&
+                     err.contains("calibrate it again"),
+                 qPrintable(err));
 
         // Another model's weights: the artifact belongs to the shipped model only.
         const QString other = dir_.path() + "/other-shipped-shape";
