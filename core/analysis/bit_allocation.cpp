@@ -88,8 +88,9 @@ KnapsackTable buildKnapsack(const std::vector<std::vector<Choice>>& items, doubl
 
 // The optimal choices within `budget` (≤ the table's), or none when nothing fits.
 std::vector<std::size_t> backtrack(const KnapsackTable& t, double budget) {
-    const int steps = std::min(t.steps, static_cast<int>(std::floor(budget / t.unit + 1e-9)));
-    if (steps < 0) return {};
+    const double fits = std::floor(budget / t.unit + 1e-9);  // compared as a double: budget may be huge
+    if (!(fits >= 0)) return {};
+    const int steps = fits < t.steps ? static_cast<int>(fits) : t.steps;
     const auto end = std::min_element(t.best.begin(), t.best.begin() + steps + 1);
     if (*end == std::numeric_limits<double>::infinity()) return {};
     std::vector<std::size_t> chosen(t.taken.size());
