@@ -154,6 +154,8 @@ Optimal allocation against uniform widths: {"; ".join(gains)}.
 
 The predicted error is the sum of every quantized operand's error alone, activations at 8 bits
 included; those add the same amount to every row of a budget, so compare rows within a budget.
+With {num} samples per row FID-to-FP is noisy and biased upward (more so the fewer the samples);
+paired PSNR, averaged over the same {num} pairs, is the steadier measure.
 """
 open("docs/mixed-precision-results.md", "w").write(md)
 print(md)
