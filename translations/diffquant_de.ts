@@ -22,7 +22,7 @@
 <context>
     <name>dq::gui::AllocateDialog</name>
     <message>
-        <location filename="../app/gui/allocate_dialog.cpp" line="+106"/>
+        <location filename="../app/gui/allocate_dialog.cpp" line="+112"/>
         <source>Allocate weight widths</source>
         <translation>Gewichtsbreiten zuteilen</translation>
     </message>
@@ -42,13 +42,23 @@
         <translation>Mittlere Gewichtsbreite, gewichtet mit der Gewichtszahl jeder Stelle</translation>
     </message>
     <message>
-        <location line="-13"/>
-        <location line="+14"/>
+        <location line="-19"/>
+        <location line="+21"/>
         <source>Prediction: the sum of each site&apos;s error measured alone.</source>
         <translation>Vorhersage: die Summe der einzeln gemessenen Fehler jeder Stelle.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-15"/>
+        <source>not computed</source>
+        <translation>nicht berechnet</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>No frontier (%1): each budget is solved here, more slowly.</source>
+        <translation>Keine Pareto-Front (%1): jedes Budget wird hier gelöst, langsamer.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Computing the frontier on the worker…</source>
         <translation>Die Pareto-Front wird im Hintergrund berechnet …</translation>
     </message>
@@ -103,7 +113,7 @@
         <translation>Die Zuteilungen werden im Hintergrund berechnet …</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+27"/>
         <source>%1 bits: %2</source>
         <translation>%1 Bit: %2</translation>
     </message>
@@ -710,7 +720,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         </translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+111"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>Nicht kalibriert: Vergleiche zeigen nur das FP-Modell.</translation>
     </message>
@@ -735,13 +745,13 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     <message>
         <location line="+0"/>
         <location line="+13"/>
-        <location line="+95"/>
+        <location line="+96"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>Öffnen Sie zuerst ein Modell.</translation>
     </message>
     <message>
-        <location line="-112"/>
+        <location line="-113"/>
         <source>Cannot measure sensitivity</source>
         <translation>Empfindlichkeit kann nicht gemessen werden</translation>
     </message>
@@ -774,7 +784,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>%1 Bit mittlere Gewichtsbreite zugeteilt (%2); vorhergesagtes SQNR %3 dB. Zum Anwenden Kalibrieren drücken.</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+28"/>
+        <source>the worker is not running</source>
+        <translation>der Hintergrund-Thread läuft nicht</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Cannot generate</source>
         <translation>Erzeugen nicht möglich</translation>
     </message>
@@ -800,6 +815,11 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+7"/>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Operation failed</source>
         <translation>Vorgang fehlgeschlagen</translation>
     </message>
@@ -864,7 +884,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vergleich kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location line="-448"/>
+        <location line="-455"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
     </message>

@@ -22,7 +22,7 @@
 <context>
     <name>dq::gui::AllocateDialog</name>
     <message>
-        <location filename="../app/gui/allocate_dialog.cpp" line="+106"/>
+        <location filename="../app/gui/allocate_dialog.cpp" line="+112"/>
         <source>Allocate weight widths</source>
         <translation>分配权重位宽</translation>
     </message>
@@ -42,13 +42,23 @@
         <translation>平均权重位宽（按各位置的权重数加权）</translation>
     </message>
     <message>
-        <location line="-13"/>
-        <location line="+14"/>
+        <location line="-19"/>
+        <location line="+21"/>
         <source>Prediction: the sum of each site&apos;s error measured alone.</source>
         <translation>预测：各位置单独测得误差之和。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-15"/>
+        <source>not computed</source>
+        <translation>未计算</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>No frontier (%1): each budget is solved here, more slowly.</source>
+        <translation>没有帕累托前沿（%1）：每个预算在此处求解，速度较慢。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Computing the frontier on the worker…</source>
         <translation>正在后台计算帕累托前沿…</translation>
     </message>
@@ -103,7 +113,7 @@
         <translation>正在后台线程中计算分配…</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+27"/>
         <source>%1 bits: %2</source>
         <translation>%1 位：%2</translation>
     </message>
@@ -709,7 +719,7 @@ Post-training quantization explorer for diffusion models.</source>
         </translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+111"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>未校准：对比仅显示 FP 模型。</translation>
     </message>
@@ -733,13 +743,13 @@ Post-training quantization explorer for diffusion models.</source>
     <message>
         <location line="+0"/>
         <location line="+13"/>
-        <location line="+95"/>
+        <location line="+96"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>请先打开模型。</translation>
     </message>
     <message>
-        <location line="-112"/>
+        <location line="-113"/>
         <source>Cannot measure sensitivity</source>
         <translation>无法测量敏感度</translation>
     </message>
@@ -772,7 +782,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>已分配平均 %1 位权重（%2）；预测 SQNR %3 dB。按“校准”以应用。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+28"/>
+        <source>the worker is not running</source>
+        <translation>后台线程未运行</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Cannot generate</source>
         <translation>无法生成</translation>
     </message>
@@ -798,6 +813,11 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+7"/>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Operation failed</source>
         <translation>操作失败</translation>
     </message>
@@ -862,7 +882,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>无法保存对比图</translation>
     </message>
     <message>
-        <location line="-448"/>
+        <location line="-455"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
     </message>

@@ -97,6 +97,12 @@ void AllocateDialog::setFrontier(const FrontierPtr& frontier) {
     updateAllocation();
 }
 
+void AllocateDialog::frontierUnavailable(const QString& reason) {
+    if (table_) return;
+    frontierProblem_ = reason.isEmpty() ? tr("not computed") : reason;
+    retranslate();  // the status line, then the allocation under the slider
+}
+
 void AllocateDialog::changeEvent(QEvent* event) {
     if (event->type() == QEvent::LanguageChange) retranslate();
     QDialog::changeEvent(event);
@@ -107,8 +113,12 @@ void AllocateDialog::retranslate() {
     apply_->setText(tr("Apply to the plan"));
     close_->setText(tr("Close"));
     slider_->setToolTip(tr("Average weight width, weighted by each site's weight count"));
-    frontierStatus_->setText(hasFrontier_ ? tr("Prediction: the sum of each site's error measured alone.")
-                                          : tr("Computing the frontier on the worker…"));
+    if (hasFrontier_)
+        frontierStatus_->setText(tr("Prediction: the sum of each site's error measured alone."));
+    else if (!frontierProblem_.isEmpty())
+        frontierStatus_->setText(tr("No frontier (%1): each budget is solved here, more slowly.").arg(frontierProblem_));
+    else
+        frontierStatus_->setText(tr("Computing the frontier on the worker…"));
     plot_->setAxisLabels(tr("average weight width (bits)"), tr("predicted SQNR of ε (dB)"), tr("optimal allocation"),
                          tr("uniform width"), tr("current plan"), tr("this budget"));
     currentLabel_->setText(current_.complete
@@ -126,7 +136,7 @@ void AllocateDialog::retranslate() {
 void AllocateDialog::updateAllocation() {
     const double bits = averageWeightBits();
     budget_->setText(tr("%1 bits").arg(bits, 0, 'f', 2));
-    if (!table_) {
+    if (!table_ && frontierProblem_.isEmpty()) {
         allocation_.reset();
         apply_->setEnabled(false);
         summary_->setText(tr("Computing the allocations on the worker…"));
@@ -134,7 +144,15 @@ void AllocateDialog::updateAllocation() {
         return;
     }
     try {
-        allocation_ = table_->allocate(bits);
+        if (table_) {
+            allocation_ = table_->allocate(bits);
+        } else {  // the worker's table never came: solve this budget here
+            AllocationBudget budget;
+            budget.averageWeightBits = bits;
+            AllocationOptions options;
+            options.allowFullPrecision = false;  // as the worker's table
+            allocation_ = allocateBits(*report_, budget, options);
+        }
         error_.clear();
     } catch (const std::exception& e) {
         allocation_.reset();

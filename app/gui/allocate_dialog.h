@@ -32,6 +32,9 @@ public:
                    QWidget* parent = nullptr);
 
     void setFrontier(const FrontierPtr& frontier);
+    // The worker's frontier job failed or was cancelled: the dialog then
+    // solves each budget itself (one dynamic program per slider move).
+    void frontierUnavailable(const QString& reason);
     SensitivityPtr report() const { return report_; }
     double averageWeightBits() const;
     void setAverageWeightBits(double bits);
@@ -66,6 +69,7 @@ private:
     QPushButton* apply_;
     QPushButton* close_;
     bool hasFrontier_ = false;
+    QString frontierProblem_;  // why there is no table (empty while it is coming)
 };
 
 // 10·log10(1 / nmse), the predicted SQNR of the predicted noise in dB.

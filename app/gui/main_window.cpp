@@ -597,7 +597,8 @@ void MainWindow::openAllocateDialog(double bits) {
     if (lo != sensitivity_->weightWidths.end())
         for (double b = *lo; b <= *hi + 1e-9; b += 0.25) budgets << b;
     const SensitivityPtr report = sensitivity_;
-    controller_->submit([report, budgets](Worker* w, quint64 id) { w->allocationFrontier(id, report, budgets); });
+    frontierJob_ = controller_->submit([report, budgets](Worker* w, quint64 id) { w->allocationFrontier(id, report, budgets); });
+    if (frontierJob_ == 0) dialog->frontierUnavailable(tr("the worker is not running"));
     dialog->show();
 }
 
@@ -641,6 +642,9 @@ void MainWindow::cancelAll() {
 
 void MainWindow::onJobFinished(quint64 id, JobOutcome outcome, const QString& message) {
     const QString title = jobTitles_.take(id);
+    // Without its frontier job the Allocate dialog would wait for a table that never comes.
+    if (id == frontierJob_ && outcome != JobOutcome::Finished && allocateDialog_)
+        allocateDialog_->frontierUnavailable(outcome == JobOutcome::Cancelled ? tr("cancelled") : message);
     // A cancelled or failed generation may have left a preview on screen.
     if (outcome != JobOutcome::Finished) generation_->restoreComparison();
     if (outcome == JobOutcome::Failed) showError(title.isEmpty() ? tr("Operation failed") : title, message);

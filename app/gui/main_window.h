@@ -194,6 +194,7 @@ private:
     StatisticsPtr fpStats_, quantStats_;
     SensitivityPtr sensitivity_;
     QPointer<AllocateDialog> allocateDialog_;
+    quint64 frontierJob_ = 0;  // the open dialog's frontier job
     QHash<quint64, QString> jobTitles_;
     QString pendingFolder_;
     QString lastError_;

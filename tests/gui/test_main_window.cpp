@@ -454,6 +454,23 @@ private Q_SLOTS:
         }
         QVERIFY2(marked, "the 3-bit allocation changed some widths");
         QCOMPARE(window.quantizationPanel()->preset(), QString("custom"));
+        // A dialog whose frontier job is cancelled does not wait for it forever.
+        window.openAllocateDialog(3.0);
+        window.cancelAll();
+        QVERIFY(QTest::qWaitFor([&] { return window.allocateDialog()->allocation().has_value(); }, 30000));
+        QVERIFY(window.allocateDialog()->applyButton()->isEnabled());
+        QVERIFY(waitIdle(window));
+        window.allocateDialog()->close();
+        QVERIFY(QTest::qWaitFor([&] { return window.allocateDialog() == nullptr; }, 5000));
+        {
+            // Without the worker's table, the dialog solves the budget itself.
+            gui::AllocateDialog alone(window.sensitivity(), window.plan(), 3.0);
+            QVERIFY(!alone.allocation().has_value());
+            alone.frontierUnavailable("cancelled");
+            QVERIFY(alone.allocation().has_value());
+            QVERIFY(alone.allocation()->averageWeightBits <= 3.0 + 1e-9);
+            QVERIFY(alone.applyButton()->isEnabled());
+        }
         // Opening another model drops the sweep.
         QVERIFY(openAndWait(window, tiny_));
         QVERIFY(window.sensitivity() == nullptr);
