@@ -147,11 +147,7 @@ void AllocateDialog::updateAllocation() {
         if (table_) {
             allocation_ = table_->allocate(bits);
         } else {  // the worker's table never came: solve this budget here
-            AllocationBudget budget;
-            budget.averageWeightBits = bits;
-            AllocationOptions options;
-            options.allowFullPrecision = false;  // as the worker's table
-            allocation_ = allocateBits(*report_, budget, options);
+            allocation_ = allocateAverageWeightBits(*report_, bits);
         }
         error_.clear();
     } catch (const std::exception& e) {

@@ -11,6 +11,18 @@ int nearestStepIndex(const QVector<qint64>& timesteps, qint64 t) {
     return best;
 }
 
+AllocationOptions explorerAllocationOptions() {
+    AllocationOptions options;
+    options.allowFullPrecision = false;
+    return options;
+}
+
+Allocation allocateAverageWeightBits(const SensitivityReport& report, double bits) {
+    AllocationBudget budget;
+    budget.averageWeightBits = bits;
+    return allocateBits(report, budget, explorerAllocationOptions());
+}
+
 QVector<double> GridData::levels(int limit) const {
     QVector<double> out;
     if (qmax - qmin + 1 > limit) return out;

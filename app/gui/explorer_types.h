@@ -160,6 +160,13 @@ using SensitivityPtr = QSharedPointer<const SensitivityReport>;
 // Optimal and uniform allocations over a range of budgets (the Pareto plot).
 using FrontierPtr = QSharedPointer<const AllocationFrontier>;
 
+// The explorer allocates weight widths among the measured widths only (no
+// FP), as `diffquant allocate --no-fp`; the worker's table, the dialog and
+// the window all use these options.
+AllocationOptions explorerAllocationOptions();
+// One allocation at an average weight width, solved on the calling thread.
+Allocation allocateAverageWeightBits(const SensitivityReport& report, double bits);
+
 }  // namespace dq::gui
 
 Q_DECLARE_METATYPE(dq::gui::ModelInfoPtr)

@@ -545,11 +545,7 @@ bool MainWindow::allocateWeightBits(double bits) {
         return false;
     }
     try {
-        AllocationBudget budget;
-        budget.averageWeightBits = bits;
-        AllocationOptions options;
-        options.allowFullPrecision = false;
-        applyAllocation(*sensitivity_, allocateBits(*sensitivity_, budget, options));
+        applyAllocation(*sensitivity_, allocateAverageWeightBits(*sensitivity_, bits));
         return true;
     } catch (const std::exception& e) {
         showError(tr("Cannot allocate"), QString::fromStdString(e.what()));

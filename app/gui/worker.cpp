@@ -309,8 +309,7 @@ void Worker::measureSensitivity(quint64 id, const SensitivityRequest& request) {
 void Worker::allocationFrontier(quint64 id, const SensitivityPtr& report, const QVector<double>& budgets) {
     run(id, tr("Allocating"), [&] {
         if (!report) throw Error(tr("Measure the sensitivity first.").toStdString());
-        AllocationOptions options;
-        options.allowFullPrecision = false;  // as the dialog's own allocations
+        const AllocationOptions options = explorerAllocationOptions();
         QString stage = tr("allocation budgets");
         QString detail;
         auto frontier = QSharedPointer<AllocationFrontier>::create(

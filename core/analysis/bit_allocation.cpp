@@ -50,7 +50,7 @@ KnapsackTable buildKnapsack(const std::vector<std::vector<Choice>>& items, doubl
     KnapsackTable t;
     int64_t unitCost = 0;
     for (const auto& item : items) {
-        if (item.size() > 127) throw Error("Too many candidate widths to allocate from (at most 127).");
+        if (item.size() > 127) throw Error("Too many candidate widths to allocate from (" + std::to_string(item.size()) + "); give at most 127.");
         for (const Choice& c : item) unitCost = std::gcd(unitCost, static_cast<int64_t>(std::llround(c.cost)));
     }
     const int64_t maxSteps = std::max<int64_t>(kBudgetSteps, kDecisionCells / std::max<std::size_t>(1, items.size()));

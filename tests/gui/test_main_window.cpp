@@ -433,7 +433,7 @@ private Q_SLOTS:
             AllocationBudget budget;
             budget.averageWeightBits = 3.0;
             AllocationOptions options;
-            options.allowFullPrecision = false;
+            options.allowFullPrecision = false;  // spelled out: the CLI's `allocate --no-fp`
             const Allocation direct = allocateBits(*window.sensitivity(), budget, options);
             QVERIFY2(std::abs(direct.predictedNmse - dialog->allocation()->predictedNmse) <= 1e-3 * direct.predictedNmse,
                      qPrintable(QString("%1 vs %2").arg(dialog->allocation()->predictedNmse).arg(direct.predictedNmse)));
