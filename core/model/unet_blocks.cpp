@@ -127,10 +127,16 @@ torch::Tensor AttentionBlock::compute(const torch::Tensor& x, const Interception
     v = interceptOperand(vSite_, v, state);
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
     // Scale fused into the GEMM (as diffusers' AttnProcessor's baddbmm does).
-    // With beta = 0 the uninitialised input is ignored (NaNs in it do not propagate).
-    torch::Tensor scores = torch::baddbmm(torch::empty({b * heads_, hw, hw}, q.options()),
-                                          q.reshape({b * heads_, hw, headDim_}),
-                                          k.reshape({b * heads_, hw, headDim_}).transpose(1, 2), 0.0, scale);
+    // In place on zeros, not baddbmm(empty, ...) as in diffusers: LibTorch
+    // 1.13's small-matrix baddbmm kernel (contraction × rows × cols < 400)
+    // computes beta·r + alpha·acc on its freshly allocated output even when
+    // beta = 0, so uninitialised memory became NaN about one call in 500
+    // (found by the golden fixture unet2d_timestep_class: one head of 16
+    // channels on a 2×2 map). Updating zeros in place gives the same kernel,
+    // the same rounding, and 0·0 instead of 0·garbage.
+    torch::Tensor scores = torch::zeros({b * heads_, hw, hw}, q.options())
+                               .baddbmm_(q.reshape({b * heads_, hw, headDim_}),
+                                         k.reshape({b * heads_, hw, headDim_}).transpose(1, 2), 0.0, scale);
     torch::Tensor probs = torch::softmax(scores.view({b, heads_, hw, hw}), -1);
     probs = interceptOperand(probsSite_, probs, state);
     torch::Tensor out = torch::matmul(probs, v).transpose(1, 2).reshape({b, hw, c});

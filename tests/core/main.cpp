@@ -26,6 +26,7 @@ QObject* makeRuntimeTest();
 QObject* makeYardstickTest();
 QObject* makeHostileInputsTest();
 QObject* makeSensitivityTest();
+QObject* makeGoldenTest();
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<QObject*()>> suites = {
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
         {"metrics", makeMetricsTest},         {"training", makeTrainingTest},       {"shipped", makeShippedModelTest},   {"quant", makeQuantizationTest},
         {"recon", makeReconstructionTest},     {"runtime", makeRuntimeTest},
         {"yardstick", makeYardstickTest},     {"hostile", makeHostileInputsTest},
-        {"sensitivity", makeSensitivityTest},
+        {"sensitivity", makeSensitivityTest}, {"golden", makeGoldenTest},
     };
     if (argc < 2 || !suites.count(argv[1])) {
         std::cerr << "usage: dq_core_tests SUITE [QtTest options]; suites:";
