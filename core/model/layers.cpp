@@ -6,6 +6,16 @@
 
 namespace dq {
 
+const char* initKindName(InitKind kind) {
+    switch (kind) {
+        case InitKind::FanInUniform: return "fan-in-uniform";
+        case InitKind::Ones: return "ones";
+        case InitKind::Zeros: return "zeros";
+        case InitKind::Normal: return "normal";
+    }
+    return "?";
+}
+
 WeightedLayer WeightedLayer::conv(std::string name, std::string block, int64_t in, int64_t out, int64_t kernel,
                                   int64_t stride, int64_t padding) {
     WeightedLayer layer;

@@ -9,10 +9,9 @@
 #include <torch/types.h>
 
 #include "core/model/interceptor.h"
+#include "core/model/parameter_info.h"
 
 namespace dq {
-
-enum class InitKind { FanInUniform, Ones, Zeros, Normal };
 
 struct ParameterSlot {
     std::string name;

@@ -306,6 +306,13 @@ std::vector<torch::Tensor> UNet2DModel::parameters() const {
     return out;
 }
 
+std::vector<ParameterInfo> UNet2DModel::parameterInfos() const {
+    std::vector<ParameterInfo> out;
+    for (const auto& slot : net_->registry.slots())
+        out.push_back({slot.name, slot.legacyName, slot.shape, slot.init, slot.fanIn});
+    return out;
+}
+
 int64_t UNet2DModel::parameterCount() const {
     int64_t total = 0;
     for (const auto& slot : net_->registry.slots()) total += slot.tensor->numel();

@@ -10,6 +10,7 @@
 
 #include "core/model/interceptor.h"
 #include "core/model/model_summary.h"
+#include "core/model/parameter_info.h"
 #include "core/model/unet_config.h"
 
 namespace dq {
@@ -42,6 +43,9 @@ public:
     std::map<std::string, torch::Tensor> stateDict() const;
     void loadStateDict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source);
     std::vector<torch::Tensor> parameters() const;
+    // Every parameter's key, shape and initialisation, in registration order
+    // (the order parameters() and initializeRandom use).
+    std::vector<ParameterInfo> parameterInfos() const;
     int64_t parameterCount() const;
 
     void to(const torch::Device& device);

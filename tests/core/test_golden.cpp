@@ -1,12 +1,16 @@
 // Exactness against the original implementation: model folders written by
 // diffusers v0.21.4 itself (tests/golden/make_golden.py), loaded unchanged, and
 // diffusers' own outputs for a forward pass and a whole DDIM run.
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <QTest>
 #include <torch/torch.h>
 
+#include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/model/unet2d.h"
 #include "core/sampling/pipeline.h"
@@ -40,12 +44,79 @@ SchedulerConfig goldenDdimConfig() {
     return c;
 }
 
+std::string shapeText(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+// Everything about a model's structure that other code relies on by order or
+// by name: parameters (registration order: initialisation, checkpoints),
+// interception sites (execution order: artifacts match them by index) and
+// reconstruction units (execution order), one line each.
+std::string describeStructure(const UNet2DModel& model) {
+    std::ostringstream out;
+    for (const ParameterInfo& p : model.parameterInfos())
+        out << "param " << p.name << " " << shapeText(p.shape) << " " << initKindName(p.init) << " fan_in=" << p.fanIn
+            << (p.legacyName.empty() ? "" : " legacy=" + p.legacyName) << "\n";
+    for (const SiteInfo& s : model.sites())
+        out << "site " << s.name << " " << siteKindName(s.kind) << " block=" << s.block << " weight=" << shapeText(s.weightShape)
+            << " in=" << s.inputChannels << " split=" << s.splitChannels << " raw_concat=" << s.rawConcatInput
+            << " stride=" << s.stride << " padding=" << s.padding << "\n";
+    for (const UnitInfo& u : model.units()) {
+        out << "unit " << u.name << " " << unitKindName(u.kind) << ":";
+        for (const std::string& site : u.sites) out << " " << site;
+        out << "\n";
+    }
+    return out.str();
+}
+
 }  // namespace
 
 class GoldenTest : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void structureMatchesRecord_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("config");
+        const QString data = QString::fromStdString(test::dataDir());
+        QTest::newRow("tiny") << "tiny" << data + "/tiny_unet_config.json";
+        QTest::newRow("shipped") << "shipped" << QStringLiteral(DQ_SHIPPED_MODEL_DIR "/config.json");
+        for (const char* golden : {"unet2d_class_attention", "unet2d_timestep_class", "unet2d_unconditional"})
+            QTest::newRow(golden) << golden << data + "/golden/" + golden + "/config.json";
+    }
+
+    // A characterisation test: the structure recorded in tests/data/structure
+    // must not change by accident (a refactor of the model code must leave it
+    // byte-identical). DQ_RECORD_STRUCTURE=1 rewrites the records after an
+    // intended change; review their diff like code.
+    void structureMatchesRecord() {
+        QFETCH(QString, name);
+        QFETCH(QString, config);
+        const std::string configPath = config.toStdString();
+        const UNet2DModel model(UNetConfig::fromJson(readTextFile(configPath), configPath));
+        const std::string actual = describeStructure(model);
+        const std::string recordPath = test::dataDir() + "/structure/" + name.toStdString() + ".txt";
+        if (std::getenv("DQ_RECORD_STRUCTURE")) {
+            std::filesystem::create_directories(test::dataDir() + "/structure");
+            writeTextFileAtomically(recordPath, actual);
+            qWarning("recorded %s", recordPath.c_str());
+        }
+        const std::string expected = readTextFile(recordPath);
+        std::istringstream a(actual), e(expected);
+        std::string lineA, lineE;
+        for (int line = 1;; ++line) {
+            const bool moreA = bool(std::getline(a, lineA)), moreE = bool(std::getline(e, lineE));
+            if (!moreA && !moreE) break;
+            QVERIFY2(moreA == moreE && lineA == lineE,
+                     qPrintable(QStringLiteral("%1 line %2: expected '%3', got '%4'")
+                                    .arg(QString::fromStdString(recordPath)).arg(line)
+                                    .arg(moreE ? QString::fromStdString(lineE) : "<end>")
+                                    .arg(moreA ? QString::fromStdString(lineA) : "<end>")));
+        }
+    }
+
     void unetForwardMatchesDiffusers_data() {
         QTest::addColumn<QString>("name");
         QTest::newRow("class embedding, attention heads") << "unet2d_class_attention";
