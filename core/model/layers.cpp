@@ -16,34 +16,6 @@ const char* initKindName(InitKind kind) {
     return "?";
 }
 
-WeightedLayer WeightedLayer::conv(std::string name, std::string block, int64_t in, int64_t out, int64_t kernel,
-                                  int64_t stride, int64_t padding) {
-    WeightedLayer layer;
-    layer.site.name = std::move(name);
-    layer.site.block = std::move(block);
-    layer.site.kind = SiteKind::Conv2d;
-    layer.site.weightShape = {out, in, kernel, kernel};
-    layer.site.inputChannels = in;
-    layer.site.stride = stride;
-    layer.site.padding = padding;
-    return layer;
-}
-
-WeightedLayer WeightedLayer::linear(std::string name, std::string block, int64_t in, int64_t out) {
-    WeightedLayer layer;
-    layer.site.name = std::move(name);
-    layer.site.block = std::move(block);
-    layer.site.kind = SiteKind::Linear;
-    layer.site.weightShape = {out, in};
-    layer.site.inputChannels = in;
-    return layer;
-}
-
-torch::Tensor WeightedLayer::apply(const torch::Tensor& x, const torch::Tensor& w) const {
-    if (site.kind == SiteKind::Linear) return torch::linear(x, w, bias);
-    return torch::conv2d(x, w, bias, {site.stride, site.stride}, {site.padding, site.padding});
-}
-
 const char* unitKindName(UnitKind kind) {
     switch (kind) {
         case UnitKind::Resnet: return "resnet";
@@ -53,19 +25,47 @@ const char* unitKindName(UnitKind kind) {
     return "?";
 }
 
-void WeightedLayer::makeStandaloneUnit() {
-    unit_ = std::make_shared<const UnitInfo>(UnitInfo{site.name, UnitKind::Layer, {site.name}});
+// ------------------------------------------------------------- WeightedLayer
+
+WeightedLayer::WeightedLayer(const Conv& conv, bool withBias) {
+    site.kind = SiteKind::Conv2d;
+    site.weightShape = {conv.out, conv.in, conv.kernel, conv.kernel};
+    site.inputChannels = conv.in;
+    site.stride = conv.stride;
+    site.padding = conv.padding;
+    declareParameters(withBias);
+}
+
+WeightedLayer::WeightedLayer(const Linear& linear, bool withBias) {
+    site.kind = SiteKind::Linear;
+    site.weightShape = {linear.out, linear.in};
+    site.inputChannels = linear.in;
+    declareParameters(withBias);
+}
+
+void WeightedLayer::declareParameters(bool withBias) {
+    // PyTorch's default initialisation bound for both: 1/sqrt(fan_in).
+    int64_t fanIn = 1;
+    for (std::size_t i = 1; i < site.weightShape.size(); ++i) fanIn *= site.weightShape[i];
+    addParameter("weight", &weight, site.weightShape, InitKind::FanInUniform, fanIn);
+    if (withBias) addParameter("bias", &bias, {site.weightShape[0]}, InitKind::FanInUniform, fanIn);
+    addSite("", &site);
+}
+
+torch::Tensor WeightedLayer::apply(const torch::Tensor& x, const torch::Tensor& w) const {
+    if (site.kind == SiteKind::Linear) return torch::linear(x, w, bias);
+    return torch::conv2d(x, w, bias, {site.stride, site.stride}, {site.padding, site.padding});
 }
 
 torch::Tensor WeightedLayer::forward(const torch::Tensor& x, const InterceptionState& state) const {
-    if (unit_ && state.unitObserver) {
-        notifyUnitInput(state, *unit_, {x, {}, {}});
-        InterceptionState inner = state;
-        inner.unitObserver = nullptr;
-        torch::Tensor out = forward(x, inner);
-        notifyUnitOutput(state, *unit_, out);
-        return out;
-    }
+    return observeUnit(state, {x, {}, {}}, [&](const InterceptionState& inner) { return intercepted(x, inner); });
+}
+
+torch::Tensor WeightedLayer::runUnit(const UnitInputs& inputs, const InterceptionState& state) const {
+    return intercepted(inputs.x, state);
+}
+
+torch::Tensor WeightedLayer::intercepted(const torch::Tensor& x, const InterceptionState& state) const {
     if (!state.interceptor) return apply(x, weight);
     Interceptor& hook = *state.interceptor;
     torch::Tensor input = hook.onInput(site, x, state.step);
@@ -75,26 +75,18 @@ torch::Tensor WeightedLayer::forward(const torch::Tensor& x, const InterceptionS
     return hook.onOutput(site, output, reference, state.step);
 }
 
-void WeightedLayer::registerParameters(ParameterRegistry& registry, const std::string& legacyName) {
-    int64_t fanIn = 1;
-    for (std::size_t i = 1; i < site.weightShape.size(); ++i) fanIn *= site.weightShape[i];
-    registry.add({site.name + ".weight", legacyName.empty() ? "" : legacyName + ".weight", &weight, site.weightShape,
-                  InitKind::FanInUniform, fanIn});
-    registry.add({site.name + ".bias", legacyName.empty() ? "" : legacyName + ".bias", &bias, {site.weightShape[0]},
-                  InitKind::FanInUniform, fanIn});
-}
+// ------------------------------------------------------------ GroupNormLayer
 
-GroupNormLayer::GroupNormLayer(std::string name_, int64_t channels, int64_t groups, double eps)
-    : name(std::move(name_)), channels_(channels), groups_(groups), eps_(eps) {}
+GroupNormLayer::GroupNormLayer(int64_t channels, int64_t groups, double eps) : groups_(groups), eps_(eps) {
+    addParameter("weight", &weight, {channels}, InitKind::Ones);
+    addParameter("bias", &bias, {channels}, InitKind::Zeros);
+}
 
 torch::Tensor GroupNormLayer::forward(const torch::Tensor& x) const {
     return torch::group_norm(x, groups_, weight, bias, eps_);
 }
 
-void GroupNormLayer::registerParameters(ParameterRegistry& registry) {
-    registry.add({name + ".weight", "", &weight, {channels_}, InitKind::Ones, 1});
-    registry.add({name + ".bias", "", &bias, {channels_}, InitKind::Zeros, 1});
-}
+// ------------------------------------------------------------------ helpers
 
 torch::Tensor interceptOperand(const SiteInfo& site, const torch::Tensor& operand, const InterceptionState& state) {
     if (!state.interceptor) return operand;

@@ -1,75 +1,54 @@
 #pragma once
-// Functional building blocks of the U-Net. Parameters are plain tensors
-// registered by name in a ParameterRegistry, so loading, device moves,
-// training and quantization all address them by state-dict key.
-#include <memory>
+// The leaves of the module tree: weighted layers (Conv2d, Linear) with their
+// interception point, and GroupNorm; plus the functional helpers the blocks
+// share. Parameters are plain tensors that the tree addresses by state-dict key.
 #include <string>
-#include <vector>
 
 #include <torch/types.h>
 
 #include "core/model/interceptor.h"
-#include "core/model/parameter_info.h"
+#include "core/model/module.h"
 
 namespace dq {
 
-struct ParameterSlot {
-    std::string name;
-    std::string legacyName;  // older diffusers key for the same tensor, or empty
-    torch::Tensor* tensor = nullptr;
-    std::vector<int64_t> shape;
-    InitKind init = InitKind::Zeros;
-    int64_t fanIn = 1;
-};
-
-class ParameterRegistry {
+// Conv2d or Linear with a named interception point. Its site's name and block
+// come from its place in the tree.
+class WeightedLayer : public Module {
 public:
-    void add(ParameterSlot slot) { slots_.push_back(std::move(slot)); }
-    const std::vector<ParameterSlot>& slots() const { return slots_; }
-    std::vector<ParameterSlot>& slots() { return slots_; }
-
-private:
-    std::vector<ParameterSlot> slots_;
-};
-
-// Conv2d or Linear with a named interception point.
-class WeightedLayer {
-public:
-    WeightedLayer() = default;
-    static WeightedLayer conv(std::string name, std::string block, int64_t in, int64_t out, int64_t kernel,
-                              int64_t stride, int64_t padding);
-    static WeightedLayer linear(std::string name, std::string block, int64_t in, int64_t out);
+    struct Conv {
+        int64_t in, out, kernel, stride = 1, padding = 0;
+    };
+    struct Linear {
+        int64_t in, out;
+    };
+    explicit WeightedLayer(const Conv& conv, bool withBias = true);
+    explicit WeightedLayer(const Linear& linear, bool withBias = true);
 
     torch::Tensor forward(const torch::Tensor& x, const InterceptionState& state) const;
-    void registerParameters(ParameterRegistry& registry, const std::string& legacyName = {});
-
-    // Marks this layer as a reconstruction unit of its own (conv_in, the
-    // embedding linears, samplers, conv_out); layers inside blocks are not.
-    void makeStandaloneUnit();
-    const UnitInfo* unit() const { return unit_.get(); }
 
     SiteInfo site;
     torch::Tensor weight;
-    torch::Tensor bias;
+    torch::Tensor bias;  // undefined without bias
+
+protected:
+    torch::Tensor runUnit(const UnitInputs& inputs, const InterceptionState& state) const override;
+    bool isWeightedLayer() const override { return true; }
 
 private:
-    std::shared_ptr<const UnitInfo> unit_;
+    void declareParameters(bool withBias);
     torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& w) const;
+    torch::Tensor intercepted(const torch::Tensor& x, const InterceptionState& state) const;
 };
 
-class GroupNormLayer {
+class GroupNormLayer : public Module {
 public:
-    GroupNormLayer() = default;
-    GroupNormLayer(std::string name, int64_t channels, int64_t groups, double eps);
+    GroupNormLayer(int64_t channels, int64_t groups, double eps);
     torch::Tensor forward(const torch::Tensor& x) const;
-    void registerParameters(ParameterRegistry& registry);
 
-    std::string name;
     torch::Tensor weight;
     torch::Tensor bias;
 
 private:
-    int64_t channels_ = 0;
     int64_t groups_ = 1;
     double eps_ = 1e-5;
 };

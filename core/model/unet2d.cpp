@@ -29,110 +29,74 @@ std::string shapeText(at::IntArrayRef shape) {
 }
 }  // namespace
 
-struct UNetNetwork {
-    WeightedLayer convIn;
-    WeightedLayer timeLinear1, timeLinear2;
-    // Class conditioning: an embedding table, or a second timestep MLP.
+// The root of the module tree, with diffusers' top-level names.
+struct UNetNetwork : Module {
+    explicit UNetNetwork(const UNetConfig& c) {
+        const auto& ch = c.blockOutChannels;
+        const int64_t embInput = ch[0];
+        const int64_t temb = c.timeEmbedDim();
+        BlockSettings settings{temb, c.normNumGroups, std::nullopt, c.normEps, std::nullopt};
+        if (c.attnNormNumGroups) settings.attentionGroups = *c.attnNormNumGroups;
+        if (c.attentionHeadDim) settings.headDim = *c.attentionHeadDim;
+
+        // Declaration order = diffusers' state-dict order.
+        convIn = addChild<WeightedLayer>("conv_in", WeightedLayer::Conv{c.inChannels, ch[0], 3, 1, 1});
+        timeEmbedding = addChild<TimestepEmbedding>("time_embedding", embInput, temb);
+        // Class conditioning: an embedding table, or a second timestep MLP.
+        if (c.classEmbedType == ClassEmbedType::Embedding)
+            addParameter("class_embedding.weight", &classEmbedding, {*c.numClassEmbeds, temb}, InitKind::Normal);
+        if (c.classEmbedType == ClassEmbedType::Timestep)
+            classTimestepEmbedding = addChild<TimestepEmbedding>("class_embedding", embInput, temb);
+
+        int64_t outCh = ch[0];
+        for (std::size_t i = 0; i < ch.size(); ++i) {
+            const int64_t inCh = outCh;
+            outCh = ch[i];
+            const bool last = i + 1 == ch.size();
+            down.push_back(addChild<DownBlock>("down_blocks." + std::to_string(i), inCh, outCh, c.layersPerBlock,
+                                               c.downBlocks[i] == DownBlockType::Attention, !last, c.downsamplePadding,
+                                               settings));
+        }
+        if (c.hasMidBlock) mid = addChild<MidBlock>("mid_block", ch.back(), c.addAttention, c.midBlockScaleFactor, settings);
+
+        std::vector<int> reversed(ch.rbegin(), ch.rend());
+        outCh = reversed[0];
+        for (std::size_t i = 0; i < reversed.size(); ++i) {
+            const int64_t prevOut = outCh;
+            outCh = reversed[i];
+            const int64_t inCh = reversed[std::min(i + 1, reversed.size() - 1)];
+            const bool last = i + 1 == reversed.size();
+            up.push_back(addChild<UpBlock>("up_blocks." + std::to_string(i), inCh, prevOut, outCh, c.layersPerBlock + 1,
+                                           c.upBlocks[i] == UpBlockType::Attention, !last, settings));
+        }
+        normOut = addChild<GroupNormLayer>("conv_norm_out", ch[0], c.normNumGroups, c.normEps);
+        convOut = addChild<WeightedLayer>("conv_out", WeightedLayer::Conv{ch[0], c.outChannels, 3, 1, 1});
+        // forward() embeds the timestep and the class before conv_in runs.
+        setExecutionOrder({"time_embedding", "class_embedding"});
+
+        nameTree();
+        collectParameters(parameters);
+        collectSites(sitePointers);
+        collectUnits(units);
+        for (auto& slot : parameters) *slot.tensor = torch::zeros(slot.info.shape);
+    }
+
+    WeightedLayer* convIn = nullptr;
+    TimestepEmbedding* timeEmbedding = nullptr;
     torch::Tensor classEmbedding;
-    WeightedLayer classLinear1, classLinear2;
-    std::vector<DownBlock> down;
-    std::optional<MidBlock> mid;
-    std::vector<UpBlock> up;
-    GroupNormLayer normOut;
-    WeightedLayer convOut;
-    ParameterRegistry registry;
-    std::vector<SiteInfo*> sitePointers;
-    std::vector<UnitRunner> units;  // execution order
+    TimestepEmbedding* classTimestepEmbedding = nullptr;
+    std::vector<DownBlock*> down;
+    MidBlock* mid = nullptr;
+    std::vector<UpBlock*> up;
+    GroupNormLayer* normOut = nullptr;
+    WeightedLayer* convOut = nullptr;
+
+    std::vector<ParameterSlot> parameters;  // registration order
+    std::vector<SiteInfo*> sitePointers;    // execution order
+    std::vector<UnitRunner> units;          // execution order
 };
 
-UNet2DModel::UNet2DModel(UNetConfig config) : config_(std::move(config)), net_(std::make_unique<UNetNetwork>()) {
-    const UNetConfig& c = config_;
-    UNetNetwork& n = *net_;
-    const auto& ch = c.blockOutChannels;
-    const int64_t embInput = ch[0];
-    const int64_t temb = c.timeEmbedDim();
-    BlockSettings settings{temb, c.normNumGroups, std::nullopt, c.normEps, std::nullopt};
-    if (c.attnNormNumGroups) settings.attentionGroups = *c.attnNormNumGroups;
-    if (c.attentionHeadDim) settings.headDim = *c.attentionHeadDim;
-
-    n.convIn = WeightedLayer::conv("conv_in", "conv_in", c.inChannels, ch[0], 3, 1, 1);
-    n.timeLinear1 = WeightedLayer::linear("time_embedding.linear_1", "time_embedding", embInput, temb);
-    n.timeLinear2 = WeightedLayer::linear("time_embedding.linear_2", "time_embedding", temb, temb);
-    if (c.classEmbedType == ClassEmbedType::Timestep) {
-        n.classLinear1 = WeightedLayer::linear("class_embedding.linear_1", "class_embedding", embInput, temb);
-        n.classLinear2 = WeightedLayer::linear("class_embedding.linear_2", "class_embedding", temb, temb);
-    }
-
-    int64_t outCh = ch[0];
-    for (std::size_t i = 0; i < ch.size(); ++i) {
-        const int64_t inCh = outCh;
-        outCh = ch[i];
-        const bool last = i + 1 == ch.size();
-        n.down.emplace_back(static_cast<int>(i), inCh, outCh, c.layersPerBlock,
-                            c.downBlocks[i] == DownBlockType::Attention, !last, c.downsamplePadding, settings);
-    }
-    if (c.hasMidBlock) n.mid.emplace(ch.back(), c.addAttention, c.midBlockScaleFactor, settings);
-
-    std::vector<int> reversed(ch.rbegin(), ch.rend());
-    outCh = reversed[0];
-    for (std::size_t i = 0; i < reversed.size(); ++i) {
-        const int64_t prevOut = outCh;
-        outCh = reversed[i];
-        const int64_t inCh = reversed[std::min(i + 1, reversed.size() - 1)];
-        const bool last = i + 1 == reversed.size();
-        n.up.emplace_back(static_cast<int>(i), inCh, prevOut, outCh, c.layersPerBlock + 1,
-                          c.upBlocks[i] == UpBlockType::Attention, !last, settings);
-    }
-    n.normOut = GroupNormLayer("conv_norm_out", ch[0], c.normNumGroups, c.normEps);
-    n.convOut = WeightedLayer::conv("conv_out", "conv_out", ch[0], c.outChannels, 3, 1, 1);
-
-    // Registration order = diffusers' state-dict order within each group.
-    ParameterRegistry& r = n.registry;
-    n.convIn.registerParameters(r);
-    n.timeLinear1.registerParameters(r);
-    n.timeLinear2.registerParameters(r);
-    if (c.classEmbedType == ClassEmbedType::Embedding)
-        r.add({"class_embedding.weight", "", &n.classEmbedding, {*c.numClassEmbeds, temb}, InitKind::Normal, 1});
-    if (c.classEmbedType == ClassEmbedType::Timestep) {
-        n.classLinear1.registerParameters(r);
-        n.classLinear2.registerParameters(r);
-    }
-    for (auto& b : n.down) b.registerParameters(r);
-    if (n.mid) n.mid->registerParameters(r);
-    for (auto& b : n.up) b.registerParameters(r);
-    n.normOut.registerParameters(r);
-    n.convOut.registerParameters(r);
-    for (auto& slot : r.slots()) *slot.tensor = torch::zeros(slot.shape);
-
-    // Execution order of the interception points: forward() embeds the
-    // timestep before the class.
-    auto& sites = n.sitePointers;
-    sites.push_back(&n.timeLinear1.site);
-    sites.push_back(&n.timeLinear2.site);
-    if (c.classEmbedType == ClassEmbedType::Timestep) {
-        sites.push_back(&n.classLinear1.site);
-        sites.push_back(&n.classLinear2.site);
-    }
-    sites.push_back(&n.convIn.site);
-    for (auto& b : n.down) b.collectSites(sites);
-    if (n.mid) n.mid->collectSites(sites);
-    for (auto& b : n.up) b.collectSites(sites);
-    sites.push_back(&n.convOut.site);
-
-    // Reconstruction units, in the same execution order.
-    for (WeightedLayer* layer : {&n.convIn, &n.timeLinear1, &n.timeLinear2, &n.classLinear1, &n.classLinear2, &n.convOut})
-        layer->makeStandaloneUnit();
-    collectLayerUnit(n.timeLinear1, n.units);
-    collectLayerUnit(n.timeLinear2, n.units);
-    if (c.classEmbedType == ClassEmbedType::Timestep) {
-        collectLayerUnit(n.classLinear1, n.units);
-        collectLayerUnit(n.classLinear2, n.units);
-    }
-    collectLayerUnit(n.convIn, n.units);
-    for (const auto& b : n.down) b.collectUnits(n.units);
-    if (n.mid) n.mid->collectUnits(n.units);
-    for (const auto& b : n.up) b.collectUnits(n.units);
-    collectLayerUnit(n.convOut, n.units);
+UNet2DModel::UNet2DModel(UNetConfig config) : config_(std::move(config)), net_(std::make_unique<UNetNetwork>(config_)) {
     rebuildSiteList();
 }
 
@@ -181,7 +145,7 @@ torch::Tensor UNet2DModel::forward(const torch::Tensor& sampleIn, const torch::T
 
     const InterceptionState& state = state_;
     torch::Tensor tEmb = sinusoidalEmbedding(timesteps, c.blockOutChannels[0], c.flipSinToCos, c.freqShift);
-    torch::Tensor emb = n.timeLinear2.forward(torch::silu(n.timeLinear1.forward(tEmb, state)), state);
+    torch::Tensor emb = n.timeEmbedding->forward(tEmb, state);
     if (c.isClassConditional()) {
         if (!classLabels.defined())
             throw Error("This model is class-conditional (num_class_embeds " +
@@ -201,29 +165,29 @@ torch::Tensor UNet2DModel::forward(const torch::Tensor& sampleIn, const torch::T
             emb = emb + torch::embedding(n.classEmbedding, labels);
         } else {
             torch::Tensor cEmb = sinusoidalEmbedding(labels, c.blockOutChannels[0], c.flipSinToCos, c.freqShift);
-            emb = emb + n.classLinear2.forward(torch::silu(n.classLinear1.forward(cEmb, state)), state);
+            emb = emb + n.classTimestepEmbedding->forward(cEmb, state);
         }
     } else if (classLabels.defined()) {
         throw Error("This model is not class-conditional, but class labels were given.");
     }
 
-    torch::Tensor h = n.convIn.forward(sample, state);
+    torch::Tensor h = n.convIn->forward(sample, state);
     std::vector<torch::Tensor> skips{h};
-    for (const auto& block : n.down) h = block.forward(h, emb, skips, state);
+    for (const DownBlock* block : n.down) h = block->forward(h, emb, skips, state);
     if (n.mid) h = n.mid->forward(h, emb, state);
-    for (const auto& block : n.up) h = block.forward(h, emb, skips, state);
-    h = torch::silu(n.normOut.forward(h));
-    return n.convOut.forward(h, state);
+    for (const UpBlock* block : n.up) h = block->forward(h, emb, skips, state);
+    h = torch::silu(n.normOut->forward(h));
+    return n.convOut->forward(h, state);
 }
 
 void UNet2DModel::initializeRandom(uint64_t seed) {
     torch::NoGradGuard noGrad;
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    for (auto& slot : net_->registry.slots()) {
-        torch::Tensor t = torch::empty(slot.shape);
-        switch (slot.init) {
+    for (auto& slot : net_->parameters) {
+        torch::Tensor t = torch::empty(slot.info.shape);
+        switch (slot.info.init) {
             case InitKind::FanInUniform: {
-                const double bound = 1.0 / std::sqrt(static_cast<double>(slot.fanIn));
+                const double bound = 1.0 / std::sqrt(static_cast<double>(slot.info.fanIn));
                 t.uniform_(-bound, bound, gen);
                 break;
             }
@@ -237,23 +201,23 @@ void UNet2DModel::initializeRandom(uint64_t seed) {
 
 std::map<std::string, torch::Tensor> UNet2DModel::stateDict() const {
     std::map<std::string, torch::Tensor> out;
-    for (const auto& slot : net_->registry.slots()) out.emplace(slot.name, *slot.tensor);
+    for (const auto& slot : net_->parameters) out.emplace(slot.info.name, *slot.tensor);
     return out;
 }
 
 void UNet2DModel::loadStateDict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source) {
     std::set<std::string> used;
     std::vector<std::pair<torch::Tensor*, torch::Tensor>> assignments;
-    for (auto& slot : net_->registry.slots()) {
-        auto it = tensors.find(slot.name);
-        if (it == tensors.end() && !slot.legacyName.empty()) it = tensors.find(slot.legacyName);
+    for (auto& slot : net_->parameters) {
+        auto it = tensors.find(slot.info.name);
+        if (it == tensors.end() && !slot.info.legacyName.empty()) it = tensors.find(slot.info.legacyName);
         if (it == tensors.end())
-            throw Error("'" + source + "' lacks tensor '" + slot.name + "' that config.json implies; the weights do not " +
+            throw Error("'" + source + "' lacks tensor '" + slot.info.name + "' that config.json implies; the weights do not " +
                         "belong to this config.");
         const torch::Tensor& t = it->second;
-        if (t.sizes() != at::IntArrayRef(slot.shape))
+        if (t.sizes() != at::IntArrayRef(slot.info.shape))
             throw Error("Tensor '" + it->first + "' in '" + source + "' has shape " + shapeText(t.sizes()) +
-                        " but config.json implies " + shapeText(slot.shape) + ".");
+                        " but config.json implies " + shapeText(slot.info.shape) + ".");
         if (!t.is_floating_point())
             throw Error("Tensor '" + it->first + "' in '" + source + "' is not floating point.");
         requireFinite(t, "Tensor '" + it->first + "' in '" + source + "'",
@@ -302,20 +266,19 @@ void UNet2DModel::save(const std::string& folder) const {
 
 std::vector<torch::Tensor> UNet2DModel::parameters() const {
     std::vector<torch::Tensor> out;
-    for (const auto& slot : net_->registry.slots()) out.push_back(*slot.tensor);
+    for (const auto& slot : net_->parameters) out.push_back(*slot.tensor);
     return out;
 }
 
 std::vector<ParameterInfo> UNet2DModel::parameterInfos() const {
     std::vector<ParameterInfo> out;
-    for (const auto& slot : net_->registry.slots())
-        out.push_back({slot.name, slot.legacyName, slot.shape, slot.init, slot.fanIn});
+    for (const auto& slot : net_->parameters) out.push_back(slot.info);
     return out;
 }
 
 int64_t UNet2DModel::parameterCount() const {
     int64_t total = 0;
-    for (const auto& slot : net_->registry.slots()) total += slot.tensor->numel();
+    for (const auto& slot : net_->parameters) total += slot.tensor->numel();
     return total;
 }
 
@@ -323,13 +286,13 @@ void UNet2DModel::to(const torch::Device& device) {
     // Copy everything first, then swap, so a failure (e.g. out of GPU memory)
     // leaves the model whole on its old device.
     std::vector<torch::Tensor> moved;
-    for (const auto& slot : net_->registry.slots()) moved.push_back(slot.tensor->to(device));
-    auto& slots = net_->registry.slots();
+    for (const auto& slot : net_->parameters) moved.push_back(slot.tensor->to(device));
+    auto& slots = net_->parameters;
     for (std::size_t i = 0; i < slots.size(); ++i) *slots[i].tensor = std::move(moved[i]);
 }
 
 torch::Device UNet2DModel::device() const {
-    const auto& slots = net_->registry.slots();
+    const auto& slots = net_->parameters;
     return slots.empty() ? torch::Device(torch::kCPU) : slots.front().tensor->device();
 }
 
@@ -337,13 +300,13 @@ ModelSummary UNet2DModel::summary() const {
     ModelSummary s;
     s.folder = folder_;
     s.parameterCount = parameterCount();
-    s.tensorCount = static_cast<int64_t>(net_->registry.slots().size());
+    s.tensorCount = static_cast<int64_t>(net_->parameters.size());
     s.sampleSize = config_.sampleSize;
     s.inChannels = config_.inChannels;
     s.outChannels = config_.outChannels;
-    for (const auto& b : net_->down) s.blocks.push_back(b.describe());
+    for (const DownBlock* b : net_->down) s.blocks.push_back(b->describe());
     if (net_->mid) s.blocks.push_back(net_->mid->describe());
-    for (const auto& b : net_->up) s.blocks.push_back(b.describe());
+    for (const UpBlock* b : net_->up) s.blocks.push_back(b->describe());
     s.sites = sites_;
     if (config_.isClassConditional())
         s.classConditioning = std::to_string(config_.numClassEmbeds.value_or(0)) + " class embeddings, null class " +

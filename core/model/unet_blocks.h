@@ -1,7 +1,8 @@
 #pragma once
 // The U-Net's blocks, each reproducing its diffusers counterpart
-// (ResnetBlock2D, Attention with AttnProcessor, Down/Up/Mid blocks).
-#include <functional>
+// (ResnetBlock2D, Attention with AttnProcessor, TimestepEmbedding, the
+// Down/Up/Mid blocks). Each declares its children under diffusers' names;
+// keys, sites and units follow from the module tree (core/model/module.h).
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,54 +13,51 @@
 
 namespace dq {
 
-// A reconstruction unit and how to run it alone (with the caller's
-// interception state, so quantizers apply as they would in the network).
-struct UnitRunner {
-    const UnitInfo* info = nullptr;
-    std::function<torch::Tensor(const UnitInputs&, const InterceptionState&)> run;
-};
-
-// Appends a standalone layer (makeStandaloneUnit) as a unit.
-void collectLayerUnit(const WeightedLayer& layer, std::vector<UnitRunner>& units);
-
-class ResnetBlock {
+class ResnetBlock : public Module {
 public:
     // splitChannels > 0 marks a decoder block whose input is cat(h, skip).
-    ResnetBlock(const std::string& prefix, const std::string& block, int64_t in, int64_t out, int64_t tembChannels,
-                int64_t groups, double eps, double outputScale, int64_t splitChannels = 0);
+    ResnetBlock(int64_t in, int64_t out, int64_t tembChannels, int64_t groups, double eps, double outputScale,
+                int64_t splitChannels = 0);
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
-    void registerParameters(ParameterRegistry& registry);
-    void collectSites(std::vector<SiteInfo*>& sites);
-    void collectUnits(std::vector<UnitRunner>& units) const;
+
+protected:
+    torch::Tensor runUnit(const UnitInputs& inputs, const InterceptionState& state) const override;
 
 private:
     torch::Tensor compute(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
-    UnitInfo unit_;
-    GroupNormLayer norm1_, norm2_;
-    WeightedLayer conv1_, timeEmbProj_, conv2_;
-    std::optional<WeightedLayer> convShortcut_;
+    GroupNormLayer *norm1_, *norm2_;
+    WeightedLayer *conv1_, *timeEmbProj_, *conv2_;
+    WeightedLayer* convShortcut_ = nullptr;
     double outputScale_;
 };
 
-class AttentionBlock {
+// Self-attention over the pixels of a feature map [B, C, H, W].
+class AttentionBlock : public Module {
 public:
-    AttentionBlock(const std::string& prefix, const std::string& block, int64_t channels, int64_t headDim,
-                   int64_t groups, double eps, double rescale);
+    AttentionBlock(int64_t channels, int64_t headDim, int64_t groups, double eps, double rescale);
     torch::Tensor forward(const torch::Tensor& x, const InterceptionState& state) const;
-    void registerParameters(ParameterRegistry& registry);
-    void collectSites(std::vector<SiteInfo*>& sites);
-    void collectUnits(std::vector<UnitRunner>& units) const;
+
+protected:
+    torch::Tensor runUnit(const UnitInputs& inputs, const InterceptionState& state) const override;
 
 private:
     torch::Tensor compute(const torch::Tensor& x, const InterceptionState& state) const;
-    UnitInfo unit_;
-    std::string prefix_;
-    GroupNormLayer norm_;
-    WeightedLayer toQ_, toK_, toV_, toOut_;
+    GroupNormLayer* norm_;
+    WeightedLayer *toQ_, *toK_, *toV_, *toOut_;
     SiteInfo qSite_, kSite_, vSite_, probsSite_;
     int64_t heads_;
     int64_t headDim_;
     double rescale_;
+};
+
+// diffusers' TimestepEmbedding: linear_1, SiLU, linear_2.
+class TimestepEmbedding : public Module {
+public:
+    TimestepEmbedding(int64_t in, int64_t out);
+    torch::Tensor forward(const torch::Tensor& x, const InterceptionState& state) const;
+
+private:
+    WeightedLayer *linear1_, *linear2_;
 };
 
 struct BlockSettings {
@@ -71,73 +69,59 @@ struct BlockSettings {
 };
 
 // The resnets of a down or up block, each optionally followed by its attention
-// (diffusers' Attn*Block2D), in registration and execution order.
-class ResnetAttentionStack {
-public:
-    void add(ResnetBlock resnet, std::optional<AttentionBlock> attention);
-    std::size_t size() const { return resnets_.size(); }
+// (diffusers' Attn*Block2D): children resnets.i and attentions.i, interleaved.
+class ResnetAttentionBlock : public Module {
+protected:
+    void addLayer(ResnetBlock* resnet, AttentionBlock* attention);
     // Runs resnet i and, if present, attention i.
     torch::Tensor forwardLayer(std::size_t i, const torch::Tensor& x, const torch::Tensor& temb,
                                const InterceptionState& state) const;
-    void registerParameters(ParameterRegistry& registry);
-    void collectSites(std::vector<SiteInfo*>& sites);
-    void collectUnits(std::vector<UnitRunner>& units) const;
+    std::size_t layerCount() const { return resnets_.size(); }
 
 private:
-    std::vector<ResnetBlock> resnets_;
-    std::vector<AttentionBlock> attentions_;
+    std::vector<ResnetBlock*> resnets_;
+    std::vector<AttentionBlock*> attentions_;
 };
 
-class DownBlock {
+class DownBlock : public ResnetAttentionBlock {
 public:
-    DownBlock(int index, int64_t in, int64_t out, int layers, bool attention, bool downsample, int downsamplePadding,
+    DownBlock(int64_t in, int64_t out, int layers, bool attention, bool downsample, int downsamplePadding,
               const BlockSettings& settings);
     // Appends one skip per resnet (after its attention) and one after the downsampler.
     torch::Tensor forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
                           const InterceptionState& state) const;
-    void registerParameters(ParameterRegistry& registry);
-    void collectSites(std::vector<SiteInfo*>& sites);
-    void collectUnits(std::vector<UnitRunner>& units) const;
-    std::string describe() const { return description_; }
+    std::string describe() const;
 
 private:
-    ResnetAttentionStack layers_;
-    std::optional<WeightedLayer> downsampler_;
+    WeightedLayer* downsampler_ = nullptr;
     int downsamplePadding_;
-    std::string description_;
+    std::string kind_;
 };
 
-class UpBlock {
+class UpBlock : public ResnetAttentionBlock {
 public:
-    UpBlock(int index, int64_t in, int64_t prevOut, int64_t out, int layers, bool attention, bool upsample,
+    UpBlock(int64_t in, int64_t prevOut, int64_t out, int layers, bool attention, bool upsample,
             const BlockSettings& settings);
     // Pops one skip per resnet from the back of `skips`.
     torch::Tensor forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
                           const InterceptionState& state) const;
-    void registerParameters(ParameterRegistry& registry);
-    void collectSites(std::vector<SiteInfo*>& sites);
-    void collectUnits(std::vector<UnitRunner>& units) const;
-    std::string describe() const { return description_; }
+    std::string describe() const;
 
 private:
-    ResnetAttentionStack layers_;
-    std::optional<WeightedLayer> upsampler_;
-    std::string description_;
+    WeightedLayer* upsampler_ = nullptr;
+    std::string kind_;
 };
 
-class MidBlock {
+class MidBlock : public Module {
 public:
     MidBlock(int64_t channels, bool attention, double scale, const BlockSettings& settings);
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
-    void registerParameters(ParameterRegistry& registry);
-    void collectSites(std::vector<SiteInfo*>& sites);
-    void collectUnits(std::vector<UnitRunner>& units) const;
-    std::string describe() const { return description_; }
+    std::string describe() const;
 
 private:
-    std::vector<ResnetBlock> resnets_;
-    std::vector<AttentionBlock> attentions_;
-    std::string description_;
+    ResnetBlock *resnet0_, *resnet1_;
+    AttentionBlock* attention_ = nullptr;
+    std::string kind_;
 };
 
 }  // namespace dq

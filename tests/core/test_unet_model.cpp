@@ -280,6 +280,30 @@ private Q_SLOTS:
         QCOMPARE(expected[2], std::string("class_embedding.linear_1"));
     }
 
+    // A leaf of the module tree on its own: names come from the tree (here the
+    // root, so bare "weight"), and a layer may have no bias, as SD's to_q/k/v.
+    void weightedLayerWithoutBias() {
+        WeightedLayer layer(WeightedLayer::Linear{4, 3}, /*withBias=*/false);
+        layer.nameTree();
+        std::vector<ParameterSlot> params;
+        layer.collectParameters(params);
+        QCOMPARE(params.size(), std::size_t(1));
+        QCOMPARE(params[0].info.name, std::string("weight"));
+        QCOMPARE(params[0].info.shape, std::vector<int64_t>({3, 4}));
+        layer.weight = torch::randn({3, 4});
+        const torch::Tensor x = torch::randn({2, 4});
+        QVERIFY(torch::allclose(layer.forward(x, InterceptionState{}), x.matmul(layer.weight.t())));
+        QVERIFY(!layer.bias.defined());
+
+        WeightedLayer biased(WeightedLayer::Conv{2, 5, 3, 1, 1});
+        biased.nameTree();
+        std::vector<ParameterSlot> biasedParams;
+        biased.collectParameters(biasedParams);
+        QCOMPARE(biasedParams.size(), std::size_t(2));
+        QCOMPARE(biasedParams[1].info.name, std::string("bias"));
+        QCOMPARE(biasedParams[1].info.fanIn, int64_t(18));
+    }
+
     void unitsRunAloneGiveTheirOutputInsideTheNetwork() {
         UNet2DModel model(test::tinyConfig());
         model.initializeRandom(7);
