@@ -10,7 +10,7 @@
 #include "core/errors.h"
 #include "core/metrics/image_quality.h"
 #include "core/model/model_state_guard.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 #include "core/quant/calibration_batches.h"
 #include "core/quant/range_observer.h"
 #include "core/quant/weight_rounding.h"
@@ -112,7 +112,7 @@ void checkWidths(const std::vector<int>& widths, const char* what) {
 
 }  // namespace
 
-SensitivityReport measureSensitivity(UNet2DModel& model, const SchedulerConfig& scheduler, const QuantPlan& basePlan,
+SensitivityReport measureSensitivity(Denoiser& model, const SchedulerConfig& scheduler, const QuantPlan& basePlan,
                                      const CalibrationData& data, const SensitivityOptions& options,
                                      const ProgressCallbacks& callbacks) {
     const auto start = std::chrono::steady_clock::now();
@@ -190,7 +190,7 @@ SensitivityReport measureSensitivity(UNet2DModel& model, const SchedulerConfig& 
     for (EvaluationBatch& e : evaluation) {
         if (callbacks.shouldCancel()) throw Cancelled();
         model.setStep(e.step);
-        e.reference = model.forward(e.x, e.t, e.labels).to(torch::kFloat64);
+        e.reference = model.forward(e.x, e.t, Conditioning::classLabels(e.labels)).to(torch::kFloat64);
         referencePower.index_add_(0, e.stepOf, e.reference.pow(2).flatten(1).sum(1).cpu());
         report.inputs += e.x.size(0);
     }
@@ -225,7 +225,7 @@ SensitivityReport measureSensitivity(UNet2DModel& model, const SchedulerConfig& 
         for (const EvaluationBatch& e : evaluation) {
             if (callbacks.shouldCancel()) throw Cancelled();
             model.setStep(e.step);
-            const torch::Tensor out = model.forward(e.x, e.t, e.labels).to(torch::kFloat64);
+            const torch::Tensor out = model.forward(e.x, e.t, Conditioning::classLabels(e.labels)).to(torch::kFloat64);
             error.index_add_(0, e.stepOf, (out - e.reference).pow(2).flatten(1).sum(1).cpu());
         }
         const torch::Tensor perStep = error / referencePower.clamp_min(1e-30);

@@ -22,7 +22,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 struct SensitivityOptions {
     std::vector<int> weightWidths = {2, 3, 4, 6, 8};
@@ -42,7 +42,7 @@ struct SensitivityOptions {
 // split shortcuts and per-step grids; its widths are the "all but one" base).
 // Progress: stage "observe" over the observation batches, then "sensitivity"
 // over configurations. Throws dq::Cancelled; the model is left as it was.
-SensitivityReport measureSensitivity(UNet2DModel& model, const SchedulerConfig& scheduler, const QuantPlan& basePlan,
+SensitivityReport measureSensitivity(Denoiser& model, const SchedulerConfig& scheduler, const QuantPlan& basePlan,
                                      const CalibrationData& data, const SensitivityOptions& options,
                                      const ProgressCallbacks& callbacks = {});
 

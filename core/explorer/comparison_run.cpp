@@ -4,13 +4,13 @@
 
 #include "core/imaging/image_grid.h"
 #include "core/model/model_state_guard.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 
 namespace dq {
 
 namespace {
 
-GenerationRun generate(UNet2DModel& model, const SchedulerConfig& scheduler, const SampleRequest& request,
+GenerationRun generate(Denoiser& model, const SchedulerConfig& scheduler, const SampleRequest& request,
                        bool keepTrajectory, bool quantizedRun, int offset, int total,
                        const ComparisonCallbacks& callbacks) {
     GenerationRun run;
@@ -29,7 +29,7 @@ GenerationRun generate(UNet2DModel& model, const SchedulerConfig& scheduler, con
 
 }  // namespace
 
-ComparisonRun runComparison(UNet2DModel& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
+ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
                             const SampleRequest& request, bool keepTrajectory, const ComparisonCallbacks& callbacks) {
     ModelStateGuard guard(model);
     const int runs = quantizer ? 2 : 1;

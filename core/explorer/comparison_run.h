@@ -14,7 +14,7 @@
 namespace dq {
 
 class Interceptor;
-class UNet2DModel;
+class Denoiser;
 
 struct TrajectoryStep {
     int64_t timestep = 0;
@@ -41,7 +41,7 @@ struct ComparisonCallbacks : ProgressCallbacks {
 // Samples `request` without an interceptor, then (when `quantizer` is given)
 // with it from the FP run's initial noise and class labels. The model's own
 // interceptor is restored afterwards, also when cancelled (dq::Cancelled).
-ComparisonRun runComparison(UNet2DModel& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
+ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
                             const SampleRequest& request, bool keepTrajectory,
                             const ComparisonCallbacks& callbacks = {});
 

@@ -11,7 +11,7 @@
 #include "core/imaging/image_grid.h"
 #include "core/io/safetensors.h"
 #include "core/metrics/image_quality.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 
 namespace dq {
 
@@ -80,13 +80,13 @@ EvalResult scoreImages(FeatureNet& net, const ReferenceStats& reference, const t
 namespace {
 // Restores the model's interceptor however evaluation ends.
 struct InterceptorRestore {
-    UNet2DModel& model;
+    Denoiser& model;
     Interceptor* saved;
     ~InterceptorRestore() { model.setInterceptor(saved); }
 };
 }  // namespace
 
-EvalPartial accumulateEvaluation(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
+EvalPartial accumulateEvaluation(Denoiser& model, const SchedulerConfig& scheduler, FeatureNet& net,
                                  const EvalSettings& settings, const ProgressCallbacks& callbacks,
                                  std::vector<torch::Tensor>* samples, std::vector<torch::Tensor>* fpSamples,
                                  std::vector<torch::Tensor>* labels) {
@@ -148,7 +148,7 @@ EvalPartial accumulateEvaluation(UNet2DModel& model, const SchedulerConfig& sche
     return partial;
 }
 
-EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
+EvalResult evaluateModel(Denoiser& model, const SchedulerConfig& scheduler, FeatureNet& net,
                          const ReferenceStats& reference, const EvalSettings& settings,
                          const ProgressCallbacks& callbacks) {
     const auto start = std::chrono::steady_clock::now();

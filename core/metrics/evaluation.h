@@ -18,7 +18,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 struct ReferenceStats {
     GaussianStats pooled;
@@ -81,7 +81,7 @@ EvalResult scoreImages(FeatureNet& net, const ReferenceStats& reference, const t
 // Samples this shard's batches (seed + batch index) and accumulates their
 // sums. `samples`/`fpSamples`, when given, receive the images of those batches
 // in order (CPU, [-1,1]). The model's own interceptor is restored afterwards.
-EvalPartial accumulateEvaluation(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
+EvalPartial accumulateEvaluation(Denoiser& model, const SchedulerConfig& scheduler, FeatureNet& net,
                                  const EvalSettings& settings, const ProgressCallbacks& callbacks = {},
                                  std::vector<torch::Tensor>* samples = nullptr,
                                  std::vector<torch::Tensor>* fpSamples = nullptr,
@@ -90,7 +90,7 @@ EvalPartial accumulateEvaluation(UNet2DModel& model, const SchedulerConfig& sche
 // Samples in batches (seed + batch index), then computes every metric.
 // Progress counts sampling steps over all batches (twice as many with
 // `quantized`). The model's own interceptor is restored afterwards.
-EvalResult evaluateModel(UNet2DModel& model, const SchedulerConfig& scheduler, FeatureNet& net,
+EvalResult evaluateModel(Denoiser& model, const SchedulerConfig& scheduler, FeatureNet& net,
                          const ReferenceStats& reference, const EvalSettings& settings,
                          const ProgressCallbacks& callbacks = {});
 

@@ -20,6 +20,7 @@ const char* unitKindName(UnitKind kind) {
     switch (kind) {
         case UnitKind::Resnet: return "resnet";
         case UnitKind::Attention: return "attention";
+        case UnitKind::Transformer: return "transformer";
         case UnitKind::Layer: return "layer";
     }
     return "?";

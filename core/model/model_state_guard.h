@@ -2,13 +2,13 @@
 // Saves a model's interception state (interceptor, unit observer, step
 // context) and restores it when the scope ends, however it ends (cancel,
 // error), so a calibration pass never leaves its observers installed.
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 
 namespace dq {
 
 class ModelStateGuard {
 public:
-    explicit ModelStateGuard(UNet2DModel& model)
+    explicit ModelStateGuard(Denoiser& model)
         : model_(model), interceptor_(model.interceptor()), observer_(model.unitObserver()), step_(model.step()) {}
     ~ModelStateGuard() {
         model_.setInterceptor(interceptor_);
@@ -19,7 +19,7 @@ public:
     ModelStateGuard& operator=(const ModelStateGuard&) = delete;
 
 private:
-    UNet2DModel& model_;
+    Denoiser& model_;
     Interceptor* interceptor_;
     UnitObserver* observer_;
     StepContext step_;

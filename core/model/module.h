@@ -82,6 +82,13 @@ protected:
         addOwnedChild(name, std::move(child));
         return raw;
     }
+    // The same for a child built elsewhere (by a factory the block was given).
+    template <class M>
+    M* adoptChild(const std::string& name, std::unique_ptr<M> child) {
+        M* raw = child.get();
+        addOwnedChild(name, std::move(child));
+        return raw;
+    }
     void addParameter(const std::string& name, torch::Tensor* tensor, std::vector<int64_t> shape, InitKind init,
                       int64_t fanIn = 1, const std::string& legacyName = {});
     // An interception site of this module itself: an attention operand (its

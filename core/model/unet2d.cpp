@@ -11,7 +11,9 @@
 #include "core/io/safetensors.h"
 #include "core/validation/message_text.h"
 #include "core/validation/tensor_checks.h"
+#include "core/model/forward_inputs.h"
 #include "core/model/layers.h"
+#include "core/model/parameter_store.h"
 #include "core/model/unet_blocks.h"
 
 namespace dq {
@@ -20,13 +22,6 @@ namespace {
 constexpr const char* kConfigFile = "config.json";
 constexpr const char* kWeightsFile = "diffusion_pytorch_model.safetensors";
 
-std::string shapeText(at::IntArrayRef shape) {
-    std::ostringstream s;
-    s << "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s << (i ? "," : "") << shape[i];
-    s << "]";
-    return s.str();
-}
 }  // namespace
 
 // The root of the module tree, with diffusers' top-level names.
@@ -75,10 +70,9 @@ struct UNetNetwork : Module {
         setExecutionOrder({"time_embedding", "class_embedding"});
 
         nameTree();
-        collectParameters(parameters);
+        parameters = ParameterStore(*this);
         collectSites(sitePointers);
         collectUnits(units);
-        for (auto& slot : parameters) *slot.tensor = torch::zeros(slot.info.shape);
     }
 
     WeightedLayer* convIn = nullptr;
@@ -91,7 +85,7 @@ struct UNetNetwork : Module {
     GroupNormLayer* normOut = nullptr;
     WeightedLayer* convOut = nullptr;
 
-    std::vector<ParameterSlot> parameters;  // registration order
+    ParameterStore parameters;              // declaration order
     std::vector<SiteInfo*> sitePointers;    // execution order
     std::vector<UnitRunner> units;          // execution order
 };
@@ -99,6 +93,17 @@ struct UNetNetwork : Module {
 UNet2DModel::UNet2DModel(UNetConfig config) : config_(std::move(config)), net_(std::make_unique<UNetNetwork>(config_)) {
     rebuildSiteList();
 }
+
+void UNet2DModel::initializeRandom(uint64_t seed) { net_->parameters.initializeRandom(seed); }
+std::map<std::string, torch::Tensor> UNet2DModel::stateDict() const { return net_->parameters.stateDict(); }
+void UNet2DModel::loadStateDict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source) {
+    net_->parameters.load(tensors, source);
+}
+std::vector<torch::Tensor> UNet2DModel::parameters() const { return net_->parameters.tensors(); }
+std::vector<ParameterInfo> UNet2DModel::parameterInfos() const { return net_->parameters.infos(); }
+int64_t UNet2DModel::parameterCount() const { return net_->parameters.count(); }
+void UNet2DModel::to(const torch::Device& device) { net_->parameters.moveTo(device); }
+torch::Device UNet2DModel::device() const { return net_->parameters.device(); }
 
 UNet2DModel::~UNet2DModel() = default;
 UNet2DModel::UNet2DModel(UNet2DModel&&) noexcept = default;
@@ -120,28 +125,46 @@ torch::Tensor UNet2DModel::runUnit(std::size_t index, const UnitInputs& inputs) 
     return net_->units[index].run(inputs, state);
 }
 
-torch::Tensor UNet2DModel::forward(const torch::Tensor& sampleIn, const torch::Tensor& timestepsIn,
+torch::Tensor UNet2DModel::forward(const torch::Tensor& sample, const torch::Tensor& timesteps,
                                    const torch::Tensor& classLabels) const {
+    return forward(sample, timesteps, Conditioning::classLabels(classLabels));
+}
+
+ConditioningSpec UNet2DModel::conditioningSpec() const {
     const UNetConfig& c = config_;
+    ConditioningSpec spec;
+    if (!c.isClassConditional()) return spec;
+    spec.kind = ConditioningKind::ClassLabels;
+    spec.nullClassLabel = c.nullClassLabel;
+    if (c.classEmbedType == ClassEmbedType::Embedding) {
+        const int total = c.numClassEmbeds.value_or(0);
+        // The null label is usually the extra last row; then it is not a real class.
+        spec.classCount = c.nullClassLabel && *c.nullClassLabel == total - 1 ? total - 1 : total;
+    }
+    return spec;
+}
+
+SampleShape UNet2DModel::sampleShape() const { return {config_.inChannels, config_.sampleSize, config_.sampleSize}; }
+
+double UNet2DModel::workingBytes(int64_t batch, int64_t height, int64_t width) const {
+    // The widest feature maps at full resolution, a dozen of them alive at
+    // once (resnets, the skips).
+    return double(batch) * double(config_.blockOutChannels.front()) * double(height) * double(width) * sizeof(float) *
+           12.0;
+}
+
+torch::Tensor UNet2DModel::forward(const torch::Tensor& sampleIn, const torch::Tensor& timestepsIn,
+                                   const Conditioning& conditioning) const {
+    const UNetConfig& c = config_;
+    if (conditioning.kind() == ConditioningKind::EncoderStates)
+        throw Error("This UNet2DModel has no cross-attention; it cannot take encoder_hidden_states (text conditioning).");
+    const torch::Tensor& classLabels = conditioning.tensor();
     const UNetNetwork& n = *net_;
-    if (sampleIn.dim() != 4 || sampleIn.size(1) != c.inChannels)
-        throw Error("The model expects samples shaped [B," + std::to_string(c.inChannels) + ",H,W], got " +
-                    shapeText(sampleIn.sizes()) + ".");
-    const int64_t factor = int64_t(1) << (c.blockOutChannels.size() - 1);
-    if (sampleIn.size(2) < factor || sampleIn.size(3) < factor || sampleIn.size(2) % factor != 0 ||
-        sampleIn.size(3) % factor != 0)
-        throw Error("Sample height and width must be positive multiples of " + std::to_string(factor) + " for this model, got " +
-                    shapeText(sampleIn.sizes()) + ".");
+    checkSampleShape(sampleIn, c.inChannels, int64_t(1) << (c.blockOutChannels.size() - 1));
     const int64_t batch = sampleIn.size(0);
-    if (batch == 0) throw Error("The sample batch is empty.");
     torch::Tensor sample = sampleIn.to(device());
     if (c.centerInputSample) sample = 2 * sample - 1.0;
-
-    torch::Tensor timesteps = timestepsIn.to(sample.device());
-    if (timesteps.numel() == 1) timesteps = timesteps.reshape({}).expand({batch});
-    if (timesteps.dim() != 1 || timesteps.size(0) != batch)
-        throw Error("timestep must be a scalar or hold one value per sample (" + std::to_string(batch) + "), got " +
-                    shapeText(timestepsIn.sizes()) + ".");
+    const torch::Tensor timesteps = timestepsForBatch(timestepsIn, batch, sample.device());
 
     const InterceptionState& state = state_;
     torch::Tensor tEmb = sinusoidalEmbedding(timesteps, c.blockOutChannels[0], c.flipSinToCos, c.freqShift);
@@ -173,67 +196,16 @@ torch::Tensor UNet2DModel::forward(const torch::Tensor& sampleIn, const torch::T
 
     torch::Tensor h = n.convIn->forward(sample, state);
     std::vector<torch::Tensor> skips{h};
-    for (const DownBlock* block : n.down) h = block->forward(h, emb, skips, state);
-    if (n.mid) h = n.mid->forward(h, emb, state);
-    for (const UpBlock* block : n.up) h = block->forward(h, emb, skips, state);
+    const torch::Tensor noContext;
+    for (const DownBlock* block : n.down) h = block->forward(h, emb, noContext, skips, state);
+    if (n.mid) h = n.mid->forward(h, emb, noContext, state);
+    for (const UpBlock* block : n.up) h = block->forward(h, emb, noContext, skips, state);
     h = torch::silu(n.normOut->forward(h));
     return n.convOut->forward(h, state);
 }
 
-void UNet2DModel::initializeRandom(uint64_t seed) {
-    torch::NoGradGuard noGrad;
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    for (auto& slot : net_->parameters) {
-        torch::Tensor t = torch::empty(slot.info.shape);
-        switch (slot.info.init) {
-            case InitKind::FanInUniform: {
-                const double bound = 1.0 / std::sqrt(static_cast<double>(slot.info.fanIn));
-                t.uniform_(-bound, bound, gen);
-                break;
-            }
-            case InitKind::Ones: t.fill_(1.0); break;
-            case InitKind::Zeros: t.zero_(); break;
-            case InitKind::Normal: t.normal_(0.0, 1.0, gen); break;
-        }
-        *slot.tensor = t.to(device());
-    }
-}
 
-std::map<std::string, torch::Tensor> UNet2DModel::stateDict() const {
-    std::map<std::string, torch::Tensor> out;
-    for (const auto& slot : net_->parameters) out.emplace(slot.info.name, *slot.tensor);
-    return out;
-}
 
-void UNet2DModel::loadStateDict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source) {
-    std::set<std::string> used;
-    std::vector<std::pair<torch::Tensor*, torch::Tensor>> assignments;
-    for (auto& slot : net_->parameters) {
-        auto it = tensors.find(slot.info.name);
-        if (it == tensors.end() && !slot.info.legacyName.empty()) it = tensors.find(slot.info.legacyName);
-        if (it == tensors.end())
-            throw Error("'" + source + "' lacks tensor '" + slot.info.name + "' that config.json implies; the weights do not " +
-                        "belong to this config.");
-        const torch::Tensor& t = it->second;
-        if (t.sizes() != at::IntArrayRef(slot.info.shape))
-            throw Error("Tensor '" + it->first + "' in '" + source + "' has shape " + shapeText(t.sizes()) +
-                        " but config.json implies " + shapeText(slot.info.shape) + ".");
-        if (!t.is_floating_point())
-            throw Error("Tensor '" + it->first + "' in '" + source + "' is not floating point.");
-        requireFinite(t, "Tensor '" + it->first + "' in '" + source + "'",
-                      "the weights are damaged; restore them from their source or train again");
-        used.insert(it->first);
-        assignments.emplace_back(slot.tensor, t);
-    }
-    for (const auto& [key, tensor] : tensors)
-        if (!used.count(key))
-            throw Error("'" + source + "' holds tensor " + inQuotes(key) + " that this model config has no place for; check " +
-                        "that config.json matches the weights.");
-    // Convert everything before assigning anything, so a failed load changes nothing.
-    const torch::Device dev = device();
-    for (auto& assignment : assignments) assignment.second = assignment.second.to(dev, torch::kFloat32).contiguous();
-    for (auto& [slot, tensor] : assignments) *slot = std::move(tensor);
-}
 
 UNet2DModel UNet2DModel::load(const std::string& folder) {
     const std::string configPath = folder + "/" + kConfigFile;
@@ -264,37 +236,10 @@ void UNet2DModel::save(const std::string& folder) const {
     saveSafetensors(folder + "/" + kWeightsFile, tensors, {{"format", "pt"}});
 }
 
-std::vector<torch::Tensor> UNet2DModel::parameters() const {
-    std::vector<torch::Tensor> out;
-    for (const auto& slot : net_->parameters) out.push_back(*slot.tensor);
-    return out;
-}
 
-std::vector<ParameterInfo> UNet2DModel::parameterInfos() const {
-    std::vector<ParameterInfo> out;
-    for (const auto& slot : net_->parameters) out.push_back(slot.info);
-    return out;
-}
 
-int64_t UNet2DModel::parameterCount() const {
-    int64_t total = 0;
-    for (const auto& slot : net_->parameters) total += slot.tensor->numel();
-    return total;
-}
 
-void UNet2DModel::to(const torch::Device& device) {
-    // Copy everything first, then swap, so a failure (e.g. out of GPU memory)
-    // leaves the model whole on its old device.
-    std::vector<torch::Tensor> moved;
-    for (const auto& slot : net_->parameters) moved.push_back(slot.tensor->to(device));
-    auto& slots = net_->parameters;
-    for (std::size_t i = 0; i < slots.size(); ++i) *slots[i].tensor = std::move(moved[i]);
-}
 
-torch::Device UNet2DModel::device() const {
-    const auto& slots = net_->parameters;
-    return slots.empty() ? torch::Device(torch::kCPU) : slots.front().tensor->device();
-}
 
 ModelSummary UNet2DModel::summary() const {
     ModelSummary s;

@@ -8,19 +8,17 @@
 
 #include <torch/types.h>
 
-#include "core/model/interceptor.h"
-#include "core/model/model_summary.h"
-#include "core/model/parameter_info.h"
+#include "core/model/denoiser.h"
 #include "core/model/unet_config.h"
 
 namespace dq {
 
-struct UNetNetwork;  // the blocks; defined in unet2d.cpp
+struct UNetNetwork;  // the module tree; defined in unet2d.cpp
 
-class UNet2DModel {
+class UNet2DModel : public Denoiser {
 public:
     explicit UNet2DModel(UNetConfig config);
-    ~UNet2DModel();
+    ~UNet2DModel() override;
     UNet2DModel(UNet2DModel&&) noexcept;
     UNet2DModel& operator=(UNet2DModel&&) noexcept;
 
@@ -30,49 +28,40 @@ public:
     // Writes config.json and diffusion_pytorch_model.safetensors atomically.
     void save(const std::string& folder) const;
 
-    // sample [B,C,H,W]; timesteps [B] or a scalar (int or float);
-    // classLabels [B] int64, required exactly when the model is class-conditional.
+    // Conditioned on class labels (class-conditional configs) or nothing.
+    torch::Tensor forward(const torch::Tensor& sample, const torch::Tensor& timesteps,
+                          const Conditioning& conditioning) const override;
+    // The same with class labels [B] int64, required exactly when the model is class-conditional.
     torch::Tensor forward(const torch::Tensor& sample, const torch::Tensor& timesteps,
                           const torch::Tensor& classLabels = {}) const;
+
+    ConditioningSpec conditioningSpec() const override;
+    SampleShape sampleShape() const override;
+    double workingBytes(int64_t batch, int64_t height, int64_t width) const override;
 
     // PyTorch's default initialisation (fan-in uniform, GroupNorm 1/0,
     // embeddings N(0,1)), deterministic for a seed.
     void initializeRandom(uint64_t seed);
 
-    // Parameters by state-dict key. The tensors share storage with the model.
-    std::map<std::string, torch::Tensor> stateDict() const;
-    void loadStateDict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source);
-    std::vector<torch::Tensor> parameters() const;
+    std::map<std::string, torch::Tensor> stateDict() const override;
+    void loadStateDict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source) override;
+    std::vector<torch::Tensor> parameters() const override;
     // Every parameter's key, shape and initialisation, in registration order
     // (the order parameters() and initializeRandom use).
-    std::vector<ParameterInfo> parameterInfos() const;
-    int64_t parameterCount() const;
+    std::vector<ParameterInfo> parameterInfos() const override;
+    int64_t parameterCount() const override;
 
-    void to(const torch::Device& device);
-    torch::Device device() const;
+    void to(const torch::Device& device) override;
+    torch::Device device() const override;
 
     const UNetConfig& config() const { return config_; }
-    const std::string& folder() const { return folder_; }
-    // Every interception point in execution order.
-    const std::vector<SiteInfo>& sites() const { return sites_; }
-    ModelSummary summary() const;
+    const std::string& folder() const override { return folder_; }
+    const std::vector<SiteInfo>& sites() const override { return sites_; }
+    ModelSummary summary() const override;
 
-    // Interception: not owned; nullptr removes it. Not thread-safe: one
-    // forward pass at a time per model.
-    void setInterceptor(Interceptor* interceptor) { state_.interceptor = interceptor; }
-    Interceptor* interceptor() const { return state_.interceptor; }
-    void setStep(const StepContext& step) { state_.step = step; }
-    const StepContext& step() const { return state_.step; }
-
-    // Reconstruction units (ResnetBlock2D, attention blocks, standalone
-    // layers) in execution order; each lists its sites.
-    const std::vector<UnitInfo>& units() const { return units_; }
-    // Runs unit `index` alone on inputs captured by a UnitObserver, with the
-    // installed interceptor and step: exactly its output inside the network.
-    torch::Tensor runUnit(std::size_t index, const UnitInputs& inputs) const;
-    // Observes unit inputs and outputs during forward passes (not owned; nullptr removes it).
-    void setUnitObserver(UnitObserver* observer) { state_.unitObserver = observer; }
-    UnitObserver* unitObserver() const { return state_.unitObserver; }
+    // Reconstruction units: ResnetBlock2D, attention blocks, standalone layers.
+    const std::vector<UnitInfo>& units() const override { return units_; }
+    torch::Tensor runUnit(std::size_t index, const UnitInputs& inputs) const override;
 
 private:
     void rebuildSiteList();
@@ -82,7 +71,6 @@ private:
     std::string folder_;
     std::unique_ptr<UNetNetwork> net_;
     std::vector<SiteInfo> sites_;
-    InterceptionState state_;
 };
 
 }  // namespace dq

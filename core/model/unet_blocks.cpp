@@ -79,7 +79,7 @@ AttentionBlock::AttentionBlock(int64_t channels, int64_t headDim, int64_t groups
     makeUnit(UnitKind::Attention);
 }
 
-torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const InterceptionState& state) const {
+torch::Tensor AttentionBlock::forward(const torch::Tensor& x, const torch::Tensor&, const InterceptionState& state) const {
     return observeUnit(state, {x, {}, {}}, [&](const InterceptionState& inner) { return compute(x, inner); });
 }
 
@@ -132,21 +132,27 @@ torch::Tensor TimestepEmbedding::forward(const torch::Tensor& x, const Intercept
 // ------------------------------------------------------------------ helpers
 
 namespace {
-int64_t headDimFor(const BlockSettings& s, int64_t channels) { return s.headDim ? *s.headDim : channels; }
 std::string channelText(int64_t in, int64_t out) { return std::to_string(in) + "->" + std::to_string(out); }
 }  // namespace
 
+std::unique_ptr<SpatialAttention> BlockSettings::attention(int64_t channels, bool mid, double rescale) const {
+    if (makeAttention) return makeAttention(channels, mid);
+    // diffusers applies attn_norm_num_groups to the mid block only.
+    const int64_t normGroups = mid ? attentionGroups.value_or(groups) : groups;
+    return std::make_unique<AttentionBlock>(channels, headDim ? *headDim : channels, normGroups, eps, rescale);
+}
+
 // ------------------------------------------------------- ResnetAttentionBlock
 
-void ResnetAttentionBlock::addLayer(ResnetBlock* resnet, AttentionBlock* attention) {
+void ResnetAttentionBlock::addLayer(ResnetBlock* resnet, SpatialAttention* attention) {
     resnets_.push_back(resnet);
     if (attention) attentions_.push_back(attention);
 }
 
 torch::Tensor ResnetAttentionBlock::forwardLayer(std::size_t i, const torch::Tensor& x, const torch::Tensor& temb,
-                                                 const InterceptionState& state) const {
+                                                 const torch::Tensor& context, const InterceptionState& state) const {
     torch::Tensor h = resnets_[i]->forward(x, temb, state);
-    return attentions_.empty() ? h : attentions_[i]->forward(h, state);
+    return attentions_.empty() ? h : attentions_[i]->forward(h, context, state);
 }
 
 // ------------------------------------------------------------------ DownBlock
@@ -157,22 +163,23 @@ DownBlock::DownBlock(int64_t in, int64_t out, int layers, bool attention, bool d
     for (int i = 0; i < layers; ++i) {
         const std::string idx = std::to_string(i);
         auto* resnet = addChild<ResnetBlock>("resnets." + idx, i == 0 ? in : out, out, s.tembChannels, s.groups, s.eps, 1.0);
-        AttentionBlock* attn = nullptr;
-        if (attention) attn = addChild<AttentionBlock>("attentions." + idx, out, headDimFor(s, out), s.groups, s.eps, 1.0);
+        SpatialAttention* attn = nullptr;
+        if (attention) attn = adoptChild("attentions." + idx, s.attention(out, false, 1.0));
         addLayer(resnet, attn);
     }
     if (downsample)
         downsampler_ = addChild<WeightedLayer>("downsamplers.0.conv", conv3x3(out, out, 2, downsamplePadding));
-    kind_ = std::string(attention ? "AttnDownBlock2D " : "DownBlock2D ") + channelText(in, out) +
+    kind_ = std::string(attention ? (s.crossAttention ? "CrossAttnDownBlock2D " : "AttnDownBlock2D ") : "DownBlock2D ") +
+            channelText(in, out) +
             (downsample ? " downsample" : "");
 }
 
 std::string DownBlock::describe() const { return path() + " " + kind_; }
 
-torch::Tensor DownBlock::forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
-                                 const InterceptionState& state) const {
+torch::Tensor DownBlock::forward(torch::Tensor x, const torch::Tensor& temb, const torch::Tensor& context,
+                                 std::vector<torch::Tensor>& skips, const InterceptionState& state) const {
     for (std::size_t i = 0; i < layerCount(); ++i) {
-        x = forwardLayer(i, x, temb, state);
+        x = forwardLayer(i, x, temb, context, state);
         skips.push_back(x);
     }
     if (downsampler_) {
@@ -194,23 +201,24 @@ UpBlock::UpBlock(int64_t in, int64_t prevOut, int64_t out, int layers, bool atte
         const int64_t hChannels = i == 0 ? prevOut : out;
         auto* resnet = addChild<ResnetBlock>("resnets." + idx, hChannels + skipChannels, out, s.tembChannels, s.groups,
                                              s.eps, 1.0, hChannels);
-        AttentionBlock* attn = nullptr;
-        if (attention) attn = addChild<AttentionBlock>("attentions." + idx, out, headDimFor(s, out), s.groups, s.eps, 1.0);
+        SpatialAttention* attn = nullptr;
+        if (attention) attn = adoptChild("attentions." + idx, s.attention(out, false, 1.0));
         addLayer(resnet, attn);
     }
     if (upsample) upsampler_ = addChild<WeightedLayer>("upsamplers.0.conv", conv3x3(out, out));
-    kind_ = std::string(attention ? "AttnUpBlock2D " : "UpBlock2D ") + channelText(prevOut, out) +
+    kind_ = std::string(attention ? (s.crossAttention ? "CrossAttnUpBlock2D " : "AttnUpBlock2D ") : "UpBlock2D ") +
+            channelText(prevOut, out) +
             (upsample ? " upsample" : "");
 }
 
 std::string UpBlock::describe() const { return path() + " " + kind_; }
 
-torch::Tensor UpBlock::forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
-                               const InterceptionState& state) const {
+torch::Tensor UpBlock::forward(torch::Tensor x, const torch::Tensor& temb, const torch::Tensor& context,
+                               std::vector<torch::Tensor>& skips, const InterceptionState& state) const {
     for (std::size_t i = 0; i < layerCount(); ++i) {
         torch::Tensor skip = std::move(skips.back());
         skips.pop_back();
-        x = forwardLayer(i, torch::cat({x, skip}, 1), temb, state);
+        x = forwardLayer(i, torch::cat({x, skip}, 1), temb, context, state);
     }
     if (upsampler_) {
         x = torch::upsample_nearest2d(x, std::vector<int64_t>{x.size(2) * 2, x.size(3) * 2});
@@ -223,19 +231,18 @@ torch::Tensor UpBlock::forward(torch::Tensor x, const torch::Tensor& temb, std::
 
 MidBlock::MidBlock(int64_t channels, bool attention, double scale, const BlockSettings& s) {
     resnet0_ = addChild<ResnetBlock>("resnets.0", channels, channels, s.tembChannels, s.groups, s.eps, scale);
-    if (attention)
-        attention_ = addChild<AttentionBlock>("attentions.0", channels, headDimFor(s, channels),
-                                              s.attentionGroups.value_or(s.groups), s.eps, scale);
+    if (attention) attention_ = adoptChild("attentions.0", s.attention(channels, true, scale));
     resnet1_ = addChild<ResnetBlock>("resnets.1", channels, channels, s.tembChannels, s.groups, s.eps, scale);
-    kind_ = "UNetMidBlock2D " + std::to_string(channels) + (attention ? " with attention" : "");
+    kind_ = std::string(s.crossAttention ? "UNetMidBlock2DCrossAttn " : "UNetMidBlock2D ") + std::to_string(channels) +
+            (attention ? " with attention" : "");
 }
 
 std::string MidBlock::describe() const { return path() + " " + kind_; }
 
-torch::Tensor MidBlock::forward(const torch::Tensor& x, const torch::Tensor& temb,
+torch::Tensor MidBlock::forward(const torch::Tensor& x, const torch::Tensor& temb, const torch::Tensor& context,
                                 const InterceptionState& state) const {
     torch::Tensor h = resnet0_->forward(x, temb, state);
-    if (attention_) h = attention_->forward(h, state);
+    if (attention_) h = attention_->forward(h, context, state);
     return resnet1_->forward(h, temb, state);
 }
 

@@ -3,6 +3,8 @@
 // (ResnetBlock2D, Attention with AttnProcessor, TimestepEmbedding, the
 // Down/Up/Mid blocks). Each declares its children under diffusers' names;
 // keys, sites and units follow from the module tree (core/model/module.h).
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,11 +33,22 @@ private:
     double outputScale_;
 };
 
-// Self-attention over the pixels of a feature map [B, C, H, W].
-class AttentionBlock : public Module {
+// What follows a resnet in an attention block: attention over the pixels of a
+// feature map [B, C, H, W], optionally conditioned on a context (text-encoder
+// states) that the U-Net passes to every block.
+class SpatialAttention : public Module {
+public:
+    virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context,
+                                  const InterceptionState& state) const = 0;
+};
+
+// UNet2DModel's self-attention block (diffusers' Attention with a GroupNorm
+// and a residual); it ignores the context.
+class AttentionBlock : public SpatialAttention {
 public:
     AttentionBlock(int64_t channels, int64_t headDim, int64_t groups, double eps, double rescale);
-    torch::Tensor forward(const torch::Tensor& x, const InterceptionState& state) const;
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context,
+                          const InterceptionState& state) const override;
 
 protected:
     torch::Tensor runUnit(const UnitInputs& inputs, const InterceptionState& state) const override;
@@ -66,21 +79,27 @@ struct BlockSettings {
     std::optional<int64_t> attentionGroups;  // attn_norm_num_groups: diffusers applies it to the mid block only
     double eps;
     std::optional<int64_t> headDim;  // nullopt: one head of all channels
+    // Builds the attention of an Attn/CrossAttn block (channels, whether it is
+    // the mid block's); unset: UNet2DModel's AttentionBlock from the fields above.
+    std::function<std::unique_ptr<SpatialAttention>(int64_t channels, bool mid)> makeAttention;
+    bool crossAttention = false;  // names the blocks CrossAttn*Block2D / UNetMidBlock2DCrossAttn
+
+    std::unique_ptr<SpatialAttention> attention(int64_t channels, bool mid, double rescale) const;
 };
 
 // The resnets of a down or up block, each optionally followed by its attention
 // (diffusers' Attn*Block2D): children resnets.i and attentions.i, interleaved.
 class ResnetAttentionBlock : public Module {
 protected:
-    void addLayer(ResnetBlock* resnet, AttentionBlock* attention);
+    void addLayer(ResnetBlock* resnet, SpatialAttention* attention);
     // Runs resnet i and, if present, attention i.
     torch::Tensor forwardLayer(std::size_t i, const torch::Tensor& x, const torch::Tensor& temb,
-                               const InterceptionState& state) const;
+                               const torch::Tensor& context, const InterceptionState& state) const;
     std::size_t layerCount() const { return resnets_.size(); }
 
 private:
     std::vector<ResnetBlock*> resnets_;
-    std::vector<AttentionBlock*> attentions_;
+    std::vector<SpatialAttention*> attentions_;
 };
 
 class DownBlock : public ResnetAttentionBlock {
@@ -88,8 +107,8 @@ public:
     DownBlock(int64_t in, int64_t out, int layers, bool attention, bool downsample, int downsamplePadding,
               const BlockSettings& settings);
     // Appends one skip per resnet (after its attention) and one after the downsampler.
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
-                          const InterceptionState& state) const;
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& temb, const torch::Tensor& context,
+                          std::vector<torch::Tensor>& skips, const InterceptionState& state) const;
     std::string describe() const;
 
 private:
@@ -103,8 +122,8 @@ public:
     UpBlock(int64_t in, int64_t prevOut, int64_t out, int layers, bool attention, bool upsample,
             const BlockSettings& settings);
     // Pops one skip per resnet from the back of `skips`.
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& temb, std::vector<torch::Tensor>& skips,
-                          const InterceptionState& state) const;
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& temb, const torch::Tensor& context,
+                          std::vector<torch::Tensor>& skips, const InterceptionState& state) const;
     std::string describe() const;
 
 private:
@@ -115,12 +134,13 @@ private:
 class MidBlock : public Module {
 public:
     MidBlock(int64_t channels, bool attention, double scale, const BlockSettings& settings);
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb, const torch::Tensor& context,
+                          const InterceptionState& state) const;
     std::string describe() const;
 
 private:
     ResnetBlock *resnet0_, *resnet1_;
-    AttentionBlock* attention_ = nullptr;
+    SpatialAttention* attention_ = nullptr;
     std::string kind_;
 };
 

@@ -19,7 +19,7 @@ namespace dq {
 
 struct StepContext;
 
-enum class UnitKind { Resnet, Attention, Layer };
+enum class UnitKind { Resnet, Attention, Transformer, Layer };
 const char* unitKindName(UnitKind kind);
 
 struct UnitInputs {

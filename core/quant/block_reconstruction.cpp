@@ -13,7 +13,7 @@
 
 #include "core/errors.h"
 #include "core/model/model_state_guard.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 #include "core/quant/calibration_batches.h"
 
 namespace dq {
@@ -59,7 +59,7 @@ torch::Tensor catOrUndefined(const std::vector<torch::Tensor>& parts) {
 }
 
 // Runs the calibration batches until the unit has been seen in each.
-UnitCache captureUnit(UNet2DModel& model, const UnitInfo& unit, const CalibrationData& data,
+UnitCache captureUnit(Denoiser& model, const UnitInfo& unit, const CalibrationData& data,
                       const std::vector<std::pair<int, torch::Tensor>>& batches, Interceptor* quantizedInputs,
                       const ProgressCallbacks& callbacks) {
     torch::NoGradGuard noGrad;
@@ -72,7 +72,7 @@ UnitCache captureUnit(UNet2DModel& model, const UnitInfo& unit, const Calibratio
             model, data, batches,
             [&](const CalibrationBatch& b) {
                 try {
-                    model.forward(b.x, b.t, b.labels);
+                    model.forward(b.x, b.t, Conditioning::classLabels(b.labels));
                 } catch (const StopForward&) {
                 }
                 if (wantOutput) {
@@ -153,7 +153,7 @@ torch::Tensor reconstructionLoss(const torch::Tensor& out, const torch::Tensor& 
     return (out - target).pow(2).sum(1).mean();
 }
 
-void setStepFor(UNet2DModel& model, const CalibrationData& data, int step) {
+void setStepFor(Denoiser& model, const CalibrationData& data, int step) {
     if (step < 0) {  // rows of several steps: no step context (nothing in this phase depends on it)
         model.setStep(StepContext{});
         return;
@@ -163,7 +163,7 @@ void setStepFor(UNet2DModel& model, const CalibrationData& data, int step) {
 }
 
 // The unit's loss over the whole cache (no gradients), with the installed interceptor.
-double cacheLoss(UNet2DModel& model, std::size_t unitIndex, const UnitCache& cache, const CalibrationData& data) {
+double cacheLoss(Denoiser& model, std::size_t unitIndex, const UnitCache& cache, const CalibrationData& data) {
     torch::NoGradGuard noGrad;
     double total = 0;
     int64_t rows = 0;
@@ -258,7 +258,7 @@ private:
 
 // Indices of the units with at least one site that `learns` something.
 template <typename Predicate>
-std::vector<std::size_t> unitsWith(const UNet2DModel& model, const QuantizedUNet& quantized, Predicate learns) {
+std::vector<std::size_t> unitsWith(const Denoiser& model, const QuantizedUNet& quantized, Predicate learns) {
     std::vector<std::size_t> units;
     for (std::size_t u = 0; u < model.units().size(); ++u) {
         const auto& sites = model.units()[u].sites;
@@ -288,7 +288,7 @@ torch::Tensor initialRoundingVariable(const torch::Tensor& rest) {
     return -torch::log((kZeta - kGamma) / (rest - kGamma) - 1);
 }
 
-std::vector<UnitReport> reconstructWeights(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+std::vector<UnitReport> reconstructWeights(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                                            const ReconstructionOptions& options, const ProgressCallbacks& callbacks) {
     checkCalibrationData(model, data);
     // Learning needs autograd whatever the caller chose.
@@ -399,7 +399,7 @@ std::vector<UnitReport> reconstructWeights(UNet2DModel& model, QuantizedUNet& qu
     return reports;
 }
 
-std::vector<UnitReport> learnActivationSteps(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+std::vector<UnitReport> learnActivationSteps(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                                              const ReconstructionOptions& options,
                                              const ProgressCallbacks& callbacks) {
     checkCalibrationData(model, data);

@@ -3,7 +3,7 @@
 // LSQ-style learning of activation step sizes, unit by unit in execution
 // order (see ../shared/docs/ptq-methods.md and docs/quantization.md):
 //  - units: each ResnetBlock2D, each attention block (with its q/k/v/softmax
-//    quantizers), every other Conv2d/Linear alone (UNet2DModel::units());
+//    quantizers), every other Conv2d/Linear alone (Denoiser::units());
 //  - a unit's input comes from the network whose earlier units are already
 //    quantized ("asym"); its target is the FP unit's output on the FP input;
 //  - weights: one rounding variable α per weight, Ŵ = Δ·(clamp(⌊W/Δ⌋ + h(α) + z)
@@ -26,7 +26,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 struct ReconstructionOptions {
     int weightIterations = 500;      // AdaRound iterations per unit (0: keep the rounding)
@@ -58,11 +58,11 @@ struct UnitReport {
 // quantizeWeights (its grids are kept; its rounding is the starting point's
 // reference). Progress: (unit k, of N); detail: the current loss. Throws
 // dq::Cancelled, leaving `quantized` as it was.
-std::vector<UnitReport> reconstructWeights(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+std::vector<UnitReport> reconstructWeights(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                                            const ReconstructionOptions& options, const ProgressCallbacks& callbacks = {});
 
 // LSQ for every unit with activation quantizers (grids already fitted).
-std::vector<UnitReport> learnActivationSteps(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+std::vector<UnitReport> learnActivationSteps(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                                              const ReconstructionOptions& options,
                                              const ProgressCallbacks& callbacks = {});
 

@@ -5,7 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 
 namespace dq {
 
@@ -32,24 +32,24 @@ std::vector<std::pair<int, torch::Tensor>> calibrationBatchRows(const Calibratio
     return batches;
 }
 
-CalibrationBatch makeCalibrationBatch(const UNet2DModel& model, const CalibrationData& data, int stepIndex,
+CalibrationBatch makeCalibrationBatch(const Denoiser& model, const CalibrationData& data, int stepIndex,
                                       const torch::Tensor& rows) {
-    const UNetConfig& config = model.config();
+    const ConditioningSpec spec = model.conditioningSpec();
     const torch::Device device = model.device();
     CalibrationBatch b;
     b.stepIndex = stepIndex;
     b.x = data.samples.index_select(0, rows).to(device, torch::kFloat32);
     b.t = data.timesteps.index_select(0, rows).to(device);
-    if (config.isClassConditional()) b.labels = data.classLabels.index_select(0, rows).to(device);
+    if (spec.kind == ConditioningKind::ClassLabels) b.labels = data.classLabels.index_select(0, rows).to(device);
     if (data.withNullClass && b.labels.defined()) {
         b.x = torch::cat({b.x, b.x});
         b.t = torch::cat({b.t, b.t});
-        b.labels = torch::cat({b.labels, torch::full_like(b.labels, *config.nullClassLabel)});
+        b.labels = torch::cat({b.labels, torch::full_like(b.labels, *spec.nullClassLabel)});
     }
     return b;
 }
 
-void forEachCalibrationBatch(UNet2DModel& model, const CalibrationData& data,
+void forEachCalibrationBatch(Denoiser& model, const CalibrationData& data,
                              const std::vector<std::pair<int, torch::Tensor>>& batches,
                              const std::function<void(const CalibrationBatch&)>& visit,
                              const ProgressCallbacks& callbacks, int done, int total) {
@@ -67,9 +67,9 @@ void forEachCalibrationBatch(UNet2DModel& model, const CalibrationData& data,
     }
 }
 
-void checkCalibrationData(const UNet2DModel& model, const CalibrationData& data) {
+void checkCalibrationData(const Denoiser& model, const CalibrationData& data) {
     if (data.size() == 0) throw Error("The calibration data is empty.");
-    if (model.config().isClassConditional() && !data.classLabels.defined())
+    if (model.conditioningSpec().kind == ConditioningKind::ClassLabels && !data.classLabels.defined())
         throw Error("The calibration data has no class labels but the model is class-conditional; collect it again.");
 }
 

@@ -13,7 +13,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 struct CalibrationBatch {
     int stepIndex = 0;        // index into data.trajectoryTimesteps
@@ -28,17 +28,17 @@ std::vector<std::pair<int, torch::Tensor>> calibrationBatchRows(const Calibratio
                                                                 int64_t maxRows = 0);
 
 // Builds the batch's inputs on the model's device.
-CalibrationBatch makeCalibrationBatch(const UNet2DModel& model, const CalibrationData& data, int stepIndex,
+CalibrationBatch makeCalibrationBatch(const Denoiser& model, const CalibrationData& data, int stepIndex,
                                       const torch::Tensor& rows);
 
 // Runs `visit` on every batch after setting the model's step context; reports
 // progress as (done + k, total) and polls cancel before each batch.
-void forEachCalibrationBatch(UNet2DModel& model, const CalibrationData& data,
+void forEachCalibrationBatch(Denoiser& model, const CalibrationData& data,
                              const std::vector<std::pair<int, torch::Tensor>>& batches,
                              const std::function<void(const CalibrationBatch&)>& visit,
                              const ProgressCallbacks& callbacks, int done = 0, int total = 0);
 
 // Checks that the data can calibrate the model (non-empty, labels when needed).
-void checkCalibrationData(const UNet2DModel& model, const CalibrationData& data);
+void checkCalibrationData(const Denoiser& model, const CalibrationData& data);
 
 }  // namespace dq

@@ -12,7 +12,7 @@
 #include "core/io/mapped_file.h"
 #include "core/io/safetensors.h"
 #include "core/quant/calibration_data_format.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 
 namespace dq {
 
@@ -81,12 +81,12 @@ CalibrationData CalibrationData::load(const std::string& path) {
     return d;
 }
 
-CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig& scheduler,
+CalibrationData collectCalibrationData(Denoiser& model, const SchedulerConfig& scheduler,
                                        const CalibrationDataSettings& settings, const ProgressCallbacks& callbacks) {
     if (settings.samples < 1 || settings.steps < 1 || settings.batchSize < 1)
         throw Error("Calibration needs cali_n ≥ 1, cali_st ≥ 1 and a positive batch size.");
-    const UNetConfig& c = model.config();
-    checkAllocation(double(settings.samples) * settings.steps * c.inChannels * c.sampleSize * c.sampleSize * sizeof(float),
+    const SampleShape shape = model.sampleShape();
+    checkAllocation(double(settings.samples) * settings.steps * shape.channels * shape.height * shape.width * sizeof(float),
                     "Calibration data of " + std::to_string(settings.samples) + " trajectories x " +
                         std::to_string(settings.steps) + " timesteps (--cali-n x --cali-st)",
                     "use fewer calibration samples");
@@ -133,7 +133,7 @@ CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig
         SampleRequest request = batchRequest(settings.trajectory, first, count, b, classes);
         // Models that embed class values like timesteps have no class table;
         // they are calibrated (and sampled by default) with class value 0.
-        const bool conditional = model.config().isClassConditional();
+        const bool conditional = model.conditioningSpec().kind == ConditioningKind::ClassLabels;
         if (conditional && !request.classLabels.defined()) request.classLabels = torch::zeros({count}, torch::kInt64);
         SampleCallbacks cb;
         cb.cancelled = callbacks.cancelled;
@@ -158,7 +158,7 @@ CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig
     data.stepIndex = torch::cat(idx);
     if (!labels.empty()) data.classLabels = torch::cat(labels);
     data.trajectoryTimesteps = timesteps;
-    data.withNullClass = model.config().isClassConditional() && model.config().nullClassLabel.has_value() && classes > 0;
+    data.withNullClass = model.conditioningSpec().supportsGuidance() && classes > 0;
     data.settings = settings.describe();
     return data;
 }

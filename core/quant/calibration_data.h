@@ -15,7 +15,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 enum class TimestepSelection { Uniform, Normal };
 const char* timestepSelectionName(TimestepSelection selection);
@@ -51,7 +51,7 @@ struct CalibrationData {
 // Runs the FP sampler over settings.samples trajectories (in batches) and keeps
 // the chosen (x_t, t) pairs. For class-conditional models with a null class,
 // classes are mixed and every pair is later used with its class and the null class.
-CalibrationData collectCalibrationData(UNet2DModel& model, const SchedulerConfig& scheduler,
+CalibrationData collectCalibrationData(Denoiser& model, const SchedulerConfig& scheduler,
                                        const CalibrationDataSettings& settings,
                                        const ProgressCallbacks& callbacks = {});
 

@@ -6,7 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 #include "core/quant/calibration_batches.h"
 #include "core/quant/range_observer.h"
 
@@ -56,7 +56,7 @@ void checkRelaxedSteps(const QuantPlan& plan, int steps) {
     }
 }
 
-void calibrateActivations(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+void calibrateActivations(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                           const CalibrationOptions& options, const ProgressCallbacks& callbacks) {
     checkCalibrationData(model, data);
     RangeObserver observer(quantized, activationSlots(quantized), options.runningMomentum, options.histogramBins);
@@ -78,7 +78,7 @@ void calibrateActivations(UNet2DModel& model, QuantizedUNet& quantized, const Ca
 
 bool roundingNeedsData(WeightRounding rounding) { return rounding != WeightRounding::Nearest; }
 
-QuantizedUNet roundWeights(UNet2DModel& model, const QuantPlan& plan, const CalibrationData& data,
+QuantizedUNet roundWeights(Denoiser& model, const QuantPlan& plan, const CalibrationData& data,
                            const CalibrationOptions& options, const ProgressCallbacks& callbacks,
                            std::vector<UnitReport>* reports) {
     QuantizedUNet quantized = quantizeWeights(model, plan);
@@ -90,7 +90,7 @@ QuantizedUNet roundWeights(UNet2DModel& model, const QuantPlan& plan, const Cali
     return quantized;
 }
 
-void learnActivationStepsIfAsked(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+void learnActivationStepsIfAsked(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                                  const CalibrationOptions& options, const ProgressCallbacks& callbacks,
                                  std::vector<UnitReport>* reports) {
     if (options.reconstruction.activationIterations <= 0) return;
@@ -98,7 +98,7 @@ void learnActivationStepsIfAsked(UNet2DModel& model, QuantizedUNet& quantized, c
     if (reports) reports->insert(reports->end(), r.begin(), r.end());
 }
 
-QuantizedUNet calibrate(UNet2DModel& model, const QuantPlan& plan, const CalibrationData& data,
+QuantizedUNet calibrate(Denoiser& model, const QuantPlan& plan, const CalibrationData& data,
                         const CalibrationOptions& options, const ProgressCallbacks& callbacks,
                         std::vector<UnitReport>* reports) {
     checkCalibrationData(model, data);

@@ -18,7 +18,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 struct CalibrationOptions {
     int batchSize = 128;
@@ -43,17 +43,17 @@ struct CalibrationOptions {
 // counts within each stage ("gptq-hessians", "gptq-rounding", "ranges").
 // Throws dq::Cancelled; the model is left as it was.
 // Per-unit reconstruction errors are appended to `reports` when given.
-QuantizedUNet calibrate(UNet2DModel& model, const QuantPlan& plan, const CalibrationData& data,
+QuantizedUNet calibrate(Denoiser& model, const QuantPlan& plan, const CalibrationData& data,
                         const CalibrationOptions& options = {}, const ProgressCallbacks& callbacks = {},
                         std::vector<UnitReport>* reports = nullptr);
 
 // Step 1 alone: the plan's weight grids, rounded by `options.rounding`
 // (data is used by the rounding strategies that learn from inputs).
-QuantizedUNet roundWeights(UNet2DModel& model, const QuantPlan& plan, const CalibrationData& data,
+QuantizedUNet roundWeights(Denoiser& model, const QuantPlan& plan, const CalibrationData& data,
                            const CalibrationOptions& options, const ProgressCallbacks& callbacks = {},
                            std::vector<UnitReport>* reports = nullptr);
 // LSQ after the grids are fitted, when options ask for it (needs data).
-void learnActivationStepsIfAsked(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+void learnActivationStepsIfAsked(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                                  const CalibrationOptions& options, const ProgressCallbacks& callbacks = {},
                                  std::vector<UnitReport>* reports = nullptr);
 // Relaxed widths are keyed by sampling-step index: rejects a plan relaxed for
@@ -64,7 +64,7 @@ bool roundingNeedsData(WeightRounding rounding);
 
 // Steps 2 and 3 alone: observes activations of `quantized` (weights already
 // rounded) on the data and fits its activation grids.
-void calibrateActivations(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+void calibrateActivations(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                           const CalibrationOptions& options, const ProgressCallbacks& callbacks = {});
 
 }  // namespace dq

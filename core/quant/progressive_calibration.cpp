@@ -6,7 +6,7 @@
 
 #include "core/errors.h"
 #include "core/model/model_state_guard.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 #include "core/quant/range_observer.h"
 
 namespace dq {
@@ -75,7 +75,7 @@ private:
 
 }  // namespace
 
-void calibrateProgressively(UNet2DModel& model, const SchedulerConfig& scheduler, QuantizedUNet& quantized,
+void calibrateProgressively(Denoiser& model, const SchedulerConfig& scheduler, QuantizedUNet& quantized,
                             const SampleRequest& trajectory, const ProgressiveOptions& options,
                             const ProgressCallbacks& callbacks) {
     // Work on a copy: a cancel leaves `quantized` as it was.

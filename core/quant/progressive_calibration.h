@@ -17,7 +17,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 struct ProgressiveOptions {
     int histogramBins = 4096;
@@ -28,7 +28,7 @@ struct ProgressiveOptions {
 // with per-step grids for every step of `trajectory` (whose batch is the
 // number of calibration trajectories). Throws dq::Cancelled, leaving
 // `quantized` unchanged; progress counts sampling steps.
-void calibrateProgressively(UNet2DModel& model, const SchedulerConfig& scheduler, QuantizedUNet& quantized,
+void calibrateProgressively(Denoiser& model, const SchedulerConfig& scheduler, QuantizedUNet& quantized,
                             const SampleRequest& trajectory, const ProgressiveOptions& options,
                             const ProgressCallbacks& callbacks = {});
 

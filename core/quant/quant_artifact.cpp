@@ -138,7 +138,7 @@ ChannelQuantized loadWeightPart(const TensorFile& weights, const std::string& we
 
 }  // namespace
 
-QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& model) {
+QuantizedUNet loadQuantizedState(const std::string& folder, const Denoiser& model) {
     const std::string jsonPath = folder + "/" + kJsonFile;
     const std::string weightsPath = folder + "/" + kWeightsFile;
     const ArtifactRecord record = readRecord(folder);

@@ -40,6 +40,6 @@ struct LoadedQuantizedModel {
 LoadedQuantizedModel loadQuantizedModel(const std::string& folder, const std::string& fpFolderOverride = {});
 
 // The artifact's quantization state for an already loaded FP model.
-QuantizedUNet loadQuantizedState(const std::string& folder, const UNet2DModel& model);
+QuantizedUNet loadQuantizedState(const std::string& folder, const Denoiser& model);
 
 }  // namespace dq

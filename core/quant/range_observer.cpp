@@ -5,7 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/model/model_state_guard.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 #include "core/quant/calibration_batches.h"
 
 namespace dq {
@@ -59,7 +59,7 @@ torch::Tensor RangeObserver::onWeight(const SiteInfo& site, const torch::Tensor&
     return upstream_ ? upstream_->onWeight(site, weight, step) : weight;
 }
 
-std::vector<int> observeRanges(UNet2DModel& model, RangeObserver& observer, const CalibrationData& data, int batchSize,
+std::vector<int> observeRanges(Denoiser& model, RangeObserver& observer, const CalibrationData& data, int batchSize,
                                const ProgressCallbacks& callbacks) {
     const auto& slots = observer.slots();
     const bool histograms = std::any_of(slots.begin(), slots.end(), [](const ObserverSlot& s) { return s.needsHistogram; });
@@ -74,7 +74,7 @@ std::vector<int> observeRanges(UNet2DModel& model, RangeObserver& observer, cons
             model, data, batches,
             [&](const CalibrationBatch& b) {
                 observer.setBucket(b.stepIndex);
-                model.forward(b.x, b.t, b.labels);
+                model.forward(b.x, b.t, Conditioning::classLabels(b.labels));
             },
             callbacks, pass * static_cast<int>(batches.size()), total);
     }

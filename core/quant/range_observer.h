@@ -17,7 +17,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 struct CalibrationData;
 
 struct RangeObservation {
@@ -76,7 +76,7 @@ private:
 // pass, or two when a slot needs a histogram (the second over the first's
 // range). The model's interception state is restored afterwards. Progress
 // counts batches over both passes. Returns the step buckets observed, in order.
-std::vector<int> observeRanges(UNet2DModel& model, RangeObserver& observer, const CalibrationData& data, int batchSize,
+std::vector<int> observeRanges(Denoiser& model, RangeObserver& observer, const CalibrationData& data, int batchSize,
                                const ProgressCallbacks& callbacks);
 
 }  // namespace dq

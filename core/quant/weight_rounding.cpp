@@ -9,7 +9,7 @@
 
 #include "core/errors.h"
 #include "core/model/model_state_guard.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 #include "core/quant/calibration_batches.h"
 
 namespace dq {
@@ -30,7 +30,7 @@ WeightRounding parseWeightRounding(const std::string& name) {
     throw Error("Unknown weight rounding '" + name.substr(0, 64) + "'; use nearest, gptq or adaround.");
 }
 
-QuantizedUNet quantizeWeights(const UNet2DModel& model, const QuantPlan& plan) {
+QuantizedUNet quantizeWeights(const Denoiser& model, const QuantPlan& plan) {
     plan.validateAgainst(model.sites(), "plan");
     const auto weights = model.stateDict();
     std::vector<SiteQuantState> states;
@@ -167,7 +167,7 @@ private:
 
 }  // namespace
 
-void roundWeightsGptq(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+void roundWeightsGptq(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                       const GptqOptions& options, const ProgressCallbacks& callbacks) {
     checkCalibrationData(model, data);
     HessianCollector collector(quantized);
@@ -179,7 +179,7 @@ void roundWeightsGptq(UNet2DModel& model, QuantizedUNet& quantized, const Calibr
     const int total = static_cast<int>(batches.size() + layers);
     callbacks.beginStage("gptq-hessians");
     forEachCalibrationBatch(
-        model, data, batches, [&](const CalibrationBatch& b) { model.forward(b.x, b.t, b.labels); }, callbacks, 0, total);
+        model, data, batches, [&](const CalibrationBatch& b) { model.forward(b.x, b.t, Conditioning::classLabels(b.labels)); }, callbacks, 0, total);
     model.setInterceptor(nullptr);
 
     callbacks.beginStage("gptq-rounding");

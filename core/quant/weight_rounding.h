@@ -15,7 +15,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 //  - adaround: learned rounding, unit by unit (block_reconstruction.h). Minutes.
 enum class WeightRounding { Nearest, Gptq, AdaRound };
@@ -24,7 +24,7 @@ WeightRounding parseWeightRounding(const std::string& name);  // throws dq::Erro
 
 // Weights only, rounded to nearest: per plan, per output channel (split sites
 // per input half).
-QuantizedUNet quantizeWeights(const UNet2DModel& model, const QuantPlan& plan);
+QuantizedUNet quantizeWeights(const Denoiser& model, const QuantPlan& plan);
 
 struct GptqOptions {
     int maxPairs = 256;           // calibration (x_t, t) pairs whose layer inputs form the Hessians
@@ -37,7 +37,7 @@ struct GptqOptions {
 // layer inputs on the calibration data: a prototype found FP inputs better
 // than the quantized network's. Throws dq::Cancelled (leaving `quantized`
 // untouched) and reports progress over the Hessian pass and the layers.
-void roundWeightsGptq(UNet2DModel& model, QuantizedUNet& quantized, const CalibrationData& data,
+void roundWeightsGptq(Denoiser& model, QuantizedUNet& quantized, const CalibrationData& data,
                       const GptqOptions& options, const ProgressCallbacks& callbacks = {});
 
 // The layer-level core of GPTQ, exposed for tests: re-rounds `part` (one

@@ -8,22 +8,16 @@
 #include "core/validation/message_text.h"
 #include "core/validation/resource_limits.h"
 #include "core/validation/tensor_checks.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 
 namespace dq {
 
-int realClassCount(const UNet2DModel& model) {
-    const UNetConfig& c = model.config();
-    if (c.classEmbedType != ClassEmbedType::Embedding) return 0;
-    const int total = c.numClassEmbeds.value_or(0);
-    // The null label is usually the extra last row; then it is not a real class.
-    return c.nullClassLabel && *c.nullClassLabel == total - 1 ? total - 1 : total;
-}
+int realClassCount(const Denoiser& model) { return model.conditioningSpec().classCount; }
 
-torch::Tensor makeInitialNoise(const UNet2DModel& model, int batch, uint64_t seed) {
-    const UNetConfig& c = model.config();
+torch::Tensor makeInitialNoise(const Denoiser& model, int batch, uint64_t seed) {
+    const SampleShape shape = model.sampleShape();
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    return torch::randn({batch, c.inChannels, c.sampleSize, c.sampleSize}, gen, torch::kFloat32);
+    return torch::randn({batch, shape.channels, shape.height, shape.width}, gen, torch::kFloat32);
 }
 
 SampleRequest batchRequest(const SampleRequest& base, int first, int count, int index, int classes) {
@@ -39,21 +33,16 @@ SampleRequest batchRequest(const SampleRequest& base, int first, int count, int 
 namespace {
 // Restores the model's step context even when sampling throws.
 struct StepContextReset {
-    UNet2DModel& model;
+    Denoiser& model;
     ~StepContextReset() { model.setStep(StepContext{}); }
 };
-// Memory a forward pass needs for a batch, roughly: the widest feature maps
-// at full resolution, a dozen of them alive at once (resnets, the skips).
-double workingBytes(const UNetConfig& c, int64_t batch, int64_t height, int64_t width) {
-    return double(batch) * double(c.blockOutChannels.front()) * double(height) * double(width) * sizeof(float) * 12.0;
-}
-
 }  // namespace
 
-SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConfig, const SampleRequest& request,
+SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig, const SampleRequest& request,
                         const SampleCallbacks& callbacks) {
     c10::InferenceMode inference;
-    const UNetConfig& c = model.config();
+    const SampleShape shape = model.sampleShape();
+    const ConditioningSpec spec = model.conditioningSpec();
     const torch::Device device = model.device();
     Scheduler scheduler(schedulerConfig, request.sampler, request.steps, request.eta, request.spacing);
     auto gen = at::make_generator<at::CPUGeneratorImpl>(request.seed);
@@ -67,27 +56,27 @@ SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConf
     SampleResult result;
     if (request.initialNoise.defined()) {
         const auto& n = request.initialNoise;
-        if (n.dim() != 4 || n.size(1) != c.inChannels || n.size(0) == 0 || !n.is_floating_point())
+        if (n.dim() != 4 || n.size(1) != shape.channels || n.size(0) == 0 || !n.is_floating_point())
             throw Error("Initial noise must be a non-empty floating-point tensor shaped [B," +
-                        std::to_string(c.inChannels) + ",H,W] for this model.");
+                        std::to_string(shape.channels) + ",H,W] for this model.");
         requireFinite(n, "The initial noise", "pass noise without NaN or Inf values");
         result.initialNoise = n.to(torch::kCPU, torch::kFloat32);
         // Keep the generator's later draws (stochastic steps) tied to the seed.
     } else {
         if (request.batch < 1) throw Error("The batch size must be at least 1.");
-        checkAllocation(workingBytes(c, request.batch, c.sampleSize, c.sampleSize),
+        checkAllocation(model.workingBytes(request.batch, shape.height, shape.width),
                         "A batch of " + std::to_string(request.batch) + " samples",
                         "ask for fewer images at a time");
-        result.initialNoise = torch::randn({request.batch, c.inChannels, c.sampleSize, c.sampleSize}, gen,
+        result.initialNoise = torch::randn({request.batch, shape.channels, shape.height, shape.width}, gen,
                                            torch::kFloat32);
     }
     const int64_t batch = result.initialNoise.size(0);
     if (request.initialNoise.defined())
-        checkAllocation(workingBytes(c, batch, result.initialNoise.size(2), result.initialNoise.size(3)),
+        checkAllocation(model.workingBytes(batch, result.initialNoise.size(2), result.initialNoise.size(3)),
                         "Initial noise of " + std::to_string(batch) + " samples", "pass fewer or smaller samples");
 
     torch::Tensor labels, nullLabels;
-    const bool conditional = c.isClassConditional();
+    const bool conditional = spec.kind == ConditioningKind::ClassLabels;
     if (conditional) {
         if (request.classLabels.defined()) {
             labels = request.classLabels.to(torch::kInt64).flatten();
@@ -110,9 +99,9 @@ SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConf
         throw Error("Class labels must be integers.");
     const bool guided = conditional && request.guidanceScale != 1.0;
     if (guided) {
-        if (!c.nullClassLabel)
+        if (!spec.nullClassLabel)
             throw Error("Classifier-free guidance needs a null class; this model declares none (_null_class_label).");
-        nullLabels = torch::full({batch}, *c.nullClassLabel, torch::TensorOptions().dtype(torch::kInt64).device(device));
+        nullLabels = torch::full({batch}, *spec.nullClassLabel, torch::TensorOptions().dtype(torch::kInt64).device(device));
     }
 
     torch::Tensor x = result.initialNoise.to(device);
@@ -127,11 +116,11 @@ SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConf
         torch::Tensor out;
         if (guided) {
             torch::Tensor both = model.forward(torch::cat({x, x}), torch::cat({tTensor, tTensor}),
-                                               torch::cat({labels, nullLabels}));
+                                               Conditioning::classLabels(torch::cat({labels, nullLabels})));
             torch::Tensor cond = both.narrow(0, 0, batch), uncond = both.narrow(0, batch, batch);
             out = uncond + request.guidanceScale * (cond - uncond);
         } else {
-            out = model.forward(x, tTensor, conditional ? labels : torch::Tensor());
+            out = model.forward(x, tTensor, Conditioning::classLabels(conditional ? labels : torch::Tensor()));
         }
         // A NaN or Inf output (damaged weights, a broken grid, an overflow)
         // would spread through every later step: stop here, naming the step.

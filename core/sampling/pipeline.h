@@ -12,7 +12,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 struct SampleRequest {
     int batch = 16;
@@ -53,10 +53,10 @@ struct SampleResult {
 };
 
 // Number of real (non-null) classes of a class-conditional model, else 0.
-int realClassCount(const UNet2DModel& model);
+int realClassCount(const Denoiser& model);
 
 // Draws initial noise for a model on the CPU from `seed` (device-independent).
-torch::Tensor makeInitialNoise(const UNet2DModel& model, int batch, uint64_t seed);
+torch::Tensor makeInitialNoise(const Denoiser& model, int batch, uint64_t seed);
 
 // Batch `index` of a run split into batches: `count` samples starting at sample
 // `first`, seed + index, and (with classes > 0) sample i gets class i mod classes.
@@ -64,7 +64,7 @@ SampleRequest batchRequest(const SampleRequest& base, int first, int count, int 
 
 // Runs the sampler. Throws dq::Cancelled when callbacks ask to stop (checked
 // before every step). Deterministic for a given request and device.
-SampleResult runSampler(UNet2DModel& model, const SchedulerConfig& schedulerConfig, const SampleRequest& request,
+SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig, const SampleRequest& request,
                         const SampleCallbacks& callbacks = {});
 
 }  // namespace dq

@@ -13,7 +13,7 @@
 #include "core/validation/bounded_json.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
-#include "core/model/unet2d.h"
+#include "core/model/denoiser.h"
 #include "core/stats/fast_summary.h"
 #include "core/stats/histogram_quantile.h"
 
@@ -150,7 +150,7 @@ std::pair<double, double> signalAndNoise(const torch::Tensor& output, const torc
 
 class StatsCollector : public Interceptor {
 public:
-    StatsCollector(const UNet2DModel& model, int steps, int bins, Interceptor* inner) : steps_(steps), inner_(inner) {
+    StatsCollector(const Denoiser& model, int steps, int bins, Interceptor* inner) : steps_(steps), inner_(inner) {
         for (const SiteInfo& site : model.sites()) {
             SiteCollector c;
             c.info = site;
@@ -343,7 +343,7 @@ MomentSummary summarizeMoments(const std::vector<torch::Tensor>& chunks) {
     return m.summary();
 }
 
-std::vector<WeightStatistics> collectWeightStatistics(const UNet2DModel& model, int bins, Interceptor* quantizer) {
+std::vector<WeightStatistics> collectWeightStatistics(const Denoiser& model, int bins, Interceptor* quantizer) {
     c10::InferenceMode inference;
     const auto weights = model.stateDict();
     std::vector<WeightStatistics> out;
@@ -364,7 +364,7 @@ std::vector<WeightStatistics> collectWeightStatistics(const UNet2DModel& model, 
     return out;
 }
 
-ModelStatistics collectStatistics(UNet2DModel& model, const SchedulerConfig& scheduler, const StatsSettings& settings,
+ModelStatistics collectStatistics(Denoiser& model, const SchedulerConfig& scheduler, const StatsSettings& settings,
                                   Interceptor* quantizer, const ProgressCallbacks& callbacks) {
     if (settings.bins < 4 || settings.bins % 2 != 0) throw Error("Histograms need an even number of bins, at least 4.");
     const std::vector<int64_t> timesteps =

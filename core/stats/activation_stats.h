@@ -22,7 +22,7 @@
 
 namespace dq {
 
-class UNet2DModel;
+class Denoiser;
 
 // Summary of one quantity at one step.
 struct MomentSummary {
@@ -83,12 +83,12 @@ struct StatsSettings {
 
 // Samples with the collector installed (wrapping `quantizer`, if any) and
 // returns everything. Throws dq::Cancelled.
-ModelStatistics collectStatistics(UNet2DModel& model, const SchedulerConfig& scheduler, const StatsSettings& settings,
+ModelStatistics collectStatistics(Denoiser& model, const SchedulerConfig& scheduler, const StatsSettings& settings,
                                   Interceptor* quantizer = nullptr, const ProgressCallbacks& callbacks = {});
 
 // Per-channel ranges and a histogram of every Conv2d/Linear weight (the
 // effective, possibly quantized weight when `quantizer` is given).
-std::vector<WeightStatistics> collectWeightStatistics(const UNet2DModel& model, int bins,
+std::vector<WeightStatistics> collectWeightStatistics(const Denoiser& model, int bins,
                                                       Interceptor* quantizer = nullptr);
 
 // stats.json (layout, scalars) + stats.safetensors (histograms, ranges) in `folder`.

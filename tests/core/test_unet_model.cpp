@@ -304,6 +304,41 @@ private Q_SLOTS:
         QCOMPARE(biasedParams[1].info.fanIn, int64_t(18));
     }
 
+    // The engine sees models only through Denoiser: the same forward pass with
+    // a Conditioning value, the spec of what the model accepts, its sample shape.
+    void denoiserInterfaceOfTheClassModel() {
+        UNet2DModel model(test::tinyConfig());
+        model.initializeRandom(3);
+        const Denoiser& denoiser = model;
+        const torch::Tensor x = torch::randn({2, 1, 16, 16});
+        const torch::Tensor t = torch::tensor({5, 700});
+        const torch::Tensor labels = torch::tensor({1, 10});
+        QVERIFY(torch::equal(denoiser.forward(x, t, Conditioning::classLabels(labels)), model.forward(x, t, labels)));
+        const ConditioningSpec spec = denoiser.conditioningSpec();
+        QVERIFY(spec.kind == ConditioningKind::ClassLabels);
+        QCOMPARE(spec.classCount, 10);
+        QCOMPARE(*spec.nullClassLabel, 10);
+        QVERIFY(spec.supportsGuidance());
+        QCOMPARE(denoiser.sampleShape().channels, 1);
+        QCOMPARE(denoiser.sampleShape().height, 16);
+        QVERIFY(test::errorOf([&] { denoiser.forward(x, t, Conditioning::encoderStates(torch::zeros({2, 77, 8}))); })
+                    .contains("encoder_hidden_states"));
+        QVERIFY(test::errorOf([&] { Conditioning::encoderStates(torch::zeros({2, 8})); }).contains("[batch, tokens, dim]"));
+        QVERIFY(test::errorOf([&] { Conditioning::cat(Conditioning::classLabels(labels), Conditioning()); })
+                    .contains("different kinds"));
+        const Conditioning both = Conditioning::cat(Conditioning::classLabels(labels), Conditioning::classLabels(labels));
+        QCOMPARE(both.batch(), int64_t(4));
+        QVERIFY(torch::equal(both.narrow(2, 2).tensor(), labels));
+
+        UNetConfig unconditional = test::tinyConfig();
+        unconditional.numClassEmbeds.reset();
+        unconditional.nullClassLabel.reset();
+        unconditional.classEmbedType = ClassEmbedType::None;
+        const UNet2DModel plain(unconditional);
+        QVERIFY(plain.conditioningSpec().kind == ConditioningKind::None);
+        QVERIFY(!plain.conditioningSpec().supportsGuidance());
+    }
+
     void unitsRunAloneGiveTheirOutputInsideTheNetwork() {
         UNet2DModel model(test::tinyConfig());
         model.initializeRandom(7);

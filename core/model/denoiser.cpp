@@ -1,0 +1,7 @@
+#include "core/model/denoiser.h"
+
+namespace dq {
+
+Denoiser::~Denoiser() = default;
+
+}  // namespace dq
