@@ -24,6 +24,10 @@ struct SiteInfo {
     // block sees it after GroupNorm and SiLU, which is why Q-Diffusion splits
     // only the shortcut conv.
     bool rawConcatInput = false;
+    // The input comes from the conditioning context (text-encoder states), not
+    // from the image: cross-attention's to_k/to_v and its k/v operands. It is
+    // the same at every timestep for a given prompt.
+    bool contextInput = false;
     int64_t inputChannels = 0;
     int64_t stride = 1;   // Conv2d only
     int64_t padding = 0;  // Conv2d only

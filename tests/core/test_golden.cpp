@@ -7,12 +7,14 @@
 #include <sstream>
 #include <string>
 
+#include <QTemporaryDir>
 #include <QTest>
 #include <torch/torch.h>
 
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/model/unet2d.h"
+#include "core/model/unet2d_condition.h"
 #include "core/sampling/pipeline.h"
 #include "core/sampling/scheduler_config.h"
 #include "tests/core/test_support.h"
@@ -54,7 +56,7 @@ std::string shapeText(const std::vector<int64_t>& shape) {
 // by name: parameters (registration order: initialisation, checkpoints),
 // interception sites (execution order: artifacts match them by index) and
 // reconstruction units (execution order), one line each.
-std::string describeStructure(const UNet2DModel& model) {
+std::string describeStructure(const Denoiser& model) {
     std::ostringstream out;
     for (const ParameterInfo& p : model.parameterInfos())
         out << "param " << p.name << " " << shapeText(p.shape) << " " << initKindName(p.init) << " fan_in=" << p.fanIn
@@ -62,7 +64,7 @@ std::string describeStructure(const UNet2DModel& model) {
     for (const SiteInfo& s : model.sites())
         out << "site " << s.name << " " << siteKindName(s.kind) << " block=" << s.block << " weight=" << shapeText(s.weightShape)
             << " in=" << s.inputChannels << " split=" << s.splitChannels << " raw_concat=" << s.rawConcatInput
-            << " stride=" << s.stride << " padding=" << s.padding << "\n";
+            << " stride=" << s.stride << " padding=" << s.padding << (s.contextInput ? " context_input" : "") << "\n";
     for (const UnitInfo& u : model.units()) {
         out << "unit " << u.name << " " << unitKindName(u.kind) << ":";
         for (const std::string& site : u.sites) out << " " << site;
@@ -83,7 +85,8 @@ private Q_SLOTS:
         const QString data = QString::fromStdString(test::dataDir());
         QTest::newRow("tiny") << "tiny" << data + "/tiny_unet_config.json";
         QTest::newRow("shipped") << "shipped" << QStringLiteral(DQ_SHIPPED_MODEL_DIR "/config.json");
-        for (const char* golden : {"unet2d_class_attention", "unet2d_timestep_class", "unet2d_unconditional"})
+        for (const char* golden : {"unet2d_class_attention", "unet2d_timestep_class", "unet2d_unconditional",
+                                   "unet2d_condition_sd", "unet2d_condition_linear"})
             QTest::newRow(golden) << golden << data + "/golden/" + golden + "/config.json";
     }
 
@@ -95,8 +98,11 @@ private Q_SLOTS:
         QFETCH(QString, name);
         QFETCH(QString, config);
         const std::string configPath = config.toStdString();
-        const UNet2DModel model(UNetConfig::fromJson(readTextFile(configPath), configPath));
-        const std::string actual = describeStructure(model);
+        const std::string configText = readTextFile(configPath);
+        const std::string actual =
+            configText.find("UNet2DConditionModel") != std::string::npos
+                ? describeStructure(UNet2DConditionModel(UNetConditionConfig::fromJson(configText, configPath)))
+                : describeStructure(UNet2DModel(UNetConfig::fromJson(configText, configPath)));
         const std::string recordPath = test::dataDir() + "/structure/" + name.toStdString() + ".txt";
         if (std::getenv("DQ_RECORD_STRUCTURE")) {
             std::filesystem::create_directories(test::dataDir() + "/structure");
@@ -137,6 +143,88 @@ private Q_SLOTS:
             model.forward(golden.at("sample", folder), golden.at("timestep", folder), labels);
         const double err = relativeError(out, golden.at("out", folder));
         QVERIFY2(err < 1e-5, qPrintable(QStringLiteral("%1: relative error %2").arg(name).arg(err)));
+    }
+
+    void conditionUnetForwardMatchesDiffusers_data() {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("SD 1.x layout: conv projections, heads as attention_head_dim") << "unet2d_condition_sd";
+        QTest::newRow("SD 2.x style: linear projections, per-block heads, 2 transformer layers")
+            << "unet2d_condition_linear";
+    }
+
+    // UNet2DConditionModel folders as diffusers writes them: cross-attention
+    // transformer blocks on random encoder states, within 1e-5 of diffusers.
+    void conditionUnetForwardMatchesDiffusers() {
+        QFETCH(QString, name);
+        const std::string folder = goldenFolder(qPrintable(name));
+        const UNet2DConditionModel model = UNet2DConditionModel::load(folder);
+        const TensorFile golden = loadSafetensors(folder + "/golden.safetensors");
+        torch::NoGradGuard noGrad;
+        const torch::Tensor out = model.forward(golden.at("sample", folder), golden.at("timestep", folder),
+                                                Conditioning::encoderStates(golden.at("encoder_hidden_states", folder)));
+        const double err = relativeError(out, golden.at("out", folder));
+        QVERIFY2(err < 1e-5, qPrintable(QStringLiteral("%1: relative error %2").arg(name).arg(err)));
+        // The text matters: other states give another output.
+        const torch::Tensor other = model.forward(golden.at("sample", folder), golden.at("timestep", folder),
+                                                  Conditioning::encoderStates(golden.at("encoder_hidden_states", folder) * 0.5));
+        QVERIFY(relativeError(other, golden.at("out", folder)) > 1e-3);
+        // And it is required.
+        QVERIFY(test::errorOf([&] { model.forward(golden.at("sample", folder), golden.at("timestep", folder), Conditioning()); })
+                    .contains("encoder_hidden_states"));
+    }
+
+    // Every transformer block is a reconstruction unit that, run alone on its
+    // captured tokens and context, gives exactly its output in the network.
+    void transformerUnitsRunAlone() {
+        const std::string folder = goldenFolder("unet2d_condition_sd");
+        UNet2DConditionModel model = UNet2DConditionModel::load(folder);
+        const TensorFile golden = loadSafetensors(folder + "/golden.safetensors");
+        struct Capture : UnitObserver {
+            std::vector<UnitInputs> inputs;
+            std::vector<torch::Tensor> outputs;
+            void onUnitInput(const UnitInfo&, const UnitInputs& in, const StepContext&) override { inputs.push_back(in); }
+            void onUnitOutput(const UnitInfo&, const torch::Tensor& out, const StepContext&) override {
+                outputs.push_back(out);
+            }
+        } capture;
+        torch::NoGradGuard noGrad;
+        model.setUnitObserver(&capture);
+        model.forward(golden.at("sample", folder), golden.at("timestep", folder),
+                      Conditioning::encoderStates(golden.at("encoder_hidden_states", folder)));
+        model.setUnitObserver(nullptr);
+        QCOMPARE(capture.inputs.size(), model.units().size());
+        int transformers = 0;
+        for (std::size_t i = 0; i < model.units().size(); ++i) {
+            if (model.units()[i].kind != UnitKind::Transformer) continue;
+            ++transformers;
+            QVERIFY(capture.inputs[i].context.defined());
+            QVERIFY(torch::equal(model.runUnit(i, capture.inputs[i]), capture.outputs[i]));
+        }
+        QCOMPARE(transformers, 6);  // down_blocks.0 (two layers), the mid block, up_blocks.1 (three)
+    }
+
+    // The CLI's one forward pass loads either U-Net from its folder and takes
+    // the text conditioning from the input file's encoder_hidden_states.
+    void cliRunsTheConditionUnet() {
+        const std::string folder = goldenFolder("unet2d_condition_sd");
+        QTemporaryDir dir;
+        const QString out = dir.path() + "/out.safetensors";
+        const QString golden = QString::fromStdString(folder + "/golden.safetensors");
+        const test::CliResult run = test::runCli({"-q", "unet", "--model", QString::fromStdString(folder), "--device", "cpu",
+                                                  "--input", golden, "--output", out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const TensorFile written = loadSafetensors(out.toStdString());
+        const TensorFile expected = loadSafetensors(golden.toStdString());
+        QVERIFY(relativeError(written.at("sample", "out"), expected.at("out", "golden")) < 1e-5);
+
+        // Without encoder_hidden_states in the file: one error naming the key, exit code non-zero.
+        const QString labelsOnly = dir.path() + "/labels.safetensors";
+        saveSafetensors(labelsOnly.toStdString(), {{"sample", expected.at("sample", "golden")},
+                                                   {"timestep", expected.at("timestep", "golden")}});
+        const test::CliResult missing = test::runCli({"-q", "unet", "--model", QString::fromStdString(folder), "--device",
+                                                      "cpu", "--input", labelsOnly, "--output", out});
+        QVERIFY(missing.exitCode != 0);
+        QVERIFY2(missing.err.contains("encoder_hidden_states"), qPrintable(missing.err));
     }
 
     void ddimRunMatchesDiffusers_data() { unetForwardMatchesDiffusers_data(); }

@@ -56,6 +56,30 @@ UNET2D_CASES = {
     ),
 }
 
+# UNet2DConditionModel (Stable Diffusion's U-Net) in miniature: cross-attention
+# transformer blocks in down, mid and up blocks, both projection kinds, heads
+# given as SD 1.x gives them (attention_head_dim = number of heads, an int or
+# a list), more than one transformer layer, a plain down and up block, one
+# and two layers per block.
+UNET2D_CONDITION_CASES = {
+    "unet2d_condition_sd": dict(
+        sample_size=8, in_channels=4, out_channels=4,
+        block_out_channels=(8, 16),
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+        layers_per_block=2, norm_num_groups=4, cross_attention_dim=12, attention_head_dim=2,
+    ),
+    "unet2d_condition_linear": dict(
+        sample_size=8, in_channels=4, out_channels=4,
+        block_out_channels=(8, 8, 16),
+        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+        layers_per_block=1, norm_num_groups=4, cross_attention_dim=6, attention_head_dim=[1, 2, 4],
+        use_linear_projection=True, transformer_layers_per_block=2, flip_sin_to_cos=False, freq_shift=1,
+    ),
+}
+CONTEXT_TOKENS = 5
+
 # diffusers' DDIMScheduler with the training schedule of the shipped model.
 DDIM_CONFIG = dict(
     num_train_timesteps=1000, beta_start=0.0001, beta_end=0.02, beta_schedule="linear",
@@ -73,8 +97,8 @@ def randomize(model, seed):
     with torch.no_grad():
         for name, p in sorted(model.named_parameters()):
             fan_in = p[0].numel() if p.dim() > 1 else 1
-            if p.dim() == 1 and (".norm" in name or "norm1" in name or "norm2" in name or "group_norm" in name
-                                 or name.startswith("conv_norm")):
+            if p.dim() == 1 and (".norm" in name or "norm1" in name or "norm2" in name or "norm3" in name
+                                 or "group_norm" in name or name.startswith("conv_norm")):
                 base = 1.0 if name.endswith("weight") else 0.0
                 p.copy_(base + 0.1 * torch.randn(p.shape, generator=g))
             elif p.dim() > 1:
@@ -124,6 +148,29 @@ def make_unet2d_case(name, config, out_root, seed):
           f"out scale {tensors['out'].abs().max().item():.3f}")
 
 
+def make_unet2d_condition_case(name, config, out_root, seed):
+    import torch
+    from diffusers import UNet2DConditionModel
+    from safetensors.torch import save_file
+
+    torch.manual_seed(seed)
+    model = UNet2DConditionModel(**config).eval()
+    randomize(model, seed)
+    folder = os.path.join(out_root, name)
+    model.save_pretrained(folder, safe_serialization=True)
+
+    g = torch.Generator().manual_seed(seed + 1)
+    c, s = config["in_channels"], config["sample_size"]
+    sample = torch.randn(BATCH, c, s, s, generator=g)
+    timestep = torch.tensor([999, 431, 0][:BATCH], dtype=torch.int64)
+    context = torch.randn(BATCH, CONTEXT_TOKENS, config["cross_attention_dim"], generator=g)
+    with torch.no_grad():
+        out = model(sample, timestep, encoder_hidden_states=context).sample
+    save_file({"sample": sample, "timestep": timestep, "encoder_hidden_states": context, "out": out},
+              os.path.join(folder, "golden.safetensors"), metadata={"diffusers": "0.21.4"})
+    print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, out scale {out.abs().max().item():.3f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--diffusers", required=True, help="diffusers v0.21.4 'src' folder")
@@ -154,6 +201,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     for i, (name, config) in enumerate(UNET2D_CASES.items()):
         make_unet2d_case(name, config, args.out, seed=1000 + i)
+    for i, (name, config) in enumerate(UNET2D_CONDITION_CASES.items()):
+        make_unet2d_condition_case(name, config, args.out, seed=2000 + i)
 
 
 if __name__ == "__main__":
