@@ -19,7 +19,8 @@ ResnetBlock::ResnetBlock(int64_t in, int64_t out, int64_t tembChannels, int64_t 
     : outputScale_(outputScale) {
     norm1_ = addChild<GroupNormLayer>("norm1", in, groups, eps);
     conv1_ = addChild<WeightedLayer>("conv1", conv3x3(in, out));
-    timeEmbProj_ = addChild<WeightedLayer>("time_emb_proj", WeightedLayer::Linear{tembChannels, out});
+    // The VAE's resnets have no time embedding (temb_channels None).
+    if (tembChannels > 0) timeEmbProj_ = addChild<WeightedLayer>("time_emb_proj", WeightedLayer::Linear{tembChannels, out});
     norm2_ = addChild<GroupNormLayer>("norm2", out, groups, eps);
     conv2_ = addChild<WeightedLayer>("conv2", conv3x3(out, out));
     if (in != out) convShortcut_ = addChild<WeightedLayer>("conv_shortcut", WeightedLayer::Conv{in, out, 1, 1, 0});
@@ -44,7 +45,7 @@ torch::Tensor ResnetBlock::runUnit(const UnitInputs& in, const InterceptionState
 torch::Tensor ResnetBlock::compute(const torch::Tensor& x, const torch::Tensor& temb,
                                    const InterceptionState& state) const {
     torch::Tensor h = conv1_->forward(torch::silu(norm1_->forward(x)), state);
-    h = h + timeEmbProj_->forward(torch::silu(temb), state).unsqueeze(-1).unsqueeze(-1);
+    if (timeEmbProj_) h = h + timeEmbProj_->forward(torch::silu(temb), state).unsqueeze(-1).unsqueeze(-1);
     // Dropout is the identity at inference.
     h = conv2_->forward(torch::silu(norm2_->forward(h)), state);
     torch::Tensor shortcut = convShortcut_ ? convShortcut_->forward(x, state) : x;

@@ -17,7 +17,8 @@ namespace dq {
 
 class ResnetBlock : public Module {
 public:
-    // splitChannels > 0 marks a decoder block whose input is cat(h, skip).
+    // splitChannels > 0 marks a decoder block whose input is cat(h, skip);
+    // tembChannels 0 means no time embedding (the VAE's resnets).
     ResnetBlock(int64_t in, int64_t out, int64_t tembChannels, int64_t groups, double eps, double outputScale,
                 int64_t splitChannels = 0);
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
@@ -28,7 +29,8 @@ protected:
 private:
     torch::Tensor compute(const torch::Tensor& x, const torch::Tensor& temb, const InterceptionState& state) const;
     GroupNormLayer *norm1_, *norm2_;
-    WeightedLayer *conv1_, *timeEmbProj_, *conv2_;
+    WeightedLayer *conv1_, *conv2_;
+    WeightedLayer* timeEmbProj_ = nullptr;  // none without a time embedding (the VAE)
     WeightedLayer* convShortcut_ = nullptr;
     double outputScale_;
 };

@@ -13,6 +13,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
+#include "core/model/autoencoder_kl.h"
 #include "core/model/unet2d.h"
 #include "core/model/unet2d_condition.h"
 #include "core/sampling/pipeline.h"
@@ -225,6 +226,49 @@ private Q_SLOTS:
                                                       "cpu", "--input", labelsOnly, "--output", out});
         QVERIFY(missing.exitCode != 0);
         QVERIFY2(missing.err.contains("encoder_hidden_states"), qPrintable(missing.err));
+    }
+
+    // AutoencoderKL: the encoder's latent mean and log-variance and the
+    // decoder's image, within 1e-5 of diffusers.
+    void vaeMatchesDiffusers() {
+        const std::string folder = goldenFolder("vae_kl");
+        const AutoencoderKL vae = AutoencoderKL::load(folder);
+        const TensorFile golden = loadSafetensors(folder + "/golden.safetensors");
+        QCOMPARE(vae.config().scalingFactor, 0.5);
+        QCOMPARE(vae.downsamplingFactor(), 2);
+        torch::NoGradGuard noGrad;
+        const LatentDistribution posterior = vae.encode(golden.at("image", folder));
+        QVERIFY(relativeError(posterior.mean, golden.at("latent_mean", folder)) < 1e-5);
+        QVERIFY(relativeError(posterior.logvar, golden.at("latent_logvar", folder)) < 1e-5);
+        const torch::Tensor decoded = vae.decode(golden.at("latents", folder));
+        const double err = relativeError(decoded, golden.at("decoded", folder));
+        QVERIFY2(err < 1e-5, qPrintable(QStringLiteral("decoder: relative error %1").arg(err)));
+        QVERIFY(test::errorOf([&] { vae.decode(torch::zeros({1, 3, 8, 8})); }).contains("[B,4,H,W]"));
+        QVERIFY(test::errorOf([&] { vae.encode(torch::zeros({1, 3, 7, 8})); }).contains("multiples of 2"));
+    }
+
+    // `diffquant vae`: --decode takes latents in the pipeline's scaled space
+    // (so it divides by scaling_factor), --encode writes unscaled moments.
+    void cliRunsTheVae() {
+        const std::string folder = goldenFolder("vae_kl");
+        const TensorFile golden = loadSafetensors(folder + "/golden.safetensors");
+        QTemporaryDir dir;
+        const QString in = dir.path() + "/in.safetensors", out = dir.path() + "/out.safetensors";
+        saveSafetensors(in.toStdString(), {{"latents", golden.at("latents", folder) * 0.5},
+                                           {"image", golden.at("image", folder)}});
+        const QString model = QString::fromStdString(folder);
+        test::CliResult run = test::runCli({"-q", "vae", "--model", model, "--device", "cpu", "--decode", in, "--output", out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(relativeError(loadSafetensors(out.toStdString()).at("sample", "out"), golden.at("decoded", folder)) < 1e-5);
+        run = test::runCli({"-q", "vae", "--model", model, "--device", "cpu", "--encode", in, "--output", out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const TensorFile encoded = loadSafetensors(out.toStdString());
+        QVERIFY(relativeError(encoded.at("latent_mean", "out"), golden.at("latent_mean", folder)) < 1e-5);
+        QVERIFY(relativeError(encoded.at("latent_logvar", "out"), golden.at("latent_logvar", folder)) < 1e-5);
+        // A folder that holds no VAE is named.
+        run = test::runCli({"-q", "vae", "--model", dir.path(), "--decode", in, "--output", out});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.err.contains(dir.path()) && run.err.contains("vae/"), qPrintable(run.err));
     }
 
     void ddimRunMatchesDiffusers_data() { unetForwardMatchesDiffusers_data(); }

@@ -80,6 +80,16 @@ UNET2D_CONDITION_CASES = {
 }
 CONTEXT_TOKENS = 5
 
+# AutoencoderKL (Stable Diffusion's VAE) in miniature: two encoder/decoder
+# levels, so the padded stride-2 downsampler and the upsampler both appear.
+VAE_CASES = {
+    "vae_kl": dict(
+        in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2, block_out_channels=(8, 16), layers_per_block=1,
+        latent_channels=4, norm_num_groups=4, sample_size=16, scaling_factor=0.5,
+    ),
+}
+
 # diffusers' DDIMScheduler with the training schedule of the shipped model.
 DDIM_CONFIG = dict(
     num_train_timesteps=1000, beta_start=0.0001, beta_end=0.02, beta_schedule="linear",
@@ -171,6 +181,31 @@ def make_unet2d_condition_case(name, config, out_root, seed):
     print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, out scale {out.abs().max().item():.3f}")
 
 
+def make_vae_case(name, config, out_root, seed):
+    import torch
+    from diffusers import AutoencoderKL
+    from safetensors.torch import save_file
+
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(**config).eval()
+    randomize(vae, seed)
+    folder = os.path.join(out_root, name)
+    vae.save_pretrained(folder, safe_serialization=True)
+
+    g = torch.Generator().manual_seed(seed + 1)
+    s = config["sample_size"]
+    factor = 2 ** (len(config["block_out_channels"]) - 1)
+    image = torch.rand(BATCH - 1, config["in_channels"], s, s, generator=g) * 2 - 1
+    latents = torch.randn(BATCH - 1, config["latent_channels"], s // factor, s // factor, generator=g)
+    with torch.no_grad():
+        posterior = vae.encode(image).latent_dist
+        decoded = vae.decode(latents).sample
+    save_file({"image": image, "latent_mean": posterior.mean, "latent_logvar": posterior.logvar,
+               "latents": latents, "decoded": decoded},
+              os.path.join(folder, "golden.safetensors"), metadata={"diffusers": "0.21.4"})
+    print(f"{name}: {sum(p.numel() for p in vae.parameters())} parameters, decoded scale {decoded.abs().max().item():.3f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--diffusers", required=True, help="diffusers v0.21.4 'src' folder")
@@ -203,6 +238,8 @@ def main():
         make_unet2d_case(name, config, args.out, seed=1000 + i)
     for i, (name, config) in enumerate(UNET2D_CONDITION_CASES.items()):
         make_unet2d_condition_case(name, config, args.out, seed=2000 + i)
+    for i, (name, config) in enumerate(VAE_CASES.items()):
+        make_vae_case(name, config, args.out, seed=3000 + i)
 
 
 if __name__ == "__main__":
