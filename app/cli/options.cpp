@@ -25,7 +25,8 @@ std::string ModelOptions::resolvedFolder() const {
 }
 
 void SamplerOptions::add(CLI::App& command) {
-    command.add_option("--scheduler", scheduler, "ddim or ddpm")->check(CLI::IsMember({"ddim", "ddpm"}));
+    command.add_option("--scheduler", scheduler, "ddim, ddpm, pndm (PLMS), euler or dpmpp2m (DPM-Solver++ 2M)")
+        ->check(CLI::IsMember({"ddim", "ddpm", "pndm", "euler", "dpmpp2m"}));
     command.add_option("--steps", steps, "number of sampling steps")->check(positiveNumber());
     command.add_option("--eta", eta, "DDIM eta (0: deterministic)")->check(rangeOf(0, 1));
     command.add_option("--spacing", spacing, "leading, trailing, linspace or quad (default: scheduler_config)")

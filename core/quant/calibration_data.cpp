@@ -31,7 +31,7 @@ std::string CalibrationDataSettings::describe() const {
         {"timesteps", timestepSelectionName(selection)},
         {"cali_st", steps},
         {"cali_n", samples},
-        {"sampler", trajectory.sampler == SamplerKind::DDIM ? "ddim" : "ddpm"},
+        {"sampler", samplerKindName(trajectory.sampler)},
         {"sampling_steps", trajectory.steps},
         {"spacing", spacingName(trajectory.spacing)},
         {"eta", trajectory.eta},

@@ -105,6 +105,8 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
     }
 
     torch::Tensor x = result.initialNoise.to(device);
+    // Euler works in σ space: its initial noise is scaled up (the others' scale is 1).
+    if (const double sigma = scheduler.initNoiseSigma(); sigma != 1.0) x = x * sigma;
     const auto& timesteps = scheduler.timesteps();
     const int count = static_cast<int>(timesteps.size());
     StepContextReset reset{model};
@@ -113,14 +115,16 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
         const int64_t t = timesteps[i];
         model.setStep(StepContext{i, count, t});
         torch::Tensor tTensor = torch::full({batch}, t, torch::TensorOptions().dtype(torch::kInt64).device(device));
+        // What the model sees: x itself, or for Euler x / √(σ² + 1).
+        const torch::Tensor input = scheduler.scaleModelInput(x, i);
         torch::Tensor out;
         if (guided) {
-            torch::Tensor both = model.forward(torch::cat({x, x}), torch::cat({tTensor, tTensor}),
+            torch::Tensor both = model.forward(torch::cat({input, input}), torch::cat({tTensor, tTensor}),
                                                Conditioning::classLabels(torch::cat({labels, nullLabels})));
             torch::Tensor cond = both.narrow(0, 0, batch), uncond = both.narrow(0, batch, batch);
             out = uncond + request.guidanceScale * (cond - uncond);
         } else {
-            out = model.forward(x, tTensor, Conditioning::classLabels(conditional ? labels : torch::Tensor()));
+            out = model.forward(input, tTensor, Conditioning::classLabels(conditional ? labels : torch::Tensor()));
         }
         // A NaN or Inf output (damaged weights, a broken grid, an overflow)
         // would spread through every later step: stop here, naming the step.
@@ -130,7 +134,7 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
                         "); nothing was written. Check the weights, or recalibrate a quantized model.");
         StepOutput stepOut = scheduler.step(out, i, x, gen);
         if (callbacks.onStep) {
-            StepEvent event{i, count, t, &x, &stepOut.predictedX0, &stepOut.prevSample};
+            StepEvent event{i, count, t, &input, &stepOut.predictedX0, &stepOut.prevSample};
             callbacks.onStep(event);
         }
         x = std::move(stepOut.prevSample);

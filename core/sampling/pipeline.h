@@ -37,7 +37,7 @@ struct StepEvent {
     int index = 0;       // 0-based step index
     int count = 0;       // number of steps
     int64_t timestep = 0;
-    const torch::Tensor* sampleBefore = nullptr;  // x_t fed to the model
+    const torch::Tensor* sampleBefore = nullptr;  // x_t as fed to the model (Euler: scaled by 1/√(σ²+1))
     const torch::Tensor* predictedX0 = nullptr;
     const torch::Tensor* sampleAfter = nullptr;   // x_{t_prev}
 };

@@ -12,10 +12,22 @@ namespace dq {
 SamplerKind parseSamplerKind(const std::string& name) {
     if (name == "ddim") return SamplerKind::DDIM;
     if (name == "ddpm") return SamplerKind::DDPM;
-    throw Error("Unknown scheduler '" + name + "'; use ddim or ddpm.");
+    if (name == "pndm") return SamplerKind::PNDM;
+    if (name == "euler") return SamplerKind::Euler;
+    if (name == "dpmpp2m") return SamplerKind::DPMSolverPP2M;
+    throw Error("Unknown scheduler '" + name + "'; use ddim, ddpm, pndm, euler or dpmpp2m.");
 }
 
-const char* samplerKindName(SamplerKind kind) { return kind == SamplerKind::DDIM ? "ddim" : "ddpm"; }
+const char* samplerKindName(SamplerKind kind) {
+    switch (kind) {
+        case SamplerKind::DDIM: return "ddim";
+        case SamplerKind::DDPM: return "ddpm";
+        case SamplerKind::PNDM: return "pndm";
+        case SamplerKind::Euler: return "euler";
+        case SamplerKind::DPMSolverPP2M: return "dpmpp2m";
+    }
+    return "?";
+}
 
 NoiseSchedule::NoiseSchedule(const SchedulerConfig& c) {
     const int64_t T = c.numTrainTimesteps;
@@ -93,11 +105,22 @@ std::vector<int64_t> makeTimesteps(const SchedulerConfig& c, int steps, Timestep
 
 Scheduler::Scheduler(const SchedulerConfig& config, SamplerKind kind, int steps, double eta, TimestepSpacing spacing)
     : config_(config), schedule_(config), kind_(kind), eta_(eta), spacing_(spacing),
-      timesteps_(makeTimesteps(config, steps, spacing)) {
+      timesteps_(kind == SamplerKind::DDIM || kind == SamplerKind::DDPM ? makeTimesteps(config, steps, spacing)
+                                                                          : multistepTimesteps(config, kind, steps, spacing)) {
     if (eta < 0) throw Error("eta must be non-negative, got " + std::to_string(eta) + ".");
+    if (kind != SamplerKind::DDIM && kind != SamplerKind::DDPM) prepareMultistep();
 }
 
 int64_t Scheduler::previousTimestep(int index) const {
+    const int count = static_cast<int>(timesteps_.size());
+    switch (kind_) {
+        // PLMS steps back by T // N (N = count − 1: the first timestep runs twice).
+        case SamplerKind::PNDM: return timesteps_[index] - config_.numTrainTimesteps / (count - 1);
+        case SamplerKind::Euler: return index + 1 < count ? timesteps_[index + 1] : -1;
+        // DPM-Solver++ ends at timestep 0, not past it.
+        case SamplerKind::DPMSolverPP2M: return index + 1 < count ? timesteps_[index + 1] : 0;
+        default: break;
+    }
     // DDPM (diffusers >= 0.22) and Q-Diffusion's quad schedule step to the next
     // timestep of the list; diffusers' DDIM steps to t − T // N.
     if (kind_ == SamplerKind::DDPM || spacing_ == TimestepSpacing::Quad)
@@ -136,7 +159,13 @@ torch::Tensor Scheduler::predictX0(const torch::Tensor& out, const torch::Tensor
     return x0;
 }
 
-StepOutput Scheduler::step(const torch::Tensor& out, int index, const torch::Tensor& x, at::Generator& gen) const {
+StepOutput Scheduler::step(const torch::Tensor& out, int index, const torch::Tensor& x, at::Generator& gen) {
+    switch (kind_) {
+        case SamplerKind::PNDM: return stepPndm(out, index, x);
+        case SamplerKind::Euler: return stepEuler(out, index, x);
+        case SamplerKind::DPMSolverPP2M: return stepDpmSolver(out, index, x);
+        default: break;
+    }
     const int64_t t = timesteps_.at(static_cast<std::size_t>(index));
     const int64_t prev = previousTimestep(index);
     const double aT = alphaBar(t), aPrev = alphaBar(prev);

@@ -389,7 +389,7 @@ ModelStatistics collectStatistics(Denoiser& model, const SchedulerConfig& schedu
     stats.weights = collectWeightStatistics(model, settings.bins, quantizer);
     nlohmann::ordered_json j = {{"batch", settings.sampling.batch},
                                 {"seed", settings.sampling.seed},
-                                {"sampler", settings.sampling.sampler == SamplerKind::DDIM ? "ddim" : "ddpm"},
+                                {"sampler", samplerKindName(settings.sampling.sampler)},
                                 {"steps", settings.sampling.steps},
                                 {"spacing", spacingName(settings.sampling.spacing)},
                                 {"guidance", settings.sampling.guidanceScale},

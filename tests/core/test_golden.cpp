@@ -17,6 +17,7 @@
 #include "core/model/unet2d.h"
 #include "core/model/unet2d_condition.h"
 #include "core/sampling/pipeline.h"
+#include "core/sampling/scheduler.h"
 #include "core/sampling/scheduler_config.h"
 #include "tests/core/test_support.h"
 
@@ -325,6 +326,63 @@ private Q_SLOTS:
         for (int i = 0; i < 200; ++i) differing += !torch::equal(run(), first);
         QCOMPARE(differing, 0);
         QVERIFY(torch::isfinite(first).all().item<bool>());
+    }
+
+    void samplersMatchDiffusers_data() {
+        QTest::addColumn<QString>("run");
+        QTest::addColumn<QString>("sampler");
+        QTest::addColumn<QString>("spacing");
+        QTest::newRow("PNDM (PLMS), leading") << "pndm_leading" << "pndm" << "leading";
+        QTest::newRow("PNDM (PLMS), trailing") << "pndm_trailing" << "pndm" << "trailing";
+        QTest::newRow("Euler, leading") << "euler_leading" << "euler" << "leading";
+        QTest::newRow("Euler, trailing") << "euler_trailing" << "euler" << "trailing";
+        QTest::newRow("DPM-Solver++ 2M, leading") << "dpmpp2m_leading" << "dpmpp2m" << "leading";
+        QTest::newRow("DPM-Solver++ 2M, linspace") << "dpmpp2m_linspace" << "dpmpp2m" << "linspace";
+    }
+
+    // PNDM, Euler and DPM-Solver++ 2M from diffusers' noise: the timesteps
+    // (each sampler's own spacing rules, PLMS's repeated warm-up step) and
+    // every intermediate sample.
+    void samplersMatchDiffusers() {
+        QFETCH(QString, run);
+        QFETCH(QString, sampler);
+        QFETCH(QString, spacing);
+        const std::string folder = goldenFolder("unet2d_class_attention");
+        UNet2DModel model = UNet2DModel::load(folder);
+        const TensorFile golden = loadSafetensors(folder + "/golden.safetensors");
+        const std::string runsPath = folder + "/golden_samplers.safetensors";
+        const TensorFile runs = loadSafetensors(runsPath);
+        const torch::Tensor trajectory = runs.at(run.toStdString() + "_trajectory", runsPath);
+        const torch::Tensor timesteps = runs.at(run.toStdString() + "_timesteps", runsPath);
+
+        SampleRequest request;
+        request.initialNoise = runs.at("noise", runsPath);
+        request.classLabels = golden.at("class_labels", folder);
+        request.sampler = parseSamplerKind(sampler.toStdString());
+        request.steps = 10;
+        request.spacing = parseSpacing(spacing.toStdString());
+        std::vector<int64_t> seen;
+        double worst = 0.0;
+        int worstStep = -1;
+        SampleCallbacks callbacks;
+        callbacks.onStep = [&](const StepEvent& e) {
+            seen.push_back(e.timestep);
+            const double err = relativeError(*e.sampleAfter, trajectory[e.index]);
+            if (err > worst) worst = err, worstStep = e.index;
+        };
+        runSampler(model, goldenDdimConfig(), request, callbacks);
+        QVERIFY2(torch::tensor(seen).equal(timesteps),
+                 qPrintable(QStringLiteral("%1: %2 timesteps, diffusers %3").arg(run).arg(seen.size()).arg(timesteps.size(0))));
+        QVERIFY2(worst < 1e-4, qPrintable(QStringLiteral("%1: relative error %2 at step %3").arg(run).arg(worst).arg(worstStep)));
+    }
+
+    void samplersRejectWhatTheyCannotDo() {
+        const SchedulerConfig config = goldenDdimConfig();
+        QVERIFY(test::errorOf([&] { Scheduler(config, SamplerKind::Euler, 10, 0.0, TimestepSpacing::Linspace); })
+                    .contains("fractional timesteps"));
+        QVERIFY(test::errorOf([&] { Scheduler(config, SamplerKind::DPMSolverPP2M, 10, 0.0, TimestepSpacing::Quad); })
+                    .contains("quad"));
+        QVERIFY(test::errorOf([&] { parseSamplerKind("heun"); }).contains("dpmpp2m"));
     }
 
     // The check can fail: a perturbed weight moves the output far outside the tolerance.

@@ -96,6 +96,17 @@ DDIM_CONFIG = dict(
     clip_sample=False, set_alpha_to_one=True, steps_offset=0, timestep_spacing="leading",
 )
 DDIM_STEPS = 10
+
+# The other samplers, on the first UNet2DModel case, from the same noise:
+# (fixture name, diffusers class, timestep_spacing). Each keeps its own rules.
+SAMPLER_RUNS = [
+    ("pndm_leading", "PNDMScheduler", "leading"),
+    ("pndm_trailing", "PNDMScheduler", "trailing"),
+    ("euler_leading", "EulerDiscreteScheduler", "leading"),
+    ("euler_trailing", "EulerDiscreteScheduler", "trailing"),
+    ("dpmpp2m_leading", "DPMSolverMultistepScheduler", "leading"),
+    ("dpmpp2m_linspace", "DPMSolverMultistepScheduler", "linspace"),
+]
 BATCH = 3
 
 
@@ -156,6 +167,42 @@ def make_unet2d_case(name, config, out_root, seed):
               metadata={"diffusers": "0.21.4", "ddim": json.dumps(DDIM_CONFIG), "ddim_steps": str(DDIM_STEPS)})
     print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, "
           f"out scale {tensors['out'].abs().max().item():.3f}")
+
+
+def make_sampler_runs(folder, seed):
+    """Every intermediate sample of each scheduler in SAMPLER_RUNS, 10 steps."""
+    import diffusers
+    import torch
+    from diffusers import UNet2DModel
+    from safetensors.torch import load_file, save_file
+
+    model = UNet2DModel.from_pretrained(folder).eval()
+    golden = load_file(os.path.join(folder, "golden.safetensors"))
+    labels = golden.get("class_labels")
+    tensors = {"noise": golden["ddim_noise"]}
+    common = {k: v for k, v in DDIM_CONFIG.items() if k not in ("clip_sample", "timestep_spacing")}
+    for name, cls, spacing in SAMPLER_RUNS:
+        options = dict(common, timestep_spacing=spacing)
+        if cls == "PNDMScheduler":
+            options["skip_prk_steps"] = True
+        if cls == "EulerDiscreteScheduler":
+            options.pop("set_alpha_to_one")
+        if cls == "DPMSolverMultistepScheduler":
+            options.pop("set_alpha_to_one")
+            options.update(algorithm_type="dpmsolver++", solver_order=2)
+        scheduler = getattr(diffusers, cls)(**options)
+        scheduler.set_timesteps(DDIM_STEPS)
+        x = golden["ddim_noise"] * scheduler.init_noise_sigma
+        trajectory = []
+        with torch.no_grad():
+            for t in scheduler.timesteps:
+                eps = model(scheduler.scale_model_input(x, t), t, class_labels=labels).sample
+                x = scheduler.step(eps, t, x).prev_sample
+                trajectory.append(x)
+        tensors[name + "_timesteps"] = scheduler.timesteps.to(torch.int64)
+        tensors[name + "_trajectory"] = torch.stack(trajectory)
+        print(f"  {name}: {len(trajectory)} model evaluations")
+    save_file(tensors, os.path.join(folder, "golden_samplers.safetensors"), metadata={"diffusers": "0.21.4"})
 
 
 def make_unet2d_condition_case(name, config, out_root, seed):
@@ -236,6 +283,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     for i, (name, config) in enumerate(UNET2D_CASES.items()):
         make_unet2d_case(name, config, args.out, seed=1000 + i)
+    make_sampler_runs(os.path.join(args.out, "unet2d_class_attention"), seed=1500)
     for i, (name, config) in enumerate(UNET2D_CONDITION_CASES.items()):
         make_unet2d_condition_case(name, config, args.out, seed=2000 + i)
     for i, (name, config) in enumerate(VAE_CASES.items()):
