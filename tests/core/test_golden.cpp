@@ -14,6 +14,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/model/autoencoder_kl.h"
+#include "core/model/clip_text_model.h"
 #include "core/model/unet2d.h"
 #include "core/model/unet2d_condition.h"
 #include "core/sampling/pipeline.h"
@@ -270,6 +271,30 @@ private Q_SLOTS:
         run = test::runCli({"-q", "vae", "--model", dir.path(), "--decode", in, "--output", out});
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.err.contains(dir.path()) && run.err.contains("vae/"), qPrintable(run.err));
+    }
+
+    // CLIPTextModel under Hugging Face's names and config, against OpenAI's
+    // own clip/model.py: the last hidden state and the penultimate layer's
+    // (clip skip), both after the final LayerNorm.
+    void textEncoderMatchesOpenAiClip() {
+        const std::string folder = goldenFolder("clip_text_encoder");
+        const ClipTextModel encoder = ClipTextModel::load(folder);
+        const TensorFile golden = loadSafetensors(folder + "/golden.safetensors");
+        QVERIFY(encoder.config().quickGelu);
+        torch::NoGradGuard noGrad;
+        const torch::Tensor ids = golden.at("input_ids", folder);
+        const double last = relativeError(encoder.forward(ids), golden.at("last_hidden_state", folder));
+        QVERIFY2(last < 1e-5, qPrintable(QStringLiteral("last hidden state: relative error %1").arg(last)));
+        const double penultimate = relativeError(encoder.forward(ids, 1), golden.at("penultimate_hidden_state", folder));
+        QVERIFY2(penultimate < 1e-5, qPrintable(QStringLiteral("penultimate: relative error %1").arg(penultimate)));
+        // Causal: a token changed at the end leaves every earlier position unchanged.
+        torch::Tensor changed = ids.clone();
+        changed.select(1, ids.size(1) - 1).fill_(0);
+        const torch::Tensor a = encoder.forward(ids), b = encoder.forward(changed);
+        QVERIFY(torch::equal(a.narrow(1, 0, ids.size(1) - 1), b.narrow(1, 0, ids.size(1) - 1)));
+        QVERIFY(test::errorOf([&] { encoder.forward(torch::full({1, 3}, 60, torch::kInt64)); }).contains("Token id 60"));
+        QVERIFY(test::errorOf([&] { encoder.forward(torch::zeros({1, 13}, torch::kInt64)); }).contains("L ≤ 12"));
+        QCOMPARE(encoder.sites().size(), std::size_t(3 * 6));  // q, k, v, out, fc1, fc2 per layer
     }
 
     void ddimRunMatchesDiffusers_data() { unetForwardMatchesDiffusers_data(); }

@@ -10,7 +10,9 @@ save_pretrained writes them), and records inputs with its own outputs.
     apt-get install python3-torch python3-numpy python3-packaging python3-filelock \
         python3-importlib-metadata python3-pil python3-requests python3-regex python3-tqdm
     git -C diffusers archive v0.21.4 src | tar -x -C /tmp/diffusers-0.21.4
-    /usr/bin/python3 tests/golden/make_golden.py --diffusers /tmp/diffusers-0.21.4/src
+    git -C CLIP archive HEAD clip | tar -x -C /tmp/openai-clip   # OpenAI's CLIP code
+    /usr/bin/python3 tests/golden/make_golden.py --diffusers /tmp/diffusers-0.21.4/src \
+        --clip /tmp/openai-clip
 
 No network is needed: tests/golden/standins supplies offline stand-ins for the
 huggingface_hub and safetensors packages (Debian packages neither). The output
@@ -205,6 +207,89 @@ def make_sampler_runs(folder, seed):
     save_file(tensors, os.path.join(folder, "golden_samplers.safetensors"), metadata={"diffusers": "0.21.4"})
 
 
+# A CLIP text encoder in miniature, built with OpenAI's own model code
+# (clip/model.py: ResidualAttentionBlock with nn.MultiheadAttention, QuickGELU,
+# the causal mask, ln_final) and saved under Hugging Face CLIPTextModel's key
+# names and config, as Stable Diffusion pipelines hold it in text_encoder/.
+TEXT_ENCODER = dict(vocab_size=60, width=16, layers=3, heads=2, context=12)
+
+
+def make_text_encoder_case(clip_root, out_root, seed):
+    import importlib.util
+
+    import torch
+    from safetensors.torch import save_file
+
+    spec = importlib.util.spec_from_file_location("openai_clip_model", os.path.join(clip_root, "clip", "model.py"))
+    clip_model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(clip_model)  # model.py alone: clip/__init__ would need torchvision
+
+    c = TEXT_ENCODER
+    torch.manual_seed(seed)
+    mask = torch.empty(c["context"], c["context"]).fill_(float("-inf")).triu_(1)
+    transformer = clip_model.Transformer(c["width"], c["layers"], c["heads"], attn_mask=mask).eval()
+    token_embedding = torch.nn.Embedding(c["vocab_size"], c["width"])
+    positional = torch.nn.Parameter(torch.empty(c["context"], c["width"]))
+    ln_final = clip_model.LayerNorm(c["width"])
+    modules = torch.nn.ModuleDict({"t": transformer, "e": token_embedding, "l": ln_final})
+    randomize(modules, seed)
+    g = torch.Generator().manual_seed(seed + 7)
+    with torch.no_grad():
+        positional.copy_(0.1 * torch.randn(positional.shape, generator=g))
+        for name, p in modules.named_parameters():
+            if name.startswith("l.") or ".ln_" in name:
+                p.copy_((1.0 if name.endswith("weight") else 0.0) + 0.1 * torch.randn(p.shape, generator=g))
+
+    def encode(ids, skip_last):
+        x = token_embedding(ids) + positional
+        x = x.permute(1, 0, 2)
+        blocks = list(transformer.resblocks)
+        for block in blocks[: len(blocks) - skip_last]:
+            x = block(x)
+        return ln_final(x.permute(1, 0, 2))
+
+    # Hugging Face names for the same tensors.
+    w = c["width"]
+    state = {
+        "text_model.embeddings.token_embedding.weight": token_embedding.weight,
+        "text_model.embeddings.position_embedding.weight": positional,
+        "text_model.final_layer_norm.weight": ln_final.weight,
+        "text_model.final_layer_norm.bias": ln_final.bias,
+    }
+    for i, block in enumerate(transformer.resblocks):
+        p = f"text_model.encoder.layers.{i}."
+        qkv_w, qkv_b = block.attn.in_proj_weight, block.attn.in_proj_bias
+        for j, name in enumerate(["q_proj", "k_proj", "v_proj"]):
+            state[p + f"self_attn.{name}.weight"] = qkv_w[j * w : (j + 1) * w]
+            state[p + f"self_attn.{name}.bias"] = qkv_b[j * w : (j + 1) * w]
+        state[p + "self_attn.out_proj.weight"] = block.attn.out_proj.weight
+        state[p + "self_attn.out_proj.bias"] = block.attn.out_proj.bias
+        state[p + "layer_norm1.weight"], state[p + "layer_norm1.bias"] = block.ln_1.weight, block.ln_1.bias
+        state[p + "mlp.fc1.weight"], state[p + "mlp.fc1.bias"] = block.mlp.c_fc.weight, block.mlp.c_fc.bias
+        state[p + "mlp.fc2.weight"], state[p + "mlp.fc2.bias"] = block.mlp.c_proj.weight, block.mlp.c_proj.bias
+        state[p + "layer_norm2.weight"], state[p + "layer_norm2.bias"] = block.ln_2.weight, block.ln_2.bias
+    folder = os.path.join(out_root, "clip_text_encoder")
+    os.makedirs(folder, exist_ok=True)
+    save_file({k: v.detach().clone() for k, v in state.items()}, os.path.join(folder, "model.safetensors"),
+              metadata={"format": "pt"})
+    config = {
+        "architectures": ["CLIPTextModel"], "model_type": "clip_text_model", "hidden_act": "quick_gelu",
+        "hidden_size": w, "intermediate_size": 4 * w, "num_attention_heads": c["heads"],
+        "num_hidden_layers": c["layers"], "max_position_embeddings": c["context"], "vocab_size": c["vocab_size"],
+        "layer_norm_eps": 1e-5, "projection_dim": w, "torch_dtype": "float32", "bos_token_id": 0,
+        "eos_token_id": 2, "pad_token_id": 1, "attention_dropout": 0.0, "dropout": 0.0,
+        "initializer_factor": 1.0, "initializer_range": 0.02, "transformers_version": "4.33.0",
+    }
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+    ids = torch.randint(0, c["vocab_size"], (BATCH, c["context"]), generator=g)
+    with torch.no_grad():
+        tensors = {"input_ids": ids, "last_hidden_state": encode(ids, 0), "penultimate_hidden_state": encode(ids, 1)}
+    save_file(tensors, os.path.join(folder, "golden.safetensors"), metadata={"reference": "openai/CLIP clip/model.py"})
+    print(f"clip_text_encoder: {sum(v.numel() for v in state.values())} parameters")
+
+
 def make_unet2d_condition_case(name, config, out_root, seed):
     import torch
     from diffusers import UNet2DConditionModel
@@ -256,6 +341,7 @@ def make_vae_case(name, config, out_root, seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--diffusers", required=True, help="diffusers v0.21.4 'src' folder")
+    parser.add_argument("--clip", help="folder holding OpenAI CLIP's clip/ package (for the text encoder case)")
     parser.add_argument("--out", default=os.path.join(HERE, "..", "data", "golden"))
     args = parser.parse_args()
     sys.path[:0] = [os.path.join(HERE, "standins"), os.path.abspath(args.diffusers)]
@@ -288,6 +374,8 @@ def main():
         make_unet2d_condition_case(name, config, args.out, seed=2000 + i)
     for i, (name, config) in enumerate(VAE_CASES.items()):
         make_vae_case(name, config, args.out, seed=3000 + i)
+    if args.clip:
+        make_text_encoder_case(args.clip, args.out, seed=4000)
 
 
 if __name__ == "__main__":
