@@ -7,6 +7,10 @@
 #include <sstream>
 #include <string>
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 #include <torch/torch.h>
@@ -19,6 +23,7 @@
 #include "core/model/unet2d_condition.h"
 #include "core/sampling/pipeline.h"
 #include "core/sampling/scheduler.h"
+#include "core/text/clip_tokenizer.h"
 #include "core/sampling/scheduler_config.h"
 #include "tests/core/test_support.h"
 
@@ -295,6 +300,41 @@ private Q_SLOTS:
         QVERIFY(test::errorOf([&] { encoder.forward(torch::full({1, 3}, 60, torch::kInt64)); }).contains("Token id 60"));
         QVERIFY(test::errorOf([&] { encoder.forward(torch::zeros({1, 13}, torch::kInt64)); }).contains("L ≤ 12"));
         QCOMPARE(encoder.sites().size(), std::size_t(3 * 6));  // q, k, v, out, fc1, fc2 per layer
+    }
+
+    // CLIP's tokenizer: the ids of OpenAI's simple_tokenizer.py for prompts
+    // with case, runs of whitespace, punctuation, contractions, digits,
+    // accents, CJK, emoji, a two-code-point lower case (İ), HTML entities,
+    // special-token text, empty and over-long prompts.
+    void tokenizerMatchesOpenAiClip() {
+        const std::string folder = goldenFolder("clip_tokenizer");
+        const ClipTokenizer tokenizer = ClipTokenizer::load(folder);
+        QFile file(QString::fromStdString(folder + "/golden.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonArray cases = QJsonDocument::fromJson(file.readAll()).object().value("cases").toArray();
+        QCOMPARE(cases.size(), 13);
+        for (const QJsonValue& c : cases) {
+            const QString prompt = c.toObject().value("prompt").toString();
+            std::vector<int64_t> expected;
+            for (const QJsonValue& id : c.toObject().value("ids").toArray()) expected.push_back(id.toInteger());
+            const std::vector<int64_t> actual = tokenizer.encode(prompt.toStdString());
+            QVERIFY2(actual == expected, qPrintable(QStringLiteral("'%1': %2 ids, expected %3")
+                                                        .arg(prompt.left(40)).arg(actual.size()).arg(expected.size())));
+        }
+        // What the text encoder gets: start, at most 75 tokens, end, padding to 77.
+        const std::vector<int64_t> ids = tokenizer.tokenize("a photo of a sneaker");
+        QCOMPARE(ids.size(), std::size_t(77));
+        QCOMPARE(ids.front(), tokenizer.startToken());
+        QCOMPARE(ids[7], tokenizer.endToken());
+        QCOMPARE(ids.back(), tokenizer.padToken());
+        const std::vector<int64_t> longIds = tokenizer.tokenize(std::string(300, 'x'));
+        QCOMPARE(longIds.size(), std::size_t(77));
+        QCOMPARE(longIds.back(), tokenizer.endToken());
+        const std::vector<int64_t> empty = tokenizer.tokenize("");
+        QCOMPARE(empty[1], tokenizer.endToken());
+        // Invalid UTF-8 is replaced, not fatal.
+        QVERIFY(!tokenizer.encode("caf\xC3").empty());
+        QVERIFY(test::errorOf([&] { ClipTokenizer::load(test::dataDir()); }).contains("vocab.json"));
     }
 
     void ddimRunMatchesDiffusers_data() { unetForwardMatchesDiffusers_data(); }

@@ -290,6 +290,65 @@ def make_text_encoder_case(clip_root, out_root, seed):
     print(f"clip_text_encoder: {sum(v.numel() for v in state.values())} parameters")
 
 
+# CLIP's tokenizer (OpenAI's simple_tokenizer.py) on prompts that exercise its
+# rules, with the first TOKENIZER_MERGES merges of CLIP's own BPE file, written
+# in the tokenizer/ layout of a pipeline (vocab.json, merges.txt). A shorter
+# merge list changes which merges exist, not how they are applied.
+TOKENIZER_MERGES = 4000
+TOKENIZER_PROMPTS = [
+    "a photo of a sneaker",
+    "An Ankle Boot   on\tblack,\nstudio lighting!!",
+    "don't stop: it's 12:45 -- we'll see; they'd I'M you've",
+    "Café naïve façade, Straße",
+    "東京の夜景 and 😀 emoji 🚀🚀",
+    "İstanbul ΑΘΗΝΑ",
+    "fish &amp; chips &lt;3 &#169; &#x263A;",
+    "<|startoftext|>already marked<|endoftext|> !!<|endoftext|>",
+    "",
+    "   ",
+    " ".join(["trousers"] * 40) + " end",
+    "x" * 300,
+    "a 1234567 b3c 4th",
+]
+
+
+def make_tokenizer_case(clip_root, out_root):
+    import gzip
+    import importlib.util
+    import types
+
+    # ftfy is not packaged for Debian; fix_text leaves text that needs no
+    # fixing unchanged, and the prompts above need none.
+    sys.modules["ftfy"] = types.SimpleNamespace(fix_text=lambda text: text)
+    spec = importlib.util.spec_from_file_location("openai_clip_tokenizer",
+                                                  os.path.join(clip_root, "clip", "simple_tokenizer.py"))
+    tok_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tok_module)
+
+    lines = gzip.open(os.path.join(clip_root, "clip", "bpe_simple_vocab_16e6.txt.gz")).read().decode("utf-8").split("\n")
+    kept = lines[: TOKENIZER_MERGES + 1]
+    folder = os.path.join(out_root, "clip_tokenizer")
+    os.makedirs(folder, exist_ok=True)
+    bpe_path = os.path.join(folder, "bpe.txt.gz.tmp")
+    with gzip.open(bpe_path, "wb") as f:
+        f.write("\n".join(kept).encode("utf-8"))
+    tokenizer = tok_module.SimpleTokenizer(bpe_path)
+    os.remove(bpe_path)
+
+    # The same vocabulary in Hugging Face CLIPTokenizer's files.
+    with open(os.path.join(folder, "vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(tokenizer.encoder, f, ensure_ascii=False)
+    with open(os.path.join(folder, "merges.txt"), "w", encoding="utf-8") as f:
+        f.write("#version: 0.2\n" + "\n".join(kept[1:]) + "\n")
+    with open(os.path.join(folder, "tokenizer_config.json"), "w") as f:
+        json.dump({"model_max_length": 77, "pad_token": "<|endoftext|>", "bos_token": "<|startoftext|>",
+                   "eos_token": "<|endoftext|>", "do_lower_case": True, "tokenizer_class": "CLIPTokenizer"}, f, indent=2)
+    cases = [{"prompt": p, "ids": tokenizer.encode(p)} for p in TOKENIZER_PROMPTS]
+    with open(os.path.join(folder, "golden.json"), "w", encoding="utf-8") as f:
+        json.dump({"reference": "openai/CLIP clip/simple_tokenizer.py", "cases": cases}, f, ensure_ascii=False, indent=1)
+    print(f"clip_tokenizer: {len(tokenizer.encoder)} tokens, {len(cases)} prompts")
+
+
 def make_unet2d_condition_case(name, config, out_root, seed):
     import torch
     from diffusers import UNet2DConditionModel
@@ -376,6 +435,7 @@ def main():
         make_vae_case(name, config, args.out, seed=3000 + i)
     if args.clip:
         make_text_encoder_case(args.clip, args.out, seed=4000)
+        make_tokenizer_case(args.clip, args.out)
 
 
 if __name__ == "__main__":
