@@ -12,6 +12,7 @@ using Action = std::function<void()>;
 void addInfoCommand(CLI::App& app, Action& action);
 void addUnetCommand(CLI::App& app, Action& action);
 void addVaeCommand(CLI::App& app, Action& action);
+void addTextEncodeCommand(CLI::App& app, Action& action);
 void addSampleCommand(CLI::App& app, Action& action);
 void addCreateModelCommand(CLI::App& app, Action& action);
 void addTrainCommand(CLI::App& app, Action& action);

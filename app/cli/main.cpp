@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
     dq::cli::addInfoCommand(app, action);
     dq::cli::addUnetCommand(app, action);
     dq::cli::addVaeCommand(app, action);
+    dq::cli::addTextEncodeCommand(app, action);
     dq::cli::addSampleCommand(app, action);
     dq::cli::addCreateModelCommand(app, action);
     dq::cli::addTrainCommand(app, action);

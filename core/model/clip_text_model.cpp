@@ -121,6 +121,22 @@ ClipTextConfig ClipTextConfig::fromJson(const std::string& jsonText, const std::
     return c;
 }
 
+std::string ClipTextConfig::toJson() const {
+    nlohmann::ordered_json j;
+    j["architectures"] = {"CLIPTextModel"};
+    j["model_type"] = "clip_text_model";
+    j["hidden_act"] = quickGelu ? "quick_gelu" : "gelu";
+    j["hidden_size"] = hiddenSize;
+    j["intermediate_size"] = intermediateSize;
+    j["num_attention_heads"] = numHeads;
+    j["num_hidden_layers"] = numLayers;
+    j["max_position_embeddings"] = maxPositions;
+    j["vocab_size"] = vocabSize;
+    j["layer_norm_eps"] = layerNormEps;
+    j["torch_dtype"] = "float32";
+    return j.dump(2) + "\n";
+}
+
 ClipTextModel::ClipTextModel(ClipTextConfig config)
     : config_(std::move(config)), net_(std::make_unique<ClipTextNetwork>(config_)) {
     for (const SiteInfo* s : net_->sitePointers) sites_.push_back(*s);
@@ -165,6 +181,15 @@ ClipTextModel ClipTextModel::load(const std::string& folder) {
     model.loadStateDict(tensors, weightsPath);
     return model;
 }
+
+void ClipTextModel::save(const std::string& folder) const {
+    writeTextFileAtomically(folder + "/config.json", config_.toJson());
+    std::map<std::string, torch::Tensor> tensors;
+    for (const auto& [k, v] : stateDict()) tensors.emplace(k, v.detach().to(torch::kCPU).contiguous());
+    saveSafetensors(folder + "/model.safetensors", tensors, {{"format", "pt"}});
+}
+
+void ClipTextModel::initializeRandom(uint64_t seed) { net_->parameters.initializeRandom(seed); }
 
 std::map<std::string, torch::Tensor> ClipTextModel::stateDict() const { return net_->parameters.stateDict(); }
 void ClipTextModel::loadStateDict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source) {

@@ -27,6 +27,7 @@ struct ClipTextConfig {
     bool quickGelu = true;  // hidden_act quick_gelu (SD 1.x); false: gelu (SD 2.x)
 
     static ClipTextConfig fromJson(const std::string& jsonText, const std::string& source);
+    std::string toJson() const;
 };
 
 struct ClipTextNetwork;  // the module tree; defined in clip_text_model.cpp
@@ -40,6 +41,10 @@ public:
 
     // Reads config.json and model.safetensors from `folder`.
     static ClipTextModel load(const std::string& folder);
+    // Writes both atomically (Hugging Face's names).
+    void save(const std::string& folder) const;
+    // Embeddings N(0, 1), linears PyTorch's default, norms 1/0; deterministic for a seed.
+    void initializeRandom(uint64_t seed);
 
     // input_ids [B, L] (L ≤ max_position_embeddings) → hidden states [B, L, hidden].
     // skipLastLayers 0 gives last_hidden_state; 1 the penultimate layer's

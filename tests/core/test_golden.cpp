@@ -337,6 +337,53 @@ private Q_SLOTS:
         QVERIFY(test::errorOf([&] { ClipTokenizer::load(test::dataDir()); }).contains("vocab.json"));
     }
 
+    // `diffquant text-encode` on a pipeline folder (the golden tokenizer and a
+    // random text encoder over its vocabulary): the ids are the tokenizer's,
+    // the states the encoder's, for each prompt; clip skip changes them.
+    void cliEncodesPrompts() {
+        QTemporaryDir dir;
+        const std::string pipe = dir.path().toStdString();
+        std::filesystem::create_directories(pipe + "/tokenizer");
+        for (const char* f : {"vocab.json", "merges.txt", "tokenizer_config.json"})
+            std::filesystem::copy_file(goldenFolder("clip_tokenizer") + "/" + f, pipe + "/tokenizer/" + f);
+        const ClipTokenizer tokenizer = ClipTokenizer::load(pipe + "/tokenizer");
+        ClipTextConfig config;
+        config.vocabSize = static_cast<int>(tokenizer.vocabularySize());
+        config.hiddenSize = 16;
+        config.intermediateSize = 32;
+        config.numLayers = 2;
+        config.numHeads = 2;
+        ClipTextModel encoder(config);
+        encoder.initializeRandom(5);
+        std::filesystem::create_directories(pipe + "/text_encoder");
+        encoder.save(pipe + "/text_encoder");
+
+        const QString out = dir.path() + "/states.safetensors";
+        test::CliResult run = test::runCli({"-q", "text-encode", "--model", dir.path(), "--device", "cpu", "--prompt",
+                                            "a photo of a sneaker", "--prompt", "", "--output", out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const TensorFile written = loadSafetensors(out.toStdString());
+        const torch::Tensor ids = written.at("input_ids", "out");
+        QCOMPARE(ids.sizes().vec(), std::vector<int64_t>({2, 77}));
+        QVERIFY(torch::equal(ids[0], torch::tensor(tokenizer.tokenize("a photo of a sneaker"), torch::kInt64)));
+        QVERIFY(torch::equal(ids[1], torch::tensor(tokenizer.tokenize(""), torch::kInt64)));
+        torch::NoGradGuard noGrad;
+        const ClipTextModel reloaded = ClipTextModel::load(pipe + "/text_encoder");
+        QVERIFY(torch::allclose(written.at("last_hidden_state", "out"), reloaded.forward(ids), 1e-6, 1e-6));
+
+        run = test::runCli({"-q", "text-encode", "--model", dir.path(), "--prompt", "a boot", "--clip-skip", "1",
+                            "--output", out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const TensorFile skipped = loadSafetensors(out.toStdString());
+        QVERIFY(torch::allclose(skipped.at("last_hidden_state", "out"), reloaded.forward(skipped.at("input_ids", "out"), 1),
+                                1e-6, 1e-6));
+        // A folder without the pipeline's parts is named.
+        run = test::runCli({"-q", "text-encode", "--model", pipe.c_str() + QString("/tokenizer"), "--prompt", "x",
+                            "--output", out});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.err.contains("tokenizer/ and text_encoder/"), qPrintable(run.err));
+    }
+
     void ddimRunMatchesDiffusers_data() { unetForwardMatchesDiffusers_data(); }
 
     // Ten DDIM steps from diffusers' noise: every intermediate sample, so a
