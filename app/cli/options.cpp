@@ -12,7 +12,8 @@
 namespace dq::cli {
 
 void ModelOptions::add(CLI::App& command) {
-    command.add_option("--model", folder, "diffusers UNet2DModel folder (default: the shipped model)");
+    command.add_option("--model", folder, "diffusers model folder: a UNet2DModel (default: the shipped model); sample, "
+                                          "unet, vae and text-encode also take Stable Diffusion pipeline parts");
     command.add_option("--device", device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 }
 

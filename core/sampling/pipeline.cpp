@@ -93,7 +93,26 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
     } else if (request.classLabels.defined()) {
         throw Error("This model is not class-conditional; remove the class labels.");
     }
-    if (!conditional && request.guidanceScale != 1.0)
+    const bool text = spec.kind == ConditioningKind::EncoderStates;
+    Conditioning textCond, textUncond;
+    if (text) {
+        // One prompt's states serve the whole batch; otherwise one per sample.
+        auto perSample = [&](const Conditioning& c, const char* what) {
+            if (c.kind() != ConditioningKind::EncoderStates)
+                throw Error(std::string("This text-conditioned model needs the ") + what + "'s encoder states.");
+            torch::Tensor states = c.tensor();
+            if (states.size(0) == 1) states = states.expand({batch, states.size(1), states.size(2)});
+            if (states.size(0) != batch)
+                throw Error("Got encoder states for " + std::to_string(states.size(0)) + " prompts and " +
+                            std::to_string(batch) + " samples.");
+            return Conditioning::encoderStates(states.to(device));
+        };
+        textCond = perSample(request.conditioning, "prompt");
+        if (request.guidanceScale != 1.0) textUncond = perSample(request.unconditional, "negative prompt");
+    } else if (!request.conditioning.isNone()) {
+        throw Error("This model is not text-conditioned; it takes no prompt.");
+    }
+    if (!conditional && !text && request.guidanceScale != 1.0)
         throw Error("Classifier-free guidance needs a class-conditional model; use guidance 1 for this one.");
     if (request.classLabels.defined() && (request.classLabels.is_floating_point() || request.classLabels.is_complex()))
         throw Error("Class labels must be integers.");
@@ -118,7 +137,15 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
         // What the model sees: x itself, or for Euler x / √(σ² + 1).
         const torch::Tensor input = scheduler.scaleModelInput(x, i);
         torch::Tensor out;
-        if (guided) {
+        if (text && textUncond.isNone()) {
+            out = model.forward(input, tTensor, textCond);
+        } else if (text) {
+            // [unconditional; conditional], as StableDiffusionPipeline stacks them.
+            torch::Tensor both = model.forward(torch::cat({input, input}), torch::cat({tTensor, tTensor}),
+                                               Conditioning::cat(textUncond, textCond));
+            torch::Tensor uncond = both.narrow(0, 0, batch), cond = both.narrow(0, batch, batch);
+            out = uncond + request.guidanceScale * (cond - uncond);
+        } else if (guided) {
             torch::Tensor both = model.forward(torch::cat({input, input}), torch::cat({tTensor, tTensor}),
                                                Conditioning::classLabels(torch::cat({labels, nullLabels})));
             torch::Tensor cond = both.narrow(0, 0, batch), uncond = both.narrow(0, batch, batch);

@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include "core/callbacks.h"
+#include "core/model/conditioning.h"
 #include "core/sampling/scheduler.h"
 
 namespace dq {
@@ -23,6 +24,11 @@ struct SampleRequest {
     // Class labels [B] for class-conditional models; undefined means "mixed":
     // sample i gets class i mod (number of real classes).
     torch::Tensor classLabels;
+    // Text-conditioned models: the encoder states of the prompts [B or 1, tokens,
+    // dim] and, for guidance, of the negative (or empty) prompt; the
+    // unconditional batch goes first, as diffusers' pipelines stack it.
+    Conditioning conditioning;
+    Conditioning unconditional;
     // Classifier-free guidance: ε = ε_uncond + g·(ε_cond − ε_uncond), where the
     // unconditional pass uses the model's null class label. g = 1 skips it.
     double guidanceScale = 1.0;

@@ -23,6 +23,7 @@
 #include "core/model/unet2d_condition.h"
 #include "core/sampling/pipeline.h"
 #include "core/sampling/scheduler.h"
+#include "core/pipeline/text_to_image.h"
 #include "core/text/clip_tokenizer.h"
 #include "core/sampling/scheduler_config.h"
 #include "tests/core/test_support.h"
@@ -382,6 +383,79 @@ private Q_SLOTS:
                             "--output", out});
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.err.contains("tokenizer/ and text_encoder/"), qPrintable(run.err));
+    }
+
+    void pipelineMatchesDiffusers_data() {
+        QTest::addColumn<QString>("sampler");
+        QTest::newRow("PNDM") << "pndm";
+        QTest::newRow("DDIM") << "ddim";
+    }
+
+    // The whole text-to-image pipeline from a pipeline folder: prompt and
+    // negative prompt through the tokenizer and text encoder, 10 guided steps
+    // (guidance 7.5) of the U-Net, the VAE decode; final latents and images
+    // within 1e-3 of diffusers' StableDiffusionPipeline loop.
+    void pipelineMatchesDiffusers() {
+        QFETCH(QString, sampler);
+        const std::string folder = goldenFolder("sd_pipeline");
+        TextToImagePipeline pipeline = TextToImagePipeline::load(folder);
+        const TensorFile golden = loadSafetensors(folder + "/golden.safetensors");
+        TextToImageRequest request;
+        request.prompts = {"a photo of an ankle boot"};
+        request.negativePrompt = "blurry";
+        request.sampling.sampler = parseSamplerKind(sampler.toStdString());
+        request.sampling.steps = 10;
+        request.sampling.spacing = pipeline.scheduler.spacing;
+        request.sampling.guidanceScale = 7.5;
+        request.sampling.initialNoise = golden.at("noise", folder);
+        // The token ids are the reference's too.
+        QVERIFY(torch::equal(torch::tensor(pipeline.tokenizer.tokenize("a photo of an ankle boot"), torch::kInt64),
+                             golden.at("prompt_ids", folder)[0]));
+        const TextToImageResult result = generateImages(pipeline, request);
+        const std::string key = sampler.toStdString();
+        const double latents = relativeError(result.latents, golden.at(key + "_latents", folder));
+        const double images = relativeError(result.images, golden.at(key + "_image", folder));
+        QVERIFY2(latents < 1e-3 && images < 1e-3,
+                 qPrintable(QStringLiteral("%1: latents %2, images %3").arg(sampler).arg(latents).arg(images)));
+        // Guidance matters: without it the result differs.
+        request.sampling.guidanceScale = 1.0;
+        QVERIFY(relativeError(generateImages(pipeline, request).latents, golden.at(key + "_latents", folder)) > 1e-2);
+    }
+
+    // `diffquant sample` on a pipeline folder: the PNG grid, and --raw's
+    // decoded `sample` and final `latents`, equal to diffusers' within 1e-3.
+    void cliSamplesFromPrompts() {
+        const std::string folder = goldenFolder("sd_pipeline");
+        const TensorFile golden = loadSafetensors(folder + "/golden.safetensors");
+        QTemporaryDir dir;
+        const QString noise = dir.path() + "/noise.safetensors", raw = dir.path() + "/raw.safetensors",
+                      png = dir.path() + "/grid.png";
+        saveSafetensors(noise.toStdString(), {{"noise", golden.at("noise", folder)}});
+        const QString model = QString::fromStdString(folder);
+        test::CliResult run = test::runCli({"-q", "sample", "--model", model, "--device", "cpu", "--prompt",
+                                            "a photo of an ankle boot", "--negative-prompt", "blurry", "--guidance", "7.5",
+                                            "--scheduler", "pndm", "--steps", "10", "--noise", noise, "--out", png,
+                                            "--raw", raw});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(QFile::exists(png));
+        const TensorFile written = loadSafetensors(raw.toStdString());
+        QVERIFY(relativeError(written.at("latents", "raw"), golden.at("pndm_latents", folder)) < 1e-3);
+        QVERIFY(relativeError(written.at("sample", "raw"), golden.at("pndm_image", folder)) < 1e-3);
+        // A prompt for a class-conditional model is an error that says what to pass.
+        run = test::runCli({"-q", "sample", "--prompt", "a boot", "--out", png});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.err.contains("model_index.json"), qPrintable(run.err));
+    }
+
+    void pipelineFolderIsChecked() {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        QVERIFY(test::errorOf([&] { TextToImagePipeline::load(root); }).contains("model_index.json"));
+        std::filesystem::copy(goldenFolder("sd_pipeline"), root + "/p", std::filesystem::copy_options::recursive);
+        std::filesystem::remove_all(root + "/p/vae");
+        std::filesystem::remove_all(root + "/p/tokenizer");
+        const QString message = test::errorOf([&] { TextToImagePipeline::load(root + "/p"); });
+        QVERIFY2(message.contains("tokenizer/, vae/"), qPrintable(message));
     }
 
     void ddimRunMatchesDiffusers_data() { unetForwardMatchesDiffusers_data(); }

@@ -214,17 +214,22 @@ def make_sampler_runs(folder, seed):
 TEXT_ENCODER = dict(vocab_size=60, width=16, layers=3, heads=2, context=12)
 
 
-def make_text_encoder_case(clip_root, out_root, seed):
+def load_openai_clip_module(clip_root, name):
+    """One file of OpenAI's clip/ package (its __init__ would need torchvision)."""
     import importlib.util
 
+    spec = importlib.util.spec_from_file_location("openai_clip_" + name, os.path.join(clip_root, "clip", name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_text_encoder(clip_root, c, seed):
+    """A random CLIP text transformer from OpenAI's code; returns its state dict
+    under Hugging Face's names, its config.json and its encode(ids, skip_last)."""
     import torch
-    from safetensors.torch import save_file
 
-    spec = importlib.util.spec_from_file_location("openai_clip_model", os.path.join(clip_root, "clip", "model.py"))
-    clip_model = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(clip_model)  # model.py alone: clip/__init__ would need torchvision
-
-    c = TEXT_ENCODER
+    clip_model = load_openai_clip_module(clip_root, "model")
     torch.manual_seed(seed)
     mask = torch.empty(c["context"], c["context"]).fill_(float("-inf")).triu_(1)
     transformer = clip_model.Transformer(c["width"], c["layers"], c["heads"], attn_mask=mask).eval()
@@ -240,15 +245,15 @@ def make_text_encoder_case(clip_root, out_root, seed):
             if name.startswith("l.") or ".ln_" in name:
                 p.copy_((1.0 if name.endswith("weight") else 0.0) + 0.1 * torch.randn(p.shape, generator=g))
 
-    def encode(ids, skip_last):
-        x = token_embedding(ids) + positional
-        x = x.permute(1, 0, 2)
-        blocks = list(transformer.resblocks)
-        for block in blocks[: len(blocks) - skip_last]:
-            x = block(x)
-        return ln_final(x.permute(1, 0, 2))
+    def encode(ids, skip_last=0):
+        with torch.no_grad():
+            x = token_embedding(ids) + positional[: ids.shape[1]]
+            x = x.permute(1, 0, 2)
+            blocks = list(transformer.resblocks)
+            for block in blocks[: len(blocks) - skip_last]:
+                x = block(x)
+            return ln_final(x.permute(1, 0, 2))
 
-    # Hugging Face names for the same tensors.
     w = c["width"]
     state = {
         "text_model.embeddings.token_embedding.weight": token_embedding.weight,
@@ -268,10 +273,7 @@ def make_text_encoder_case(clip_root, out_root, seed):
         state[p + "mlp.fc1.weight"], state[p + "mlp.fc1.bias"] = block.mlp.c_fc.weight, block.mlp.c_fc.bias
         state[p + "mlp.fc2.weight"], state[p + "mlp.fc2.bias"] = block.mlp.c_proj.weight, block.mlp.c_proj.bias
         state[p + "layer_norm2.weight"], state[p + "layer_norm2.bias"] = block.ln_2.weight, block.ln_2.bias
-    folder = os.path.join(out_root, "clip_text_encoder")
-    os.makedirs(folder, exist_ok=True)
-    save_file({k: v.detach().clone() for k, v in state.items()}, os.path.join(folder, "model.safetensors"),
-              metadata={"format": "pt"})
+    state = {k: v.detach().clone() for k, v in state.items()}
     config = {
         "architectures": ["CLIPTextModel"], "model_type": "clip_text_model", "hidden_act": "quick_gelu",
         "hidden_size": w, "intermediate_size": 4 * w, "num_attention_heads": c["heads"],
@@ -280,12 +282,30 @@ def make_text_encoder_case(clip_root, out_root, seed):
         "eos_token_id": 2, "pad_token_id": 1, "attention_dropout": 0.0, "dropout": 0.0,
         "initializer_factor": 1.0, "initializer_range": 0.02, "transformers_version": "4.33.0",
     }
+    return state, config, encode
+
+
+def save_text_encoder(folder, state, config):
+    from safetensors.torch import save_file
+
+    os.makedirs(folder, exist_ok=True)
+    save_file(state, os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
         f.write("\n")
+
+
+def make_text_encoder_case(clip_root, out_root, seed):
+    import torch
+    from safetensors.torch import save_file
+
+    c = TEXT_ENCODER
+    state, config, encode = build_text_encoder(clip_root, c, seed)
+    folder = os.path.join(out_root, "clip_text_encoder")
+    save_text_encoder(folder, state, config)
+    g = torch.Generator().manual_seed(seed + 7)
     ids = torch.randint(0, c["vocab_size"], (BATCH, c["context"]), generator=g)
-    with torch.no_grad():
-        tensors = {"input_ids": ids, "last_hidden_state": encode(ids, 0), "penultimate_hidden_state": encode(ids, 1)}
+    tensors = {"input_ids": ids, "last_hidden_state": encode(ids, 0), "penultimate_hidden_state": encode(ids, 1)}
     save_file(tensors, os.path.join(folder, "golden.safetensors"), metadata={"reference": "openai/CLIP clip/model.py"})
     print(f"clip_text_encoder: {sum(v.numel() for v in state.values())} parameters")
 
@@ -334,6 +354,8 @@ def make_tokenizer_case(clip_root, out_root):
         f.write("\n".join(kept).encode("utf-8"))
     tokenizer = tok_module.SimpleTokenizer(bpe_path)
     os.remove(bpe_path)
+    global TOKENIZER_REFERENCE
+    TOKENIZER_REFERENCE = tokenizer
 
     # The same vocabulary in Hugging Face CLIPTokenizer's files.
     with open(os.path.join(folder, "vocab.json"), "w", encoding="utf-8") as f:
@@ -347,6 +369,85 @@ def make_tokenizer_case(clip_root, out_root):
     with open(os.path.join(folder, "golden.json"), "w", encoding="utf-8") as f:
         json.dump({"reference": "openai/CLIP clip/simple_tokenizer.py", "cases": cases}, f, ensure_ascii=False, indent=1)
     print(f"clip_tokenizer: {len(tokenizer.encoder)} tokens, {len(cases)} prompts")
+
+
+# A whole Stable Diffusion pipeline folder in miniature (model_index.json,
+# tokenizer/, text_encoder/, unet/, vae/, scheduler/), and 10 guided steps of
+# StableDiffusionPipeline's loop (prompt and negative prompt through the
+# tokenizer and text encoder, [unconditional; conditional] batches, guidance
+# 7.5, VAE decode of latents / scaling_factor) with PNDM and with DDIM.
+PIPELINE_PROMPT, PIPELINE_NEGATIVE, PIPELINE_GUIDANCE = "a photo of an ankle boot", "blurry", 7.5
+PIPELINE_SCHEDULER = dict(
+    _class_name="PNDMScheduler", num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012,
+    beta_schedule="scaled_linear", skip_prk_steps=True, set_alpha_to_one=False, steps_offset=1,
+    timestep_spacing="leading", prediction_type="epsilon", trained_betas=None, clip_sample=False,
+)
+
+
+def make_pipeline_case(clip_root, out_root, seed):
+    import shutil
+
+    import diffusers
+    import torch
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from safetensors.torch import save_file
+
+    folder = os.path.join(out_root, "sd_pipeline")
+    os.makedirs(folder, exist_ok=True)
+    shutil.copytree(os.path.join(out_root, "clip_tokenizer"), os.path.join(folder, "tokenizer"), dirs_exist_ok=True)
+    os.remove(os.path.join(folder, "tokenizer", "golden.json"))
+    with open(os.path.join(folder, "tokenizer", "vocab.json"), encoding="utf-8") as f:
+        vocab = json.load(f)
+    sot, eot = vocab["<|startoftext|>"], vocab["<|endoftext|>"]
+
+    def ids_of(prompt):
+        body = TOKENIZER_REFERENCE.encode(prompt)[:75]
+        ids = [sot] + body + [eot]
+        return torch.tensor([ids + [eot] * (77 - len(ids))])
+
+    width = 12
+    state, config, encode = build_text_encoder(
+        clip_root, dict(vocab_size=len(vocab), width=width, layers=2, heads=2, context=77), seed)
+    save_text_encoder(os.path.join(folder, "text_encoder"), state, config)
+
+    torch.manual_seed(seed)
+    unet = UNet2DConditionModel(**dict(UNET2D_CONDITION_CASES["unet2d_condition_sd"], cross_attention_dim=width,
+                                       layers_per_block=1)).eval()
+    randomize(unet, seed)
+    unet.save_pretrained(os.path.join(folder, "unet"), safe_serialization=True)
+    vae = AutoencoderKL(**VAE_CASES["vae_kl"]).eval()
+    randomize(vae, seed + 1)
+    vae.save_pretrained(os.path.join(folder, "vae"), safe_serialization=True)
+    os.makedirs(os.path.join(folder, "scheduler"), exist_ok=True)
+    with open(os.path.join(folder, "scheduler", "scheduler_config.json"), "w") as f:
+        json.dump(PIPELINE_SCHEDULER, f, indent=2)
+    with open(os.path.join(folder, "model_index.json"), "w") as f:
+        json.dump({"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.21.4",
+                   "scheduler": ["diffusers", "PNDMScheduler"], "text_encoder": ["transformers", "CLIPTextModel"],
+                   "tokenizer": ["transformers", "CLIPTokenizer"], "unet": ["diffusers", "UNet2DConditionModel"],
+                   "vae": ["diffusers", "AutoencoderKL"], "safety_checker": [None, None],
+                   "feature_extractor": [None, None], "requires_safety_checker": False}, f, indent=2)
+
+    prompt_ids, negative_ids = ids_of(PIPELINE_PROMPT), ids_of(PIPELINE_NEGATIVE)
+    embeds = torch.cat([encode(negative_ids), encode(prompt_ids)])
+    g = torch.Generator().manual_seed(seed + 2)
+    noise = torch.randn(1, 4, 8, 8, generator=g)
+    tensors = {"noise": noise, "prompt_ids": prompt_ids, "negative_ids": negative_ids}
+    # As a pipeline builds them: from the folder's scheduler config (DDIM: swapped in with from_config).
+    for name, scheduler in [("pndm", diffusers.PNDMScheduler.from_config(PIPELINE_SCHEDULER)),
+                            ("ddim", diffusers.DDIMScheduler.from_config(PIPELINE_SCHEDULER))]:
+        scheduler.set_timesteps(DDIM_STEPS)
+        latents = noise * scheduler.init_noise_sigma
+        with torch.no_grad():
+            for t in scheduler.timesteps:
+                model_input = scheduler.scale_model_input(torch.cat([latents] * 2), t)
+                uncond, cond = unet(model_input, t, encoder_hidden_states=embeds).sample.chunk(2)
+                noise_pred = uncond + PIPELINE_GUIDANCE * (cond - uncond)
+                latents = scheduler.step(noise_pred, t, latents).prev_sample
+            image = vae.decode(latents / vae.config.scaling_factor).sample
+        tensors[name + "_latents"], tensors[name + "_image"] = latents, image
+    save_file(tensors, os.path.join(folder, "golden.safetensors"), metadata={"diffusers": "0.21.4"})
+    print(f"sd_pipeline: latents scale {tensors['pndm_latents'].abs().max().item():.3f}")
 
 
 def make_unet2d_condition_case(name, config, out_root, seed):
@@ -436,6 +537,7 @@ def main():
     if args.clip:
         make_text_encoder_case(args.clip, args.out, seed=4000)
         make_tokenizer_case(args.clip, args.out)
+        make_pipeline_case(args.clip, args.out, seed=5000)
 
 
 if __name__ == "__main__":
