@@ -27,7 +27,7 @@ void addUnetCommand(CLI::App& app, Action& action) {
     cmd->callback([&action, options, input, output] {
         action = [options, input, output] {
             const std::string folder = options->resolvedFolder();
-            std::unique_ptr<Denoiser> model = loadDenoiser(folder);  // validate the input before anything else
+            std::unique_ptr<Denoiser> model = loadDenoiser(folder);
             model->to(selectDevice(options->device));
             spdlog::info("Loaded '{}' ({:.2f} M parameters)", folder, model->parameterCount() / 1e6);
             TensorFile in = loadSafetensors(*input);

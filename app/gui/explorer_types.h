@@ -19,7 +19,7 @@ namespace dq::gui {
 
 // Sampler settings chosen in the window.
 struct SamplingSettings {
-    QString scheduler = "ddim";  // ddim | ddpm
+    QString scheduler = "ddim";  // ddim | ddpm | pndm | euler | dpmpp2m (the explorer uses ddim)
     QString spacing;             // empty: the model's scheduler_config
     int steps = 50;
     double eta = 0.0;

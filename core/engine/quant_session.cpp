@@ -90,6 +90,13 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
     recipe.plan.validateAgainst(m.unet.sites(), "plan");
     const int samplingSteps = recipe.data.trajectory.steps;
     checkRelaxedSteps(recipe.plan, samplingSteps);
+    if (recipe.data.trajectory.sampler == SamplerKind::PNDM) {
+        bool perStep = recipe.options.progressive || recipe.plan.relaxedForSteps > 0;
+        for (const auto& [name, site] : recipe.plan.sites) perStep = perStep || site.perStepActivation;
+        if (perStep)
+            throw Error("PNDM evaluates one timestep twice, and per-step grids (--per-step, --progressive, relaxing) "
+                        "are keyed by timestep; calibrate those on a ddim, euler or dpmpp2m trajectory.");
+    }
     const auto start = std::chrono::steady_clock::now();
     CalibrationSummary summary;
     const CalibrationOptions& options = recipe.options;

@@ -3,7 +3,8 @@
 // (OpenAI CLIP's text transformer) with its key names and config.json, as a
 // pipeline's text_encoder/ folder holds it. Causal self-attention, QuickGELU
 // (SD 1.x) or GELU (SD 2.x), the final LayerNorm. Its linear layers are
-// interception sites, so it can be quantized like the U-Net.
+// interception sites (listed by sites()); nothing installs an interceptor on
+// it yet, so it runs in full precision, the default.
 #include <map>
 #include <memory>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
-// The interface every denoising network implements (UNet2DModel now,
-// UNet2DConditionModel next), so that sampling, calibration, reconstruction,
+// The interface every denoising network implements (UNet2DModel and
+// UNet2DConditionModel), so that sampling, calibration, reconstruction,
 // statistics, sensitivity and evaluation work on any of them. It holds the
 // interception state (interceptor, unit observer, step) that the engine
 // installs; the networks read it on every forward pass.

@@ -2,25 +2,16 @@
 
 #include <cmath>
 #include <set>
-#include <sstream>
 
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/model/forward_inputs.h"
 #include "core/validation/message_text.h"
 #include "core/validation/tensor_checks.h"
 
 namespace dq {
 
-namespace {
-std::string shapeText(at::IntArrayRef shape) {
-    std::ostringstream s;
-    s << "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s << (i ? "," : "") << shape[i];
-    s << "]";
-    return s.str();
-}
-}  // namespace
 
 ParameterStore::ParameterStore(const Module& root) {
     root.collectParameters(slots_);
@@ -44,8 +35,8 @@ void ParameterStore::load(const std::map<std::string, torch::Tensor>& tensors, c
                         "' that config.json implies; the weights do not belong to this config.");
         const torch::Tensor& t = it->second;
         if (t.sizes() != at::IntArrayRef(slot.info.shape))
-            throw Error("Tensor '" + it->first + "' in '" + source + "' has shape " + shapeText(t.sizes()) +
-                        " but config.json implies " + shapeText(slot.info.shape) + ".");
+            throw Error("Tensor '" + it->first + "' in '" + source + "' has shape " + tensorShapeText(t.sizes()) +
+                        " but config.json implies " + tensorShapeText(slot.info.shape) + ".");
         if (!t.is_floating_point())
             throw Error("Tensor '" + it->first + "' in '" + source + "' is not floating point.");
         requireFinite(t, "Tensor '" + it->first + "' in '" + source + "'",

@@ -91,7 +91,7 @@ CalibrationData collectCalibrationData(Denoiser& model, const SchedulerConfig& s
                         std::to_string(settings.steps) + " timesteps (--cali-n x --cali-st)",
                     "use fewer calibration samples");
     const std::vector<int64_t> timesteps =
-        makeTimesteps(scheduler, settings.trajectory.steps, settings.trajectory.spacing);
+        samplerTimesteps(scheduler, settings.trajectory.sampler, settings.trajectory.steps, settings.trajectory.spacing);
     const int stepCount = static_cast<int>(timesteps.size());
     if (settings.selection == TimestepSelection::Uniform && settings.steps > stepCount)
         throw Error("cali_st " + std::to_string(settings.steps) + " exceeds the " + std::to_string(stepCount) +

@@ -53,6 +53,8 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
     if (!std::isfinite(request.eta) || request.eta < 0 || request.eta > 1)
         throw Error("DDIM eta must be a number from 0 to 1, not " + plainNumber(request.eta) + ".");
 
+    // Guidance runs the conditional and unconditional halves in one batch.
+    const int64_t guidedPasses = request.guidanceScale != 1.0 ? 2 : 1;
     SampleResult result;
     if (request.initialNoise.defined()) {
         const auto& n = request.initialNoise;
@@ -64,7 +66,7 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
         // Keep the generator's later draws (stochastic steps) tied to the seed.
     } else {
         if (request.batch < 1) throw Error("The batch size must be at least 1.");
-        checkAllocation(model.workingBytes(request.batch, shape.height, shape.width),
+        checkAllocation(model.workingBytes(guidedPasses * request.batch, shape.height, shape.width),
                         "A batch of " + std::to_string(request.batch) + " samples",
                         "ask for fewer images at a time");
         result.initialNoise = torch::randn({request.batch, shape.channels, shape.height, shape.width}, gen,
@@ -72,7 +74,7 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
     }
     const int64_t batch = result.initialNoise.size(0);
     if (request.initialNoise.defined())
-        checkAllocation(model.workingBytes(batch, result.initialNoise.size(2), result.initialNoise.size(3)),
+        checkAllocation(model.workingBytes(guidedPasses * batch, result.initialNoise.size(2), result.initialNoise.size(3)),
                         "Initial noise of " + std::to_string(batch) + " samples", "pass fewer or smaller samples");
 
     torch::Tensor labels, nullLabels;
@@ -105,6 +107,7 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
             if (states.size(0) != batch)
                 throw Error("Got encoder states for " + std::to_string(states.size(0)) + " prompts and " +
                             std::to_string(batch) + " samples.");
+            requireFinite(states, std::string("The ") + what + "'s encoder states", "check the text encoder's weights");
             return Conditioning::encoderStates(states.to(device));
         };
         textCond = perSample(request.conditioning, "prompt");
@@ -140,10 +143,14 @@ SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig,
         if (text && textUncond.isNone()) {
             out = model.forward(input, tTensor, textCond);
         } else if (text) {
-            // [unconditional; conditional], as StableDiffusionPipeline stacks them.
+            // In the order the model's spec gives ([unconditional; conditional] for
+            // Stable Diffusion, as StableDiffusionPipeline stacks them).
+            const bool uncondFirst = spec.unconditionalFirst;
             torch::Tensor both = model.forward(torch::cat({input, input}), torch::cat({tTensor, tTensor}),
-                                               Conditioning::cat(textUncond, textCond));
-            torch::Tensor uncond = both.narrow(0, 0, batch), cond = both.narrow(0, batch, batch);
+                                               uncondFirst ? Conditioning::cat(textUncond, textCond)
+                                                           : Conditioning::cat(textCond, textUncond));
+            torch::Tensor uncond = both.narrow(0, uncondFirst ? 0 : batch, batch);
+            torch::Tensor cond = both.narrow(0, uncondFirst ? batch : 0, batch);
             out = uncond + request.guidanceScale * (cond - uncond);
         } else if (guided) {
             torch::Tensor both = model.forward(torch::cat({input, input}), torch::cat({tTensor, tTensor}),

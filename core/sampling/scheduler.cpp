@@ -111,6 +111,11 @@ Scheduler::Scheduler(const SchedulerConfig& config, SamplerKind kind, int steps,
     if (kind != SamplerKind::DDIM && kind != SamplerKind::DDPM) prepareMultistep();
 }
 
+std::vector<int64_t> samplerTimesteps(const SchedulerConfig& config, SamplerKind kind, int steps,
+                                      TimestepSpacing spacing) {
+    return Scheduler(config, kind, steps, 0.0, spacing).timesteps();
+}
+
 int64_t Scheduler::previousTimestep(int index) const {
     const int count = static_cast<int>(timesteps_.size());
     switch (kind_) {
@@ -160,6 +165,11 @@ torch::Tensor Scheduler::predictX0(const torch::Tensor& out, const torch::Tensor
 }
 
 StepOutput Scheduler::step(const torch::Tensor& out, int index, const torch::Tensor& x, at::Generator& gen) {
+    // PNDM and DPM-Solver++ combine earlier outputs, so every step once, in order.
+    if (index != stepsTaken_ || index >= static_cast<int>(timesteps_.size()))
+        throw Error("Scheduler step " + std::to_string(index) + " requested after " + std::to_string(stepsTaken_) +
+                    " of " + std::to_string(timesteps_.size()) + " steps; steps must run once each, in order.");
+    ++stepsTaken_;
     switch (kind_) {
         case SamplerKind::PNDM: return stepPndm(out, index, x);
         case SamplerKind::Euler: return stepEuler(out, index, x);

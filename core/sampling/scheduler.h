@@ -36,6 +36,11 @@ struct StepOutput {
     torch::Tensor predictedX0;    // the model's estimate of the clean sample
 };
 
+// The timesteps a sampler visits, in order, for `steps` steps: what
+// Scheduler::timesteps() gives (PNDM repeats one; DPM-Solver++ has its own
+// spacing). Calibration data and statistics label their steps with these.
+std::vector<int64_t> samplerTimesteps(const SchedulerConfig& config, SamplerKind kind, int steps, TimestepSpacing spacing);
+
 class Scheduler {
 public:
     Scheduler(const SchedulerConfig& config, SamplerKind kind, int steps, double eta, TimestepSpacing spacing);
@@ -87,6 +92,7 @@ private:
     torch::Tensor heldSample_;
     // Euler: σ per step, then 0.
     std::vector<double> sigmas_;
+    int stepsTaken_ = 0;
 };
 
 }  // namespace dq

@@ -368,7 +368,7 @@ ModelStatistics collectStatistics(Denoiser& model, const SchedulerConfig& schedu
                                   Interceptor* quantizer, const ProgressCallbacks& callbacks) {
     if (settings.bins < 4 || settings.bins % 2 != 0) throw Error("Histograms need an even number of bins, at least 4.");
     const std::vector<int64_t> timesteps =
-        makeTimesteps(scheduler, settings.sampling.steps, settings.sampling.spacing);
+        samplerTimesteps(scheduler, settings.sampling.sampler, settings.sampling.steps, settings.sampling.spacing);
     StatsCollector collector(model, static_cast<int>(timesteps.size()), settings.bins, quantizer);
     Interceptor* previous = model.interceptor();
     model.setInterceptor(&collector);

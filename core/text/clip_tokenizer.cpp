@@ -189,7 +189,10 @@ ClipTokenizer ClipTokenizer::load(const std::string& folder) {
 }
 
 std::vector<std::string> ClipTokenizer::bpe(const std::string& token) const {
-    if (auto it = cache_.find(token); it != cache_.end()) return it->second;
+    {
+        std::lock_guard<std::mutex> lock(*cacheMutex_);
+        if (auto it = cache_.find(token); it != cache_.end()) return it->second;
+    }
     // Symbols: one per (byte-mapped) character, the last marked as a word end.
     const std::u32string chars = text::decodeUtf8(token);
     std::vector<std::string> word;
@@ -218,6 +221,7 @@ std::vector<std::string> ClipTokenizer::bpe(const std::string& token) const {
         }
         word = std::move(merged);
     }
+    std::lock_guard<std::mutex> lock(*cacheMutex_);
     cache_.emplace(token, word);
     return word;
 }

@@ -12,6 +12,8 @@
 // numeric entities and the common named ones (amp, lt, gt, quot, apos, nbsp).
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,7 +43,9 @@ private:
 
     std::unordered_map<std::string, int64_t> vocab_;
     std::map<std::pair<std::string, std::string>, int> ranks_;
+    // BPE results by pre-token; guarded, so one tokenizer can serve several threads.
     mutable std::unordered_map<std::string, std::vector<std::string>> cache_;
+    mutable std::unique_ptr<std::mutex> cacheMutex_ = std::make_unique<std::mutex>();
     int maxLength_ = 77;
     int64_t start_ = 0, end_ = 0, pad_ = 0;
 };

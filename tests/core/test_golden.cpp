@@ -22,6 +22,7 @@
 #include "core/model/unet2d.h"
 #include "core/model/unet2d_condition.h"
 #include "core/sampling/pipeline.h"
+#include "core/quant/calibration_data.h"
 #include "core/sampling/scheduler.h"
 #include "core/pipeline/text_to_image.h"
 #include "core/text/clip_tokenizer.h"
@@ -562,7 +563,41 @@ private Q_SLOTS:
         QVERIFY2(worst < 1e-4, qPrintable(QStringLiteral("%1: relative error %2 at step %3").arg(run).arg(worst).arg(worstStep)));
     }
 
+    // Calibration data labels its steps with the sampler's own timesteps:
+    // PNDM's list has N + 1 entries with one repeated, DPM-Solver++ its own spacing.
+    void calibrationDataFollowsTheSampler() {
+        UNet2DModel model = UNet2DModel::load(goldenFolder("unet2d_class_attention"));
+        for (SamplerKind kind : {SamplerKind::PNDM, SamplerKind::DPMSolverPP2M}) {
+            CalibrationDataSettings settings;
+            settings.samples = 2;
+            settings.batchSize = 2;
+            settings.trajectory.sampler = kind;
+            settings.trajectory.steps = 4;
+            const std::vector<int64_t> expected = samplerTimesteps(goldenDdimConfig(), kind, 4, TimestepSpacing::Leading);
+            settings.steps = static_cast<int>(expected.size());
+            const CalibrationData data = collectCalibrationData(model, goldenDdimConfig(), settings);
+            QCOMPARE(data.trajectoryTimesteps, expected);
+            // Every visited step is kept, the last included, each under its own timestep.
+            QCOMPARE(data.size(), int64_t(2 * expected.size()));
+            for (int64_t i = 0; i < data.size(); ++i)
+                QCOMPARE(data.timesteps[i].item<int64_t>(),
+                         expected[static_cast<std::size_t>(data.stepIndex[i].item<int64_t>())]);
+        }
+        QCOMPARE(samplerTimesteps(goldenDdimConfig(), SamplerKind::PNDM, 4, TimestepSpacing::Leading).size(), std::size_t(5));
+    }
+
     void samplersRejectWhatTheyCannotDo() {
+        // Multistep samplers keep history: steps out of order are an error, not a wrong result.
+        Scheduler pndm(goldenDdimConfig(), SamplerKind::PNDM, 4, 0.0, TimestepSpacing::Leading);
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(0);
+        const torch::Tensor x = torch::zeros({1, 1, 2, 2});
+        QVERIFY(test::errorOf([&] { pndm.step(x, 1, x, gen); }).contains("in order"));
+        // PNDM's repeated timestep cannot carry per-step grids, which are keyed by timestep.
+        QTemporaryDir dir;
+        const test::CliResult perStep = test::runCli({"-q", "calibrate", "--preset", "W8A8", "--per-step", "--scheduler",
+                                                      "pndm", "--steps", "5", "--out", dir.path() + "/q"});
+        QVERIFY(perStep.exitCode != 0);
+        QVERIFY2(perStep.err.contains("PNDM evaluates one timestep twice"), qPrintable(perStep.err));
         const SchedulerConfig config = goldenDdimConfig();
         QVERIFY(test::errorOf([&] { Scheduler(config, SamplerKind::Euler, 10, 0.0, TimestepSpacing::Linspace); })
                     .contains("fractional timesteps"));
