@@ -165,10 +165,16 @@ torch::Tensor Scheduler::predictX0(const torch::Tensor& out, const torch::Tensor
 }
 
 StepOutput Scheduler::step(const torch::Tensor& out, int index, const torch::Tensor& x, at::Generator& gen) {
-    // PNDM and DPM-Solver++ combine earlier outputs, so every step once, in order.
-    if (index != stepsTaken_ || index >= static_cast<int>(timesteps_.size()))
+    if (index < 0 || index >= static_cast<int>(timesteps_.size()))
+        throw Error("There is no scheduler step " + std::to_string(index) + " (the schedule has " +
+                    std::to_string(timesteps_.size()) + ").");
+    // PNDM and DPM-Solver++ combine earlier outputs, so their steps run once
+    // each, in order; DDIM, DDPM and Euler depend on the index alone.
+    const bool multistep = kind_ == SamplerKind::PNDM || kind_ == SamplerKind::DPMSolverPP2M;
+    if (multistep && index != stepsTaken_)
         throw Error("Scheduler step " + std::to_string(index) + " requested after " + std::to_string(stepsTaken_) +
-                    " of " + std::to_string(timesteps_.size()) + " steps; steps must run once each, in order.");
+                    " of " + std::to_string(timesteps_.size()) + " steps; PNDM and DPM-Solver++ steps must run once "
+                    "each, in order.");
     ++stepsTaken_;
     switch (kind_) {
         case SamplerKind::PNDM: return stepPndm(out, index, x);
