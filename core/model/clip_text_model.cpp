@@ -184,9 +184,7 @@ ClipTextModel ClipTextModel::load(const std::string& folder) {
 
 void ClipTextModel::save(const std::string& folder) const {
     writeTextFileAtomically(folder + "/config.json", config_.toJson());
-    std::map<std::string, torch::Tensor> tensors;
-    for (const auto& [k, v] : stateDict()) tensors.emplace(k, v.detach().to(torch::kCPU).contiguous());
-    saveSafetensors(folder + "/model.safetensors", tensors, {{"format", "pt"}});
+    net_->parameters.saveWeights(folder + "/model.safetensors");
 }
 
 void ClipTextModel::initializeRandom(uint64_t seed) { net_->parameters.initializeRandom(seed); }

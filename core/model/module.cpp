@@ -10,6 +10,15 @@ namespace {
 std::string join(const std::string& prefix, const std::string& name) { return prefix.empty() ? name : prefix + "." + name; }
 }  // namespace
 
+torch::Tensor runUnitAlone(const std::vector<UnitRunner>& units, std::size_t index, const UnitInputs& inputs,
+                           InterceptionState state) {
+    if (index >= units.size())
+        throw Error("There is no reconstruction unit " + std::to_string(index) + " (the model has " +
+                    std::to_string(units.size()) + ").");
+    state.unitObserver = nullptr;
+    return units[index].run(inputs, state);
+}
+
 Module::~Module() = default;
 
 void Module::addOwnedChild(const std::string& name, std::unique_ptr<Module> child) {

@@ -39,6 +39,11 @@ struct UnitRunner {
     std::function<torch::Tensor(const UnitInputs&, const InterceptionState&)> run;
 };
 
+// Runs units[index] alone with `state` (its unit observer removed: units do
+// not nest); an index past the end is named. Shared by every network's runUnit.
+torch::Tensor runUnitAlone(const std::vector<UnitRunner>& units, std::size_t index, const UnitInputs& inputs,
+                           InterceptionState state);
+
 class Module {
 public:
     virtual ~Module();

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/io/safetensors.h"
 #include "core/model/forward_inputs.h"
 #include "core/validation/message_text.h"
 #include "core/validation/tensor_checks.h"
@@ -22,6 +23,12 @@ std::map<std::string, torch::Tensor> ParameterStore::stateDict() const {
     std::map<std::string, torch::Tensor> out;
     for (const auto& slot : slots_) out.emplace(slot.info.name, *slot.tensor);
     return out;
+}
+
+void ParameterStore::saveWeights(const std::string& path) const {
+    std::map<std::string, torch::Tensor> tensors;
+    for (const auto& [k, v] : stateDict()) tensors.emplace(k, v.detach().to(torch::kCPU).contiguous());
+    saveSafetensors(path, tensors, {{"format", "pt"}});
 }
 
 void ParameterStore::load(const std::map<std::string, torch::Tensor>& tensors, const std::string& source) {

@@ -19,6 +19,8 @@ public:
     explicit ParameterStore(const Module& root);  // collects the parameters; all start as zeros
 
     std::map<std::string, torch::Tensor> stateDict() const;
+    // Writes the state dict (on the CPU, contiguous) to a safetensors file, atomically.
+    void saveWeights(const std::string& path) const;
     // Missing, extra, mis-shaped, non-float or non-finite tensors are rejected
     // with their key (older diffusers keys are accepted as aliases); nothing
     // changes unless everything loads.

@@ -117,12 +117,7 @@ void UNet2DModel::rebuildSiteList() {
 }
 
 torch::Tensor UNet2DModel::runUnit(std::size_t index, const UnitInputs& inputs) const {
-    if (index >= net_->units.size())
-        throw Error("There is no reconstruction unit " + std::to_string(index) + " (the model has " +
-                    std::to_string(net_->units.size()) + ").");
-    InterceptionState state = state_;
-    state.unitObserver = nullptr;
-    return net_->units[index].run(inputs, state);
+    return runUnitAlone(net_->units, index, inputs, state_);
 }
 
 torch::Tensor UNet2DModel::forward(const torch::Tensor& sample, const torch::Tensor& timesteps,
@@ -231,9 +226,7 @@ UNet2DModel UNet2DModel::load(const std::string& folder) {
 
 void UNet2DModel::save(const std::string& folder) const {
     writeTextFileAtomically(folder + "/" + kConfigFile, config_.toJson());
-    std::map<std::string, torch::Tensor> tensors;
-    for (const auto& [k, v] : stateDict()) tensors.emplace(k, v.detach().to(torch::kCPU).contiguous());
-    saveSafetensors(folder + "/" + kWeightsFile, tensors, {{"format", "pt"}});
+    net_->parameters.saveWeights(folder + "/" + kWeightsFile);
 }
 
 

@@ -150,12 +150,7 @@ torch::Tensor UNet2DConditionModel::forward(const torch::Tensor& sampleIn, const
 }
 
 torch::Tensor UNet2DConditionModel::runUnit(std::size_t index, const UnitInputs& inputs) const {
-    if (index >= net_->units.size())
-        throw Error("There is no reconstruction unit " + std::to_string(index) + " (the model has " +
-                    std::to_string(net_->units.size()) + ").");
-    InterceptionState state = state_;
-    state.unitObserver = nullptr;
-    return net_->units[index].run(inputs, state);
+    return runUnitAlone(net_->units, index, inputs, state_);
 }
 
 void UNet2DConditionModel::initializeRandom(uint64_t seed) { net_->parameters.initializeRandom(seed); }
@@ -196,9 +191,7 @@ UNet2DConditionModel UNet2DConditionModel::load(const std::string& folder) {
 
 void UNet2DConditionModel::save(const std::string& folder) const {
     writeTextFileAtomically(folder + "/" + kConfigFile, config_.toJson());
-    std::map<std::string, torch::Tensor> tensors;
-    for (const auto& [k, v] : stateDict()) tensors.emplace(k, v.detach().to(torch::kCPU).contiguous());
-    saveSafetensors(folder + "/" + kWeightsFile, tensors, {{"format", "pt"}});
+    net_->parameters.saveWeights(folder + "/" + kWeightsFile);
 }
 
 }  // namespace dq

@@ -242,7 +242,8 @@ std::vector<int64_t> ClipTokenizer::encode(const std::string& input) const {
         for (unsigned char b : utf8) mapped.push_back(byteMap[b]);
         for (const std::string& symbol : bpe(text::encodeUtf8(mapped))) {
             auto it = vocab_.find(symbol);
-            if (it == vocab_.end()) throw Error("The tokenizer's vocabulary lacks the symbol '" + symbol + "' its merges produce.");
+            if (it == vocab_.end()) throw Error("The tokenizer's vocab.json lacks the symbol '" + symbol +
+                                                     "' that its merges.txt produces; the two files do not belong together.");
             ids.push_back(it->second);
         }
     }
