@@ -72,7 +72,7 @@ UnitCache captureUnit(Denoiser& model, const UnitInfo& unit, const CalibrationDa
             model, data, batches,
             [&](const CalibrationBatch& b) {
                 try {
-                    model.forward(b.x, b.t, Conditioning::classLabels(b.labels));
+                    model.forward(b.x, b.t, b.condition);
                 } catch (const StopForward&) {
                 }
                 if (wantOutput) {
@@ -148,9 +148,14 @@ UnitInputs inputsAt(const UnitCache& cache, const torch::Tensor& rows) {
     return in;
 }
 
-// Q-Diffusion's reconstruction loss: squared error summed over channels, mean over the rest.
+// Q-Diffusion's reconstruction loss: squared error summed over channels, mean
+// over the rest. Feature maps [B, C, H, W] and vectors [B, C] have channels in
+// dimension 1; the transformer blocks' tokens [B, N, C] have them last.
+// (Q-Diffusion's code sums dimension 1 there too, i.e. over tokens, which
+// scales the loss by N / C against the rounding regulariser.)
 torch::Tensor reconstructionLoss(const torch::Tensor& out, const torch::Tensor& target) {
-    return (out - target).pow(2).sum(1).mean();
+    const int64_t channels = out.dim() == 3 ? 2 : 1;
+    return (out - target).pow(2).sum(channels).mean();
 }
 
 void setStepFor(Denoiser& model, const CalibrationData& data, int step) {
