@@ -39,7 +39,7 @@ void run(const CalibrateOptions& o) {
     c10::InferenceMode inference;
     QuantSession session;
     session.openModel(o.model.resolvedFolder(), o.model.device);
-    LoadedModel& loaded = session.model();
+    const DiffusionPipeline& loaded = session.model();
 
     CalibrationRecipe recipe;
     PlanRecipe relaxed = o.plan.recipe();
@@ -51,7 +51,7 @@ void run(const CalibrateOptions& o) {
     OutputSet outputs;
     if (!o.savePlan.empty()) writeTextFileAtomically(outputs.stage(o.savePlan), recipe.plan.toJson());
 
-    recipe.data = o.data.settings(o.sampler.toRequest(loaded.scheduler));
+    recipe.data = o.data.settings(loaded, o.sampler.toRequest(loaded.scheduler()));
     recipe.dataFile = o.data.file;
     recipe.options.batchSize = o.batch;
     recipe.options.percentile = o.percentile;

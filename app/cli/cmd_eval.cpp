@@ -213,14 +213,15 @@ void run(const EvalOptions& o) {
     const std::string jsonPath = o.json.empty() ? std::string() : outputs.stage(o.json);
     ModelSession session = o.model.load();
     const std::string folder = session.folder;
-    LoadedModel& loaded = session.loaded;
+    UNet2DModel& unet = session.loaded.requirePixelModel("eval (FID with the Fashion-MNIST feature network)");
+    const SchedulerConfig& scheduler = session.loaded.scheduler();
     const std::string featuresPath = featureNetPath(o, folder);
-    FeatureNet net = loadFeatureNet(featuresPath, loaded.unet.device());
+    FeatureNet net = loadFeatureNet(featuresPath, unet.device());
 
     EvalSettings settings;
     settings.numSamples = o.num;
     settings.batchSize = o.batch;
-    settings.sampling = o.sampler.toRequest(loaded.scheduler);
+    settings.sampling = o.sampler.toRequest(scheduler);
     settings.quantized = session.quantized.get();
     ProgressBar bar("eval");
     ProgressCallbacks callbacks;
@@ -229,7 +230,7 @@ void run(const EvalOptions& o) {
         // The reference statistics are eval-merge's business: a shard only sums.
         std::tie(settings.shardIndex, settings.shardCount) = shard;
         const auto start = std::chrono::steady_clock::now();
-        EvalPartial part = accumulateEvaluation(loaded.unet, loaded.scheduler, net, settings, callbacks);
+        EvalPartial part = accumulateEvaluation(unet, scheduler, net, settings, callbacks);
         part.identity = runIdentity(o, folder, featuresPath, settings);
         part.save(partialPath);
         outputs.commit();
@@ -239,7 +240,7 @@ void run(const EvalOptions& o) {
         return;
     }
     const ReferenceStats reference = loadOrComputeTestStats(net, featuresPath, folder, o.dataDir);
-    const EvalResult r = evaluateModel(loaded.unet, loaded.scheduler, net, reference, settings, callbacks);
+    const EvalResult r = evaluateModel(unet, scheduler, net, reference, settings, callbacks);
     printTable(r);
 
     if (!o.json.empty()) {
@@ -252,7 +253,7 @@ void run(const EvalOptions& o) {
         const SamplerOptions& s = o.sampler;
         j["settings"] = {{"num_samples", o.num}, {"scheduler", s.scheduler},
                          {"spacing", spacingName(settings.sampling.spacing)}, {"steps", s.steps}, {"eta", s.eta},
-                         {"guidance", s.guidance}, {"seed", s.seed}, {"device", loaded.unet.device().str()}};
+                         {"guidance", s.guidance}, {"seed", s.seed}, {"device", unet.device().str()}};
         j["metrics"] = metricsJson(r);
         j["wall_time_s"] = r.totalSeconds;
         j["sampling_time_s"] = r.samplingSeconds;

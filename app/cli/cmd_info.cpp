@@ -4,6 +4,8 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/options.h"
+#include "core/model/denoiser.h"
+#include "core/pipeline/text_to_image.h"
 
 namespace dq::cli {
 
@@ -22,9 +24,14 @@ void addInfoCommand(CLI::App& app, Action& action) {
     cmd->callback([&action, options] {
         action = [options] {
             options->device = "cpu";
-            LoadedModel loaded = options->load();
-            const ModelSummary s = loaded.unet.summary();
-            std::cout << "Model: " << options->resolvedFolder() << "\n"
+            DiffusionPipeline loaded = options->load();
+            const ModelSummary s = loaded.denoiser().summary();
+            std::cout << "Model: " << options->resolvedFolder() << "\n";
+            if (const TextToImagePipeline* p = loaded.textToImage())
+                std::cout << "Pipeline: text to image (CLIP tokenizer, text encoder of "
+                          << p->textEncoder.parameterCount() << " parameters, VAE of " << p->vae.parameterCount()
+                          << " parameters, latents scaled by " << p->vae.config().scalingFactor << ")\nDenoiser: U-Net\n";
+            std::cout
                       << "Sample: " << s.inChannels << "x" << s.sampleSize << "x" << s.sampleSize << " -> "
                       << s.outChannels << " channels\n"
                       << "Parameters: " << s.parameterCount << " in " << s.tensorCount << " tensors\n"

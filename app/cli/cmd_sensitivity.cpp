@@ -59,12 +59,12 @@ void run(const SensitivityCliOptions& o) {
     c10::InferenceMode inference;
     QuantSession session;
     session.openModel(o.model.resolvedFolder(), o.model.device);
-    LoadedModel& loaded = session.model();
+    const DiffusionPipeline& loaded = session.model();
 
     SensitivityRecipe recipe;
     recipe.plan = o.plan.resolve(session, o.sampler.steps);
-    const SampleRequest trajectory = o.sampler.toRequest(loaded.scheduler);
-    recipe.data = o.data.settings(trajectory);
+    const SampleRequest trajectory = o.sampler.toRequest(loaded.scheduler());
+    recipe.data = o.data.settings(loaded, trajectory);
     recipe.dataFile = o.data.file;
     recipe.options.weightWidths = o.weightBits;
     recipe.options.activationWidths = o.activationBits;

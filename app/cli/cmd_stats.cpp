@@ -9,6 +9,7 @@
 #include "app/cli/options.h"
 #include "app/cli/progress_bar.h"
 #include "core/io/output_set.h"
+#include "core/model/denoiser.h"
 #include "core/stats/activation_stats.h"
 
 namespace dq::cli {
@@ -18,6 +19,7 @@ namespace {
 struct StatsOptions {
     QuantModelOptions model;
     SamplerOptions sampler;
+    PromptOptions prompts;
     int num = 16;
     int bins = 128;
     std::string out;
@@ -34,33 +36,36 @@ long peakResidentKiB() {
 
 void run(const StatsOptions& o) {
     ModelSession session = o.model.load();
-    LoadedModel& loaded = session.loaded;
+    DiffusionPipeline& loaded = session.loaded;
+    Denoiser& model = loaded.denoiser();
+    const SchedulerConfig& scheduler = loaded.scheduler();
     StatsSettings settings;
     settings.bins = o.bins;
-    settings.sampling = o.sampler.toRequest(loaded.scheduler);
+    settings.sampling = o.sampler.toRequest(scheduler);
     settings.sampling.batch = o.num;
+    settings.sampling = o.prompts.condition(loaded, settings.sampling, o.num);
 
     // A plain run of the same request first: the baseline for the overhead report.
     // One warm-up step beforehand, so one-time costs (allocator, thread pool,
     // CUDA context) do not count against the baseline.
-    loaded.unet.setInterceptor(session.quantized.get());
+    model.setInterceptor(session.quantized.get());
     SampleRequest warmUp = settings.sampling;
     warmUp.steps = 1;
-    runSampler(loaded.unet, loaded.scheduler, warmUp);
+    runSampler(model, scheduler, warmUp);
     ProgressBar plainBar("plain sampling");
     SampleCallbacks plainCallbacks;
     plainCallbacks.progress = [&](int step, int total) { plainBar.update(step, total); };
     auto start = std::chrono::steady_clock::now();
-    runSampler(loaded.unet, loaded.scheduler, settings.sampling, plainCallbacks);
+    runSampler(model, scheduler, settings.sampling, plainCallbacks);
     const double plainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    loaded.unet.setInterceptor(nullptr);
+    model.setInterceptor(nullptr);
     const long plainPeak = peakResidentKiB();
 
     ProgressBar bar("collecting");
     ProgressCallbacks callbacks;
     callbacks.progress = [&](int step, int total) { bar.update(step, total); };
     start = std::chrono::steady_clock::now();
-    ModelStatistics stats = collectStatistics(loaded.unet, loaded.scheduler, settings, session.quantized.get(), callbacks);
+    ModelStatistics stats = collectStatistics(model, scheduler, settings, session.quantized.get(), callbacks);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const long peak = peakResidentKiB();
     OutputSet outputs;
@@ -80,6 +85,7 @@ void addStatsCommand(CLI::App& app, Action& action) {
     auto o = std::make_shared<StatsOptions>();
     o->model.add(*cmd);
     o->sampler.add(*cmd);
+    o->prompts.add(*cmd, "to sample (pipelines; sample s gets prompt s mod P)");
     cmd->add_option("--num", o->num, "number of samples")->check(rangeOf(1, 100000));
     cmd->add_option("--bins", o->bins, "histogram bins (even)")->check(rangeOf(4, 4096));
     cmd->add_option("--out", o->out, "folder for stats.json and stats.safetensors")->required();

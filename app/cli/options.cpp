@@ -6,14 +6,17 @@
 
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/model/denoiser.h"
+#include "core/model/model_folder.h"
+#include "core/pipeline/prompt_list.h"
 #include "core/quant/quant_artifact.h"
 #include "core/runtime/device.h"
 
 namespace dq::cli {
 
 void ModelOptions::add(CLI::App& command) {
-    command.add_option("--model", folder, "diffusers model folder: a UNet2DModel (default: the shipped model); sample, "
-                                          "unet, vae and text-encode also take Stable Diffusion pipeline parts");
+    command.add_option("--model", folder, "diffusers model folder: a UNet2DModel (default: the shipped model) or a "
+                                          "Stable Diffusion pipeline (a folder with model_index.json)");
     command.add_option("--device", device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 }
 
@@ -59,20 +62,50 @@ ModelSession QuantModelOptions::load() const {
     }
     LoadedQuantizedModel q = loadQuantizedModel(quant, model.folder);
     const torch::Device dev = selectDevice(model.device);
-    q.fp.unet.to(dev);
+    q.fp.to(dev);
     q.quantized.to(dev);
     spdlog::info("Loaded quantized model '{}' ({}, {:.1f} KiB) over '{}'", quant, q.quantized.plan().preset,
                  q.sizes.artifactBytes / 1024.0, q.fpFolder);
     return ModelSession{std::move(q.fp), std::make_unique<QuantizedUNet>(std::move(q.quantized)), q.fpFolder};
 }
 
-LoadedModel ModelOptions::load() const {
+DiffusionPipeline ModelOptions::load() const {
     const std::string path = resolvedFolder();
-    LoadedModel loaded = loadModelFolder(path);  // validate the input before anything else
+    DiffusionPipeline loaded = DiffusionPipeline::load(path);  // validate the input before anything else
     const torch::Device dev = selectDevice(device);
-    loaded.unet.to(dev);
-    spdlog::info("Loaded '{}' ({:.2f} M parameters)", path, loaded.unet.parameterCount() / 1e6);
+    loaded.to(dev);
+    spdlog::info("Loaded '{}' ({:.2f} M denoiser parameters)", path, loaded.denoiser().parameterCount() / 1e6);
     return loaded;
+}
+
+void PromptOptions::add(CLI::App& command, const std::string& purpose) {
+    command.add_option("--prompt", prompts, "text-to-image pipelines: a prompt " + purpose + " (repeat it for more)");
+    command.add_option("--prompts-file", file, "text-to-image pipelines: a UTF-8 file of prompts " + purpose +
+                                                   ", one per line");
+    command.add_option("--negative-prompt", negative, "text-to-image pipelines: the unconditional text of guidance "
+                                                      "(default: empty)");
+    command.add_option("--clip-skip", clipSkip, "text-to-image pipelines: skip this many final text-encoder layers")
+        ->check(CLI::Range(0, 64));
+}
+
+std::vector<std::string> PromptOptions::resolve(const std::string& fallbackFile) const {
+    std::vector<std::string> all = prompts;
+    if (!file.empty())
+        for (std::string& p : readPromptList(file)) all.push_back(std::move(p));
+    if (all.empty() && !fallbackFile.empty()) all = readPromptList(fallbackFile);
+    return all;
+}
+
+SampleRequest PromptOptions::condition(const DiffusionPipeline& model, const SampleRequest& request, int count) const {
+    if (!model.isTextToImage()) {
+        if (given() || !negative.empty() || clipSkip != 0)
+            throw Error("--prompt, --prompts-file and --negative-prompt need a text-to-image pipeline folder (with "
+                        "model_index.json) as --model.");
+        return request;
+    }
+    const std::vector<std::string> list = resolve();
+    if (list.empty()) throw Error("A text-to-image pipeline needs --prompt or --prompts-file.");
+    return withPrompts(request, model.encodePrompts(list, negative, clipSkip), 0, count);
 }
 
 void PlanOptions::add(CLI::App& cmd) {
@@ -109,7 +142,7 @@ PlanRecipe PlanOptions::recipe() const {
 QuantPlan PlanOptions::resolve(const QuantSession& session, int samplingSteps, const PlanRecipe* relaxed) const {
     if (!planPath.empty()) {
         QuantPlan plan = QuantPlan::fromJson(readTextFile(planPath), planPath);
-        plan.validateAgainst(session.model().unet.sites(), planPath);
+        plan.validateAgainst(session.model().denoiser().sites(), planPath);
         return plan;
     }
     return session.makePlan(relaxed ? *relaxed : recipe(), samplingSteps);
@@ -123,9 +156,11 @@ void CalibrationDataOptions::add(CLI::App& cmd) {
     cmd.add_option("--normal-mean", normalMean, "NDTC mean as a fraction of T");
     cmd.add_option("--normal-std", normalStd, "NDTC std as a fraction of T")->check(positiveNumber());
     cmd.add_option("--cali-data", file, "calibration data file: reused when it matches, else written");
+    prompts.add(cmd, "to calibrate on (default: the pipeline's calibration_prompts.txt)");
 }
 
-CalibrationDataSettings CalibrationDataOptions::settings(const SampleRequest& trajectory) const {
+CalibrationDataSettings CalibrationDataOptions::settings(const DiffusionPipeline& model,
+                                                         const SampleRequest& trajectory) const {
     CalibrationDataSettings s;
     s.selection = parseTimestepSelection(timesteps);
     s.steps = caliSteps;
@@ -133,6 +168,17 @@ CalibrationDataSettings CalibrationDataOptions::settings(const SampleRequest& tr
     s.normalMean = normalMean;
     s.normalStd = normalStd;
     s.trajectory = trajectory;
+    if (model.isTextToImage()) {
+        s.prompts = prompts.resolve(defaultPromptListFile(model.folder()));
+        if (s.prompts.empty())
+            throw Error("'" + model.folder() + "' has no calibration_prompts.txt; give calibration prompts with --prompt "
+                        "or --prompts-file.");
+        s.negativePrompt = prompts.negative;
+        s.clipSkip = prompts.clipSkip;
+    } else if (prompts.given() || !prompts.negative.empty() || prompts.clipSkip != 0) {
+        throw Error("--prompt, --prompts-file and --negative-prompt are for text-to-image pipelines; '" + model.folder() +
+                    "' is not one.");
+    }
     return s;
 }
 

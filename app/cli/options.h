@@ -2,12 +2,13 @@
 // Options several subcommands share, and their resolution.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <torch/types.h>
 
 #include "core/engine/quant_session.h"
-#include "core/model/model_folder.h"
+#include "core/pipeline/diffusion_pipeline.h"
 #include "core/quant/quantized_unet.h"
 #include "core/sampling/pipeline.h"
 
@@ -18,15 +19,16 @@ struct ModelOptions {
     std::string device = "auto";  // auto | cpu | cuda
 
     void add(CLI::App& command);
-    // Loads the folder (or the default model) onto the selected device.
-    LoadedModel load() const;
+    // Loads the folder (or the default model) onto the selected device: a
+    // UNet2DModel folder or a text-to-image pipeline folder.
+    DiffusionPipeline load() const;
     std::string resolvedFolder() const;
 };
 
 // A model that may be quantized: --quant QMODEL loads the artifact and its FP
 // model (--model overrides the recorded FP folder).
 struct ModelSession {
-    LoadedModel loaded;
+    DiffusionPipeline loaded;
     std::unique_ptr<QuantizedUNet> quantized;  // null without --quant
     std::string folder;                        // the FP model folder
 };
@@ -51,6 +53,23 @@ struct SamplerOptions {
     void add(CLI::App& command);
     // A request with these settings (batch, noise and labels left to the caller).
     SampleRequest toRequest(const SchedulerConfig& scheduler) const;
+};
+
+// The prompts of text-to-image pipelines: --prompt (repeatable), --prompts-file
+// (one per line) and --negative-prompt.
+struct PromptOptions {
+    std::vector<std::string> prompts;
+    std::string file;
+    std::string negative;
+    int clipSkip = 0;
+
+    void add(CLI::App& command, const std::string& purpose);
+    bool given() const { return !prompts.empty() || !file.empty(); }
+    // --prompt's, then the file's; with none given, `fallbackFile` (if any).
+    std::vector<std::string> resolve(const std::string& fallbackFile = {}) const;
+    // The request conditioned on the prompts (sample s on prompt s mod P) for
+    // a pipeline; for other models, an error if prompts were given.
+    SampleRequest condition(const DiffusionPipeline& model, const SampleRequest& request, int count) const;
 };
 
 // How a quantization plan is chosen: a preset with its site options, or a
@@ -81,9 +100,10 @@ struct CalibrationDataOptions {
     double normalMean = 0.4;
     double normalStd = 0.4;
     std::string file;
+    PromptOptions prompts;  // text-to-image pipelines; default: the pipeline's calibration_prompts.txt
 
     void add(CLI::App& command);
-    CalibrationDataSettings settings(const SampleRequest& trajectory) const;
+    CalibrationDataSettings settings(const DiffusionPipeline& model, const SampleRequest& trajectory) const;
 };
 
 }  // namespace dq::cli

@@ -18,6 +18,8 @@
 #include "core/imaging/comparison.h"
 #include "core/imaging/image_grid.h"
 #include "core/metrics/evaluation.h"
+#include "core/model/denoiser.h"
+#include "core/pipeline/text_to_image.h"
 #include "core/stats/activation_stats.h"
 
 namespace dq::gui {
@@ -187,7 +189,7 @@ void Worker::run(quint64 id, const QString& title, Body&& body) {
     }
     // The model must stay usable whatever happened.
     if (state_->session.hasModel()) {
-        UNet2DModel& unet = state_->session.model().unet;
+        Denoiser& unet = state_->session.model().denoiser();
         unet.setInterceptor(nullptr);
         unet.setUnitObserver(nullptr);
         unet.setStep(StepContext{});
@@ -202,21 +204,28 @@ void Worker::loadModel(quint64 id, const QString& folder, const QString& device)
     run(id, tr("Loading model"), [&] {
         const std::string path = folder.toStdString();
         State& s = *state_;
+        // Prompt fields, prompt lists and VAE previews are not in the window yet.
+        if (isPipelineFolder(path))
+            throw Error(tr("'%1' is a text-to-image pipeline; the explorer does not open those yet. Use the command "
+                           "line (diffquant sample, calibrate and stats take --model PIPE).")
+                            .arg(folder)
+                            .toStdString());
         s.session.openModel(path, device.isEmpty() ? "auto" : device.toStdString());
         hasQuantized_ = false;
         s.featureNet.reset();
         s.reference.reset();
-        LoadedModel& m = s.session.model();
+        DiffusionPipeline& m = s.session.model();
+        const Denoiser& model = m.denoiser();
         auto info = QSharedPointer<ModelInfo>::create();
         info->folder = folder;
-        info->summary = m.unet.summary();
+        info->summary = model.summary();
         info->summary.folder = path;
-        const int classes = realClassCount(m.unet);
+        const int classes = realClassCount(model);
         info->classCount = classes;
         info->classNames = classNames(path, classes);
-        info->supportsGuidance = m.unet.config().nullClassLabel.has_value() && classes > 0;
-        info->trainTimesteps = m.scheduler.numTrainTimesteps;
-        info->device = QString::fromStdString(m.unet.device().str());
+        info->supportsGuidance = model.conditioningSpec().supportsGuidance() && classes > 0;
+        info->trainTimesteps = m.scheduler().numTrainTimesteps;
+        info->device = QString::fromStdString(model.device().str());
         spdlog::info("{} quantization sites", info->summary.sites.size());
         Q_EMIT modelLoaded(info);
     });
@@ -270,10 +279,10 @@ void Worker::calibrate(quint64 id, const CalibrationRequest& request) {
     run(id, tr("Calibrating %1").arg(QString::fromStdString(request.plan.preset)), [&] {
         State& s = *state_;
         if (!s.session.hasModel()) throw Error(tr("Open a model before calibrating.").toStdString());
-        LoadedModel& m = s.session.model();
+        DiffusionPipeline& m = s.session.model();
         CalibrationRecipe recipe;
         recipe.plan = request.plan;
-        recipe.data = dataSettings(request, m.scheduler);
+        recipe.data = dataSettings(request, m.scheduler());
         recipe.options.rounding = parseWeightRounding(request.rounding.toStdString());
         recipe.options.reconstruction.weightIterations = request.reconIterations;
         recipe.options.reconstruction.activationIterations = request.activationIterations;
@@ -292,10 +301,10 @@ void Worker::measureSensitivity(quint64 id, const SensitivityRequest& request) {
     run(id, tr("Measuring sensitivity"), [&] {
         State& s = *state_;
         if (!s.session.hasModel()) throw Error(tr("Open a model before measuring sensitivity.").toStdString());
-        LoadedModel& m = s.session.model();
+        DiffusionPipeline& m = s.session.model();
         SensitivityRecipe recipe;
         recipe.plan = request.calibration.plan;
-        recipe.data = dataSettings(request.calibration, m.scheduler);
+        recipe.data = dataSettings(request.calibration, m.scheduler());
         recipe.options.weightWidths.assign(request.weightWidths.begin(), request.weightWidths.end());
         recipe.options.activationWidths.assign(request.activationWidths.begin(), request.activationWidths.end());
         recipe.options.rowsPerStep = request.rowsPerStep;
@@ -323,7 +332,7 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
     run(id, tr("Generating"), [&] {
         State& s = *state_;
         if (!s.session.hasModel()) throw Error(tr("Open a model before generating.").toStdString());
-        LoadedModel& m = s.session.model();
+        DiffusionPipeline& m = s.session.model();
         const auto start = std::chrono::steady_clock::now();
         ComparisonCallbacks cb;
         cb.cancelled = [this] { return cancelled(); };
@@ -339,7 +348,7 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
             sincePreview.restart();
             Q_EMIT preview(id, gridImage(*e.predictedX0), e.index, e.count);
         };
-        const ComparisonRun run = runComparison(m.unet, m.scheduler, s.session.quantized(), toRequest(settings, m.scheduler),
+        const ComparisonRun run = runComparison(m.denoiser(), m.scheduler(), s.session.quantized(), toRequest(settings, m.scheduler()),
                                                 true, cb);
         auto out = QSharedPointer<ComparisonData>::create();
         out->settings = settings;
@@ -382,17 +391,17 @@ void Worker::collectStatistics(quint64 id, const StatisticsRequest& request) {
         if (!s.session.hasModel()) throw Error(tr("Open a model before collecting statistics.").toStdString());
         if (request.quantized && !s.session.quantized())
             throw Error(tr("Calibrate a quantized model before collecting its statistics.").toStdString());
-        LoadedModel& m = s.session.model();
+        DiffusionPipeline& m = s.session.model();
         StatsSettings settings;
         settings.bins = request.bins;
-        settings.sampling = toRequest(request.sampling, m.scheduler);
+        settings.sampling = toRequest(request.sampling, m.scheduler());
         ProgressCallbacks cb;
         cb.cancelled = [this] { return cancelled(); };
         const QString stage = tr("sampling with statistics");
         cb.progress = [&](int done, int total) { Q_EMIT progress(id, done, total, stage); };
         const auto start = std::chrono::steady_clock::now();
         const ModelStatistics stats =
-            dq::collectStatistics(m.unet, m.scheduler, settings, request.quantized ? s.session.quantized() : nullptr, cb);
+            dq::collectStatistics(m.denoiser(), m.scheduler(), settings, request.quantized ? s.session.quantized() : nullptr, cb);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         spdlog::info("Collected {} statistics of {} sites over {} steps ({} images) in {:.1f} s",
                      request.quantized ? "quantized" : "FP", stats.sites.size(), stats.timesteps.size(),
@@ -405,10 +414,10 @@ void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples)
     run(id, tr("Evaluating"), [&] {
         State& s = *state_;
         if (!s.session.hasModel()) throw Error(tr("Open a model before evaluating.").toStdString());
-        LoadedModel& m = s.session.model();
+        DiffusionPipeline& m = s.session.model();
         const std::string path = s.session.featureNetPath();
         if (!s.featureNet || s.featureNetPath != path) {
-            s.featureNet.emplace(loadFeatureNet(path, m.unet.device()));
+            s.featureNet.emplace(loadFeatureNet(path, m.denoiser().device()));
             s.featureNetPath = path;
             s.reference.reset();
         }
@@ -418,13 +427,13 @@ void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples)
         settings.batchSize = std::min(samples, 250);
         SamplingSettings mixed = sampling;
         mixed.classLabel = -1;
-        settings.sampling = toRequest(mixed, m.scheduler);
+        settings.sampling = toRequest(mixed, m.scheduler());
         settings.quantized = s.session.quantized();
         ProgressCallbacks cb;
         cb.cancelled = [this] { return cancelled(); };
         const QString stage = tr("sampling");
         cb.progress = [&](int done, int total) { Q_EMIT progress(id, done, total, stage); };
-        const EvalResult r = evaluateModel(m.unet, m.scheduler, *s.featureNet, *s.reference, settings, cb);
+        const EvalResult r = evaluateModel(m.denoiser(), m.scheduler(), *s.featureNet, *s.reference, settings, cb);
         EvaluationData out;
         out.samples = r.numSamples;
         out.quantized = r.fp.has_value();

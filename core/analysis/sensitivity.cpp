@@ -52,7 +52,8 @@ private:
 
 // Inputs of one evaluation forward pass, with the measured step of each input.
 struct EvaluationBatch {
-    torch::Tensor x, t, labels;
+    torch::Tensor x, t;
+    Conditioning condition;
     torch::Tensor stepOf;  // [B] int64 index into the measured steps (CPU)
     StepContext step;      // the batch's step (stepIndex −1 when it mixes steps)
     torch::Tensor reference;  // FP output, float64
@@ -66,12 +67,14 @@ std::vector<EvaluationBatch> mergeBatches(const std::vector<EvaluationBatch>& ba
             if ((b.*member).defined()) parts.push_back(b.*member);
         return parts.empty() ? torch::Tensor() : torch::cat(parts);
     };
-    const torch::Tensor x = cat(&EvaluationBatch::x), t = cat(&EvaluationBatch::t), labels = cat(&EvaluationBatch::labels),
-                        stepOf = cat(&EvaluationBatch::stepOf);
+    const torch::Tensor x = cat(&EvaluationBatch::x), t = cat(&EvaluationBatch::t), stepOf = cat(&EvaluationBatch::stepOf);
+    std::vector<Conditioning> conditions;
+    for (const EvaluationBatch& b : batches) conditions.push_back(b.condition);
+    const Conditioning condition = Conditioning::cat(conditions);
     std::vector<EvaluationBatch> merged;
     for (int64_t from = 0; from < x.size(0); from += size) {
         const int64_t n = std::min<int64_t>(size, x.size(0) - from);
-        merged.push_back({x.narrow(0, from, n), t.narrow(0, from, n), labels.defined() ? labels.narrow(0, from, n) : torch::Tensor(),
+        merged.push_back({x.narrow(0, from, n), t.narrow(0, from, n), condition.narrow(from, n),
                           stepOf.narrow(0, from, n), StepContext{-1, batches.front().step.stepCount, -1}, {}});
     }
     return merged;
@@ -179,7 +182,7 @@ SensitivityReport measureSensitivity(Denoiser& model, const SchedulerConfig& sch
     for (const auto& [step, rows] : stepBatches) {
         const CalibrationBatch b = makeCalibrationBatch(model, data, step, rows);
         const auto measured = std::find(measuredSteps.begin(), measuredSteps.end(), step) - measuredSteps.begin();
-        evaluation.push_back({b.x, b.t, b.labels, torch::full({b.x.size(0)}, static_cast<int64_t>(measured), torch::kInt64),
+        evaluation.push_back({b.x, b.t, b.condition, torch::full({b.x.size(0)}, static_cast<int64_t>(measured), torch::kInt64),
                               StepContext{step, stepCount, data.trajectoryTimesteps[static_cast<std::size_t>(step)]}, {}});
     }
     // Shared grids do not depend on the step, so batches may then mix steps
@@ -190,7 +193,7 @@ SensitivityReport measureSensitivity(Denoiser& model, const SchedulerConfig& sch
     for (EvaluationBatch& e : evaluation) {
         if (callbacks.shouldCancel()) throw Cancelled();
         model.setStep(e.step);
-        e.reference = model.forward(e.x, e.t, Conditioning::classLabels(e.labels)).to(torch::kFloat64);
+        e.reference = model.forward(e.x, e.t, e.condition).to(torch::kFloat64);
         referencePower.index_add_(0, e.stepOf, e.reference.pow(2).flatten(1).sum(1).cpu());
         report.inputs += e.x.size(0);
     }
@@ -225,7 +228,7 @@ SensitivityReport measureSensitivity(Denoiser& model, const SchedulerConfig& sch
         for (const EvaluationBatch& e : evaluation) {
             if (callbacks.shouldCancel()) throw Cancelled();
             model.setStep(e.step);
-            const torch::Tensor out = model.forward(e.x, e.t, Conditioning::classLabels(e.labels)).to(torch::kFloat64);
+            const torch::Tensor out = model.forward(e.x, e.t, e.condition).to(torch::kFloat64);
             error.index_add_(0, e.stepOf, (out - e.reference).pow(2).flatten(1).sum(1).cpu());
         }
         const torch::Tensor perStep = error / referencePower.clamp_min(1e-30);

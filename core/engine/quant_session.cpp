@@ -10,6 +10,8 @@
 #include "core/errors.h"
 #include "core/io/output_set.h"
 #include "core/io/file_stamp.h"
+#include "core/model/denoiser.h"
+#include "core/model/model_folder.h"
 #include "core/quant/progressive_calibration.h"
 #include "core/runtime/device.h"
 
@@ -23,9 +25,9 @@ void QuantSession::openModel(const std::string& folder, const std::string& devic
     // reconstruction can learn through the network later, whatever mode the
     // caller is in.
     c10::InferenceMode normalTensors(false);
-    LoadedModel loaded = loadModelFolder(folder);
-    loaded.unet.to(selectDevice(device.empty() ? "auto" : device));
-    const std::string stamp = fileStamp(folder + "/diffusion_pytorch_model.safetensors");
+    DiffusionPipeline loaded = DiffusionPipeline::load(folder);
+    loaded.to(selectDevice(device.empty() ? "auto" : device));
+    const std::string stamp = fileStamp(loaded.denoiserWeightsFile());
     // Nothing can fail from here on.
     model_.emplace(std::move(loaded));
     folder_ = folder;
@@ -33,30 +35,44 @@ void QuantSession::openModel(const std::string& folder, const std::string& devic
     dataCache_.reset();
     quantized_.reset();
     calibrationRecord_.clear();
-    spdlog::info("Loaded '{}' ({:.2f} M parameters) on {}", folder, model_->unet.parameterCount() / 1e6,
-                 model_->unet.device().str());
+    spdlog::info("Loaded '{}' ({:.2f} M denoiser parameters) on {}", folder,
+                 model_->denoiser().parameterCount() / 1e6, model_->denoiser().device().str());
 }
 
-LoadedModel& QuantSession::model() {
+DiffusionPipeline& QuantSession::model() {
     if (!model_) throw Error("Open a model first.");
     return *model_;
 }
 
-const LoadedModel& QuantSession::model() const {
+const DiffusionPipeline& QuantSession::model() const {
     if (!model_) throw Error("Open a model first.");
     return *model_;
 }
 
 QuantPlan QuantSession::makePlan(const PlanRecipe& recipe, int samplingSteps) const {
     if (!model_) throw Error("Open a model before making a quantization plan.");
-    QuantPlan plan = makePresetPlan(recipe.preset, model_->unet.sites(), recipe.options);
+    QuantPlan plan = makePresetPlan(recipe.preset, model_->denoiser().sites(), recipe.options);
     relaxActivations(plan, samplingSteps, recipe.relaxFraction, recipe.relaxBits, recipe.relaxLastSteps);
     return plan;
 }
 
+PromptStates QuantSession::promptStates(const CalibrationDataSettings& settings) const {
+    const DiffusionPipeline& m = model();
+    if (!m.isTextToImage()) {
+        if (!settings.prompts.empty())
+            throw Error("Calibration prompts are for text-to-image pipelines; '" + folder_ + "' is conditioned on " +
+                        (m.denoiser().conditioningSpec().kind == ConditioningKind::ClassLabels ? "classes." : "nothing."));
+        return {};
+    }
+    if (settings.prompts.empty())
+        throw Error("A text-to-image pipeline is calibrated from prompts; give calibration prompts (--prompt or "
+                    "--prompts-file).");
+    return m.encodePrompts(settings.prompts, settings.negativePrompt, settings.clipSkip);
+}
+
 const CalibrationData& QuantSession::calibrationData(const CalibrationDataSettings& settings, const std::string& file,
                                                      const ProgressCallbacks& callbacks, bool* reused) {
-    LoadedModel& m = model();
+    DiffusionPipeline& m = model();
     const std::string wanted = settings.describe();
     if (reused) *reused = true;
     if (dataCache_ && dataCache_->settings == wanted && dataCache_->modelStamp == weightsStamp_) {
@@ -75,7 +91,9 @@ const CalibrationData& QuantSession::calibrationData(const CalibrationDataSettin
     }
     if (reused) *reused = false;
     callbacks.beginStage("calibration-data");
-    CalibrationData data = collectCalibrationData(m.unet, m.scheduler, settings, callbacks);
+    const PromptStates prompts = promptStates(settings);
+    CalibrationData data = collectCalibrationData(m.denoiser(), m.scheduler(), settings, callbacks,
+                                                  m.isTextToImage() ? &prompts : nullptr);
     data.modelStamp = weightsStamp_;
     if (!file.empty()) {
         data.save(file);
@@ -86,8 +104,9 @@ const CalibrationData& QuantSession::calibrationData(const CalibrationDataSettin
 }
 
 CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, const ProgressCallbacks& callbacks) {
-    LoadedModel& m = model();
-    recipe.plan.validateAgainst(m.unet.sites(), "plan");
+    DiffusionPipeline& m = model();
+    Denoiser& denoiser = m.denoiser();
+    recipe.plan.validateAgainst(denoiser.sites(), "plan");
     const int samplingSteps = recipe.data.trajectory.steps;
     checkRelaxedSteps(recipe.plan, samplingSteps);
     if (recipe.data.trajectory.sampler == SamplerKind::PNDM) {
@@ -113,25 +132,26 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
         data = &calibrationData(recipe.data, recipe.dataFile, callbacks, &summary.reusedData);
     std::vector<UnitReport> reports;
     QuantizedUNet quantized =
-        data ? roundWeights(m.unet, plan, *data, options, callbacks, &reports) : quantizeWeights(m.unet, plan);
+        data ? roundWeights(denoiser, plan, *data, options, callbacks, &reports) : quantizeWeights(denoiser, plan);
     if (options.progressive) {
         SampleRequest trajectory = recipe.data.trajectory;
         trajectory.batch = recipe.data.samples;
+        if (m.isTextToImage()) trajectory = withPrompts(trajectory, promptStates(recipe.data), 0, recipe.data.samples);
         ProgressiveOptions progressive;
         progressive.histogramBins = options.histogramBins;
         progressive.fit.percentile = options.percentile;
-        calibrateProgressively(m.unet, m.scheduler, quantized, trajectory, progressive, callbacks);
+        calibrateProgressively(denoiser, m.scheduler(), quantized, trajectory, progressive, callbacks);
         summary.pairs = static_cast<int64_t>(recipe.data.samples) * samplingSteps;
     } else {
-        calibrateActivations(m.unet, quantized, *data, options, callbacks);
+        calibrateActivations(denoiser, quantized, *data, options, callbacks);
         summary.pairs = data->size();
     }
-    if (data) learnActivationStepsIfAsked(m.unet, quantized, *data, options, callbacks, &reports);
+    if (data) learnActivationStepsIfAsked(denoiser, quantized, *data, options, callbacks, &reports);
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     nlohmann::ordered_json record = nlohmann::ordered_json::parse(recipe.data.describe());
     record["pairs"] = summary.pairs;
-    if (data) record["with_null_class"] = data->withNullClass;
+    if (data) record["with_null_class"] = data->withUnconditional;
     record["options"] = nlohmann::ordered_json::parse(recipe.options.describe());
     record["seconds"] = summary.seconds;
     if (!reports.empty()) {
@@ -152,10 +172,13 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
 }
 
 SensitivityReport QuantSession::measureSensitivity(const SensitivityRecipe& recipe, const ProgressCallbacks& callbacks) {
-    LoadedModel& m = model();
-    recipe.plan.validateAgainst(m.unet.sites(), "plan");
+    DiffusionPipeline& m = model();
+    recipe.plan.validateAgainst(m.denoiser().sites(), "plan");
     const CalibrationData& data = calibrationData(recipe.data, recipe.dataFile, callbacks);
-    SensitivityReport report = dq::measureSensitivity(m.unet, m.scheduler, recipe.plan, data, recipe.options, callbacks);
+    SensitivityOptions options = recipe.options;
+    if (m.isTextToImage() && options.sampleImages > 0)
+        options.sampling = withPrompts(options.sampling, promptStates(recipe.data), 0, options.sampleImages);
+    SensitivityReport report = dq::measureSensitivity(m.denoiser(), m.scheduler(), recipe.plan, data, options, callbacks);
     report.modelStamp = weightsStamp_;
     spdlog::info("Measured the sensitivity of {} sites on {} inputs per configuration in {:.1f} s", report.sites.size(),
                  report.inputs, report.seconds);
@@ -174,9 +197,9 @@ ArtifactSizes QuantSession::saveQuantized(const std::string& folder) const {
 }
 
 void QuantSession::openQuantized(const std::string& folder) {
-    LoadedModel& m = model();
-    auto q = std::make_unique<QuantizedUNet>(loadQuantizedState(folder, m.unet));
-    q->to(m.unet.device());
+    DiffusionPipeline& m = model();
+    auto q = std::make_unique<QuantizedUNet>(loadQuantizedState(folder, m.denoiser()));
+    q->to(m.denoiser().device());
     quantized_ = std::move(q);
     calibrationRecord_.clear();
     spdlog::info("Opened quantized model '{}' ({})", folder, quantized_->plan().preset);

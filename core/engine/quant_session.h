@@ -16,7 +16,7 @@
 
 #include "core/analysis/sensitivity.h"
 #include "core/callbacks.h"
-#include "core/model/model_folder.h"
+#include "core/pipeline/diffusion_pipeline.h"
 #include "core/quant/calibration_data.h"
 #include "core/quant/calibrator.h"
 #include "core/quant/quant_artifact.h"
@@ -67,14 +67,15 @@ public:
     QuantSession();
     ~QuantSession();
 
-    // Loads a model folder onto a device ("auto", "cpu", "cuda"). The current
-    // model (and everything derived from it) is replaced only on success.
+    // Loads a model or pipeline folder onto a device ("auto", "cpu", "cuda").
+    // The current model (and everything derived from it) is replaced only on
+    // success.
     void openModel(const std::string& folder, const std::string& device = "auto");
     bool hasModel() const { return model_.has_value(); }
-    LoadedModel& model();
-    const LoadedModel& model() const;
+    DiffusionPipeline& model();
+    const DiffusionPipeline& model() const;
     const std::string& folder() const { return folder_; }
-    // Content hash of the FP weights: stamps calibration data and artifacts.
+    // Content hash of the FP denoiser's weights: stamps calibration data and artifacts.
     const std::string& weightsStamp() const { return weightsStamp_; }
 
     // The plan for a recipe, for the loaded model and `samplingSteps`.
@@ -112,7 +113,12 @@ public:
     std::string featureNetPath(const std::string& override = {}) const { return findFeatureNet(folder_, override); }
 
 private:
-    std::optional<LoadedModel> model_;
+    // The text encoder's states for the settings' calibration prompts and
+    // negative prompt (empty for models without text; errors when prompts are
+    // missing for a pipeline, or given for another model).
+    PromptStates promptStates(const CalibrationDataSettings& settings) const;
+
+    std::optional<DiffusionPipeline> model_;
     std::string folder_;
     std::string weightsStamp_;
     std::optional<CalibrationData> dataCache_;

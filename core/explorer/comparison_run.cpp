@@ -12,7 +12,7 @@ namespace {
 
 GenerationRun generate(Denoiser& model, const SchedulerConfig& scheduler, const SampleRequest& request,
                        bool keepTrajectory, bool quantizedRun, int offset, int total,
-                       const ComparisonCallbacks& callbacks) {
+                       const ComparisonCallbacks& callbacks, const ImageDecoder& decode) {
     GenerationRun run;
     SampleCallbacks cb;
     cb.cancelled = callbacks.cancelled;
@@ -24,19 +24,21 @@ GenerationRun generate(Denoiser& model, const SchedulerConfig& scheduler, const 
         if (callbacks.onStep) callbacks.onStep(quantizedRun, event);
     };
     run.result = runSampler(model, scheduler, request, cb);
+    run.images = (decode ? decode(run.result.samples) : run.result.samples).to(torch::kCPU);
     return run;
 }
 
 }  // namespace
 
 ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
-                            const SampleRequest& request, bool keepTrajectory, const ComparisonCallbacks& callbacks) {
+                            const SampleRequest& request, bool keepTrajectory, const ComparisonCallbacks& callbacks,
+                            const ImageDecoder& decode) {
     ModelStateGuard guard(model);
     const int runs = quantizer ? 2 : 1;
     const int total = runs * request.steps;
     ComparisonRun out;
     model.setInterceptor(nullptr);
-    out.fp = generate(model, scheduler, request, keepTrajectory, false, 0, total, callbacks);
+    out.fp = generate(model, scheduler, request, keepTrajectory, false, 0, total, callbacks, decode);
     if (!quantizer) return out;
 
     // The quantized run starts from exactly the same noise and classes.
@@ -44,9 +46,8 @@ ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, I
     same.initialNoise = out.fp.result.initialNoise;
     if (out.fp.result.classLabels.defined()) same.classLabels = out.fp.result.classLabels;
     model.setInterceptor(quantizer);
-    out.quantized = generate(model, scheduler, same, keepTrajectory, true, request.steps, total, callbacks);
-    out.paired = pairedMetrics(toUnitRange(out.quantized->result.samples.to(torch::kCPU)),
-                               toUnitRange(out.fp.result.samples.to(torch::kCPU)));
+    out.quantized = generate(model, scheduler, same, keepTrajectory, true, request.steps, total, callbacks, decode);
+    out.paired = pairedMetrics(toUnitRange(out.quantized->images), toUnitRange(out.fp.images));
     return out;
 }
 

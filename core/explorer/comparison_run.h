@@ -22,8 +22,13 @@ struct TrajectoryStep {
     torch::Tensor predictedX0;  // the scheduler's x0 estimate at this step, CPU, model space
 };
 
+// Samples in the denoiser's space → images in [-1, 1] (a VAE's decoding of
+// latents); empty: the samples are the images.
+using ImageDecoder = std::function<torch::Tensor(const torch::Tensor&)>;
+
 struct GenerationRun {
     SampleResult result;                     // samples on the model's device
+    torch::Tensor images;                    // the decoded images, CPU, [-1, 1] nominally
     std::vector<TrajectoryStep> trajectory;  // empty unless kept
 };
 
@@ -41,8 +46,9 @@ struct ComparisonCallbacks : ProgressCallbacks {
 // Samples `request` without an interceptor, then (when `quantizer` is given)
 // with it from the FP run's initial noise and class labels. The model's own
 // interceptor is restored afterwards, also when cancelled (dq::Cancelled).
+// The paired metrics compare the decoded images.
 ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
                             const SampleRequest& request, bool keepTrajectory,
-                            const ComparisonCallbacks& callbacks = {});
+                            const ComparisonCallbacks& callbacks = {}, const ImageDecoder& decode = {});
 
 }  // namespace dq

@@ -44,4 +44,16 @@ Conditioning Conditioning::cat(const Conditioning& first, const Conditioning& se
     return Conditioning(first.kind_, torch::cat({first.tensor_, second.tensor_}));
 }
 
+Conditioning Conditioning::cat(const std::vector<Conditioning>& parts) {
+    if (parts.empty() || parts.front().isNone()) return {};
+    std::vector<torch::Tensor> tensors;
+    for (const Conditioning& part : parts) {
+        if (part.kind_ != parts.front().kind_)
+            throw Error(std::string("Cannot stack conditionings of different kinds (") +
+                        conditioningKindName(parts.front().kind_) + " and " + conditioningKindName(part.kind_) + ").");
+        tensors.push_back(part.tensor_);
+    }
+    return Conditioning(parts.front().kind_, torch::cat(tensors));
+}
+
 }  // namespace dq

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -43,11 +44,20 @@ public:
     Conditioning narrow(int64_t start, int64_t length) const;
     // Two conditionings of the same kind, stacked along the batch.
     static Conditioning cat(const Conditioning& first, const Conditioning& second);
+    // Any number of them, all of one kind (none for an empty list).
+    static Conditioning cat(const std::vector<Conditioning>& parts);
 
 private:
     Conditioning(ConditioningKind kind, torch::Tensor tensor) : kind_(kind), tensor_(std::move(tensor)) {}
     ConditioningKind kind_ = ConditioningKind::None;
     torch::Tensor tensor_;
+};
+
+// A text-conditioned model's prompts as its text encoder states them, and the
+// unconditional (negative or empty) prompt of classifier-free guidance.
+struct PromptStates {
+    torch::Tensor prompts;        // [P, tokens, dim]
+    torch::Tensor unconditional;  // [1, tokens, dim]
 };
 
 }  // namespace dq

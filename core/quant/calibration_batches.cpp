@@ -13,7 +13,7 @@ std::vector<std::pair<int, torch::Tensor>> calibrationBatchRows(const Calibratio
                                                                 int64_t maxRows) {
     const torch::Tensor steps = std::get<0>(torch::_unique(data.stepIndex));
     std::vector<std::pair<int, torch::Tensor>> batches;
-    const int64_t rowsPerBatch = std::max<int64_t>(1, data.withNullClass ? batchSize / 2 : batchSize);
+    const int64_t rowsPerBatch = std::max<int64_t>(1, data.withUnconditional ? batchSize / 2 : batchSize);
     const int64_t stepCount = steps.size(0);
     // A per-step share of maxRows, at least one row per step.
     const int64_t perStep = maxRows > 0 ? std::max<int64_t>(1, maxRows / std::max<int64_t>(1, stepCount)) : 0;
@@ -40,11 +40,25 @@ CalibrationBatch makeCalibrationBatch(const Denoiser& model, const CalibrationDa
     b.stepIndex = stepIndex;
     b.x = data.samples.index_select(0, rows).to(device, torch::kFloat32);
     b.t = data.timesteps.index_select(0, rows).to(device);
-    if (spec.kind == ConditioningKind::ClassLabels) b.labels = data.classLabels.index_select(0, rows).to(device);
-    if (data.withNullClass && b.labels.defined()) {
+    // index_select copies: the batch holds ordinary tensors even when the data
+    // was collected in inference mode, so reconstruction can learn through it.
+    Conditioning unconditional;
+    if (spec.kind == ConditioningKind::ClassLabels) {
+        const torch::Tensor labels = data.classLabels.index_select(0, rows).to(device);
+        b.condition = Conditioning::classLabels(labels);
+        if (data.withUnconditional) unconditional = Conditioning::classLabels(torch::full_like(labels, *spec.nullClassLabel));
+    } else if (spec.kind == ConditioningKind::EncoderStates) {
+        b.condition = Conditioning::encoderStates(
+            data.promptStates.index_select(0, data.promptIndex.index_select(0, rows)).to(device));
+        if (data.withUnconditional)
+            unconditional = Conditioning::encoderStates(
+                data.unconditionalStates.index_select(0, torch::zeros({rows.size(0)}, torch::kInt64)).to(device));
+    }
+    if (!unconditional.isNone()) {
         b.x = torch::cat({b.x, b.x});
         b.t = torch::cat({b.t, b.t});
-        b.labels = torch::cat({b.labels, torch::full_like(b.labels, *spec.nullClassLabel)});
+        b.condition = spec.unconditionalFirst ? Conditioning::cat(unconditional, b.condition)
+                                              : Conditioning::cat(b.condition, unconditional);
     }
     return b;
 }
@@ -69,8 +83,15 @@ void forEachCalibrationBatch(Denoiser& model, const CalibrationData& data,
 
 void checkCalibrationData(const Denoiser& model, const CalibrationData& data) {
     if (data.size() == 0) throw Error("The calibration data is empty.");
-    if (model.conditioningSpec().kind == ConditioningKind::ClassLabels && !data.classLabels.defined())
+    const ConditioningKind kind = model.conditioningSpec().kind;
+    if (kind != ConditioningKind::EncoderStates && data.promptStates.defined())
+        throw Error("The calibration data was collected from prompts but the model is not text-conditioned; collect it "
+                    "again.");
+    if (kind == ConditioningKind::ClassLabels && !data.classLabels.defined())
         throw Error("The calibration data has no class labels but the model is class-conditional; collect it again.");
+    if (kind == ConditioningKind::EncoderStates && !data.promptStates.defined())
+        throw Error("The calibration data has no prompts but the model is text-conditioned; collect it again from "
+                    "calibration prompts.");
 }
 
 }  // namespace dq

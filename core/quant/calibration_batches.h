@@ -9,6 +9,7 @@
 #include <torch/types.h>
 
 #include "core/callbacks.h"
+#include "core/model/conditioning.h"
 #include "core/quant/calibration_data.h"
 
 namespace dq {
@@ -17,17 +18,19 @@ class Denoiser;
 
 struct CalibrationBatch {
     int stepIndex = 0;        // index into data.trajectoryTimesteps
-    torch::Tensor x, t, labels;  // on the model's device; labels undefined for unconditional models
+    torch::Tensor x, t;        // on the model's device
+    Conditioning condition;    // class labels or encoder states, on the model's device (none: unconditional model)
 };
 
 // Batches never mix calibration steps, so per-step grids see their own step
-// only. For data with the null class, each row is used with its class and the
-// null class (rowsPerBatch is halved so that a batch holds `batchSize` inputs).
+// only. For data used unconditionally too, each row is used with its class and
+// the null class, or its prompt and the negative prompt (rowsPerBatch is halved so that a batch holds `batchSize` inputs).
 // `maxRows` > 0 keeps an evenly strided subset of each step's rows.
 std::vector<std::pair<int, torch::Tensor>> calibrationBatchRows(const CalibrationData& data, int batchSize,
                                                                 int64_t maxRows = 0);
 
-// Builds the batch's inputs on the model's device.
+// Builds the batch's inputs on the model's device; with the unconditional
+// copies stacked in the order of the model's ConditioningSpec.
 CalibrationBatch makeCalibrationBatch(const Denoiser& model, const CalibrationData& data, int stepIndex,
                                       const torch::Tensor& rows);
 
@@ -38,7 +41,7 @@ void forEachCalibrationBatch(Denoiser& model, const CalibrationData& data,
                              const std::function<void(const CalibrationBatch&)>& visit,
                              const ProgressCallbacks& callbacks, int done = 0, int total = 0);
 
-// Checks that the data can calibrate the model (non-empty, labels when needed).
+// Checks that the data can calibrate the model (non-empty, the conditioning it needs).
 void checkCalibrationData(const Denoiser& model, const CalibrationData& data);
 
 }  // namespace dq

@@ -41,6 +41,11 @@ std::string CalibrationDataSettings::describe() const {
         j["normal_mean"] = normalMean;
         j["normal_std"] = normalStd;
     }
+    if (!prompts.empty()) {  // absent for class-conditional models, whose descriptions stay as they were
+        j["prompts"] = prompts;
+        j["negative_prompt"] = negativePrompt;
+        j["clip_skip"] = clipSkip;
+    }
     return j.dump();
 }
 
@@ -50,11 +55,16 @@ void CalibrationData::save(const std::string& path) const {
                                                  {"step_index", stepIndex},
                                                  {"trajectory_timesteps", torch::tensor(trajectoryTimesteps, torch::kInt64)}};
     if (classLabels.defined()) tensors["class_labels"] = classLabels;
+    if (promptStates.defined()) {
+        tensors["prompt_index"] = promptIndex;
+        tensors["prompt_states"] = promptStates.to(torch::kFloat32).contiguous();
+        if (withUnconditional) tensors["unconditional_states"] = unconditionalStates.to(torch::kFloat32).contiguous();
+    }
     saveSafetensors(path, tensors,
                     {{"format", "diffquant-calibration-data"},
                      {"settings", settings},
                      {"model", modelStamp},
-                     {"with_null_class", withNullClass ? "true" : "false"}});
+                     {"with_null_class", withUnconditional ? "true" : "false"}});
 }
 
 CalibrationData CalibrationData::load(const std::string& path) {
@@ -73,7 +83,19 @@ CalibrationData CalibrationData::load(const std::string& path) {
     if (layout.hasClassLabels) d.classLabels = file.at("class_labels", path).to(torch::kInt64).clone();
     d.settings = file.metadata.at("settings");
     d.modelStamp = file.metadata.at("model");
-    d.withNullClass = file.metadata.at("with_null_class") == "true";
+    d.withUnconditional = file.metadata.at("with_null_class") == "true";
+    if (layout.promptCount > 0) {
+        d.promptIndex = file.at("prompt_index", path).to(torch::kInt64).clone();
+        d.promptStates = file.at("prompt_states", path).to(torch::kFloat32).clone();
+        if (d.withUnconditional) d.unconditionalStates = file.at("unconditional_states", path).to(torch::kFloat32).clone();
+        if (d.promptIndex.min().item<int64_t>() < 0 || d.promptIndex.max().item<int64_t>() >= layout.promptCount)
+            throw Error("Calibration data '" + path + "': tensor 'prompt_index' holds indices outside [0, " +
+                        std::to_string(layout.promptCount) + "), the prompts of 'prompt_states'; collect it again.");
+        requireFinite(d.promptStates, "Calibration data '" + path + "': tensor 'prompt_states'", "collect it again");
+        if (d.withUnconditional)
+            requireFinite(d.unconditionalStates, "Calibration data '" + path + "': tensor 'unconditional_states'",
+                          "collect it again");
+    }
     if (d.stepIndex.min().item<int64_t>() < 0 || d.stepIndex.max().item<int64_t>() >= layout.trajectorySteps)
         throw Error("Calibration data '" + path + "': tensor 'step_index' holds indices outside [0, " +
                     std::to_string(layout.trajectorySteps) + "), the trajectory's steps; collect it again.");
@@ -82,9 +104,18 @@ CalibrationData CalibrationData::load(const std::string& path) {
 }
 
 CalibrationData collectCalibrationData(Denoiser& model, const SchedulerConfig& scheduler,
-                                       const CalibrationDataSettings& settings, const ProgressCallbacks& callbacks) {
+                                       const CalibrationDataSettings& settings, const ProgressCallbacks& callbacks,
+                                       const PromptStates* prompts) {
     if (settings.samples < 1 || settings.steps < 1 || settings.batchSize < 1)
         throw Error("Calibration needs cali_n ≥ 1, cali_st ≥ 1 and a positive batch size.");
+    const bool text = model.conditioningSpec().kind == ConditioningKind::EncoderStates;
+    if (text) {
+        if (settings.prompts.empty() || !prompts || !prompts->prompts.defined() ||
+            prompts->prompts.size(0) != int64_t(settings.prompts.size()) || !prompts->unconditional.defined())
+            throw Error("A text-conditioned model is calibrated from prompts; give at least one calibration prompt.");
+    } else if (!settings.prompts.empty()) {
+        throw Error("Calibration prompts were given, but the model is not text-conditioned; remove them.");
+    }
     const SampleShape shape = model.sampleShape();
     checkAllocation(double(settings.samples) * settings.steps * shape.channels * shape.height * shape.width * sizeof(float),
                     "Calibration data of " + std::to_string(settings.samples) + " trajectories x " +
@@ -126,11 +157,16 @@ CalibrationData collectCalibrationData(Denoiser& model, const SchedulerConfig& s
 
     const int classes = realClassCount(model);
     const int batches = (settings.samples + settings.batchSize - 1) / settings.batchSize;
-    std::vector<torch::Tensor> xs, ts, idx, labels;
+    std::vector<torch::Tensor> xs, ts, idx, labels, promptRows;
     for (int b = 0; b < batches; ++b) {
         const int first = b * settings.batchSize;
         const int count = std::min(settings.batchSize, settings.samples - first);
         SampleRequest request = batchRequest(settings.trajectory, first, count, b, classes);
+        torch::Tensor promptOf;  // text: the prompt of each trajectory in the batch
+        if (text) {
+            request = withPrompts(request, *prompts, first, count);
+            promptOf = torch::arange(first, first + count, torch::kInt64).remainder(int64_t(settings.prompts.size()));
+        }
         // Models that embed class values like timesteps have no class table;
         // they are calibrated (and sampled by default) with class value 0.
         const bool conditional = model.conditioningSpec().kind == ConditioningKind::ClassLabels;
@@ -149,6 +185,7 @@ CalibrationData collectCalibrationData(Denoiser& model, const SchedulerConfig& s
             ts.push_back(torch::full({static_cast<int64_t>(rows.size())}, e.timestep, torch::kInt64));
             idx.push_back(torch::full({static_cast<int64_t>(rows.size())}, e.index, torch::kInt64));
             if (conditional) labels.push_back(request.classLabels.index_select(0, sel));
+            if (text) promptRows.push_back(promptOf.index_select(0, sel));
         };
         runSampler(model, scheduler, request, cb);
     }
@@ -158,7 +195,12 @@ CalibrationData collectCalibrationData(Denoiser& model, const SchedulerConfig& s
     data.stepIndex = torch::cat(idx);
     if (!labels.empty()) data.classLabels = torch::cat(labels);
     data.trajectoryTimesteps = timesteps;
-    data.withNullClass = model.conditioningSpec().supportsGuidance() && classes > 0;
+    data.withUnconditional = (model.conditioningSpec().supportsGuidance() && classes > 0) || text;
+    if (text) {
+        data.promptIndex = torch::cat(promptRows);
+        data.promptStates = prompts->prompts.to(torch::kCPU, torch::kFloat32).contiguous();
+        data.unconditionalStates = prompts->unconditional.to(torch::kCPU, torch::kFloat32).contiguous();
+    }
     data.settings = settings.describe();
     return data;
 }

@@ -15,6 +15,7 @@ struct CalibrationDataLayout {
     int64_t pairs = 0;          // kept (x_t, t) pairs
     int64_t trajectorySteps = 0;
     bool hasClassLabels = false;
+    int64_t promptCount = 0;  // text-conditioned data: rows of 'prompt_states' (0: none)
 };
 
 // Throws dq::Error naming `path` and the tensor or metadata key at fault.

@@ -11,6 +11,8 @@
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
+#include "core/model/denoiser.h"
+#include "core/model/model_folder.h"
 #include "core/quant/bit_packing.h"
 #include "core/quant/artifact_record.h"
 #include "core/quant/calibration_data.h"
@@ -25,7 +27,7 @@ namespace {
 constexpr const char* kJsonFile = "quantized_model.json";
 constexpr const char* kWeightsFile = "quantized_weights.safetensors";
 constexpr const char* kFormat = "diffquant-quantized-model";
-constexpr const char* kFpWeights = "diffusion_pytorch_model.safetensors";
+constexpr const char* kFpWeights = "diffusion_pytorch_model.safetensors";  // in the denoiser's own folder
 
 std::string partKey(const std::string& site, std::size_t part) { return site + ".weight." + std::to_string(part); }
 
@@ -35,7 +37,7 @@ uint64_t fileSize(const std::string& path) { return fs::exists(path) ? static_ca
 ArtifactSizes saveQuantizedModel(const std::string& folder, const QuantizedUNet& quantized, const std::string& fpFolder,
                                  const std::string& calibrationJson) {
     fs::create_directories(folder);
-    const std::string fpWeights = fpFolder + "/" + kFpWeights;
+    const std::string fpWeights = denoiserWeightsFile(fpFolder);
     std::map<std::string, torch::Tensor> tensors;
     ojson sites = ojson::array();
     for (const SiteQuantState& st : quantized.sites()) {
@@ -231,14 +233,14 @@ LoadedQuantizedModel loadQuantizedModel(const std::string& folder, const std::st
     const std::string& stamp = record.fpWeightsStamp;
     std::string fpFolder;
     if (!fpFolderOverride.empty()) {
-        if (fileStamp(fpFolderOverride + "/" + kFpWeights) != stamp)
+        if (fileStamp(denoiserWeightsFile(fpFolderOverride)) != stamp)
             throw Error("Quantized model '" + folder + "' was calibrated for other weights than '" + fpFolderOverride +
                         "'; pass the FP model it was made from (recorded: " + inQuotes(recorded, 120) + ").");
         fpFolder = fpFolderOverride;
     } else {
         for (const std::string& candidate : {recorded, defaultModelFolder()}) {
-            if (candidate.empty() || !fs::exists(candidate + "/" + kFpWeights)) continue;
-            if (fileStamp(candidate + "/" + kFpWeights) == stamp) {
+            if (candidate.empty() || !fs::exists(denoiserWeightsFile(candidate))) continue;
+            if (fileStamp(denoiserWeightsFile(candidate)) == stamp) {
                 fpFolder = candidate;
                 break;
             }
@@ -247,10 +249,10 @@ LoadedQuantizedModel loadQuantizedModel(const std::string& folder, const std::st
             throw Error("The FP model of quantized model '" + folder + "' was not found or has changed (recorded: " +
                         inQuotes(recorded, 120) + "); pass it with --model.");
     }
-    LoadedQuantizedModel loaded{loadModelFolder(fpFolder), QuantizedUNet(), fpFolder, {}, {}};
-    loaded.quantized = loadQuantizedState(folder, loaded.fp.unet);
+    LoadedQuantizedModel loaded{DiffusionPipeline::load(fpFolder), QuantizedUNet(), fpFolder, {}, {}};
+    loaded.quantized = loadQuantizedState(folder, loaded.fp.denoiser());
     loaded.calibrationJson = record.calibrationJson;
-    loaded.sizes = {fileSize(jsonPath) + fileSize(folder + "/" + kWeightsFile), fileSize(fpFolder + "/" + kFpWeights)};
+    loaded.sizes = {fileSize(jsonPath) + fileSize(folder + "/" + kWeightsFile), fileSize(denoiserWeightsFile(fpFolder))};
     return loaded;
 }
 

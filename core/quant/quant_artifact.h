@@ -10,14 +10,14 @@
 #include <cstdint>
 #include <string>
 
-#include "core/model/model_folder.h"
+#include "core/pipeline/diffusion_pipeline.h"
 #include "core/quant/quantized_unet.h"
 
 namespace dq {
 
 struct ArtifactSizes {
     uint64_t artifactBytes = 0;   // both files of the artifact
-    uint64_t fpWeightsBytes = 0;  // the FP model's diffusion_pytorch_model.safetensors
+    uint64_t fpWeightsBytes = 0;  // the FP denoiser's diffusion_pytorch_model.safetensors
 };
 
 // Writes the artifact atomically (each file). `calibrationJson` is stored as is
@@ -26,7 +26,7 @@ ArtifactSizes saveQuantizedModel(const std::string& folder, const QuantizedUNet&
                                  const std::string& fpFolder, const std::string& calibrationJson);
 
 struct LoadedQuantizedModel {
-    LoadedModel fp;
+    DiffusionPipeline fp;
     QuantizedUNet quantized;
     std::string fpFolder;
     std::string calibrationJson;

@@ -74,7 +74,7 @@ std::vector<int> observeRanges(Denoiser& model, RangeObserver& observer, const C
             model, data, batches,
             [&](const CalibrationBatch& b) {
                 observer.setBucket(b.stepIndex);
-                model.forward(b.x, b.t, Conditioning::classLabels(b.labels));
+                model.forward(b.x, b.t, b.condition);
             },
             callbacks, pass * static_cast<int>(batches.size()), total);
     }

@@ -179,7 +179,7 @@ void roundWeightsGptq(Denoiser& model, QuantizedUNet& quantized, const Calibrati
     const int total = static_cast<int>(batches.size() + layers);
     callbacks.beginStage("gptq-hessians");
     forEachCalibrationBatch(
-        model, data, batches, [&](const CalibrationBatch& b) { model.forward(b.x, b.t, Conditioning::classLabels(b.labels)); }, callbacks, 0, total);
+        model, data, batches, [&](const CalibrationBatch& b) { model.forward(b.x, b.t, b.condition); }, callbacks, 0, total);
     model.setInterceptor(nullptr);
 
     callbacks.beginStage("gptq-rounding");

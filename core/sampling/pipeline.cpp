@@ -30,6 +30,14 @@ SampleRequest batchRequest(const SampleRequest& base, int first, int count, int 
     return request;
 }
 
+SampleRequest withPrompts(const SampleRequest& base, const PromptStates& prompts, int first, int count) {
+    SampleRequest request = base;
+    const torch::Tensor promptOf = torch::arange(first, first + count, torch::kInt64).remainder(prompts.prompts.size(0));
+    request.conditioning = Conditioning::encoderStates(prompts.prompts.index_select(0, promptOf));
+    request.unconditional = Conditioning::encoderStates(prompts.unconditional);
+    return request;
+}
+
 namespace {
 // Restores the model's step context even when sampling throws.
 struct StepContextReset {

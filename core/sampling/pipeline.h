@@ -68,6 +68,10 @@ torch::Tensor makeInitialNoise(const Denoiser& model, int batch, uint64_t seed);
 // `first`, seed + index, and (with classes > 0) sample i gets class i mod classes.
 SampleRequest batchRequest(const SampleRequest& base, int first, int count, int index, int classes);
 
+// `base` for samples first .. first + count − 1 of a run: sample s conditioned
+// on prompt s mod P and guided against the unconditional states.
+SampleRequest withPrompts(const SampleRequest& base, const PromptStates& prompts, int first, int count);
+
 // Runs the sampler. Throws dq::Cancelled when callbacks ask to stop (checked
 // before every step). Deterministic for a given request and device.
 SampleResult runSampler(Denoiser& model, const SchedulerConfig& schedulerConfig, const SampleRequest& request,

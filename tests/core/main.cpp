@@ -27,6 +27,7 @@ QObject* makeYardstickTest();
 QObject* makeHostileInputsTest();
 QObject* makeSensitivityTest();
 QObject* makeGoldenTest();
+QObject* makeTextQuantTest();
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<QObject*()>> suites = {
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
         {"recon", makeReconstructionTest},     {"runtime", makeRuntimeTest},
         {"yardstick", makeYardstickTest},     {"hostile", makeHostileInputsTest},
         {"sensitivity", makeSensitivityTest}, {"golden", makeGoldenTest},
+        {"text_quant", makeTextQuantTest},
     };
     if (argc < 2 || !suites.count(argv[1])) {
         std::cerr << "usage: dq_core_tests SUITE [QtTest options]; suites:";

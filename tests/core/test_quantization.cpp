@@ -486,8 +486,8 @@ private Q_SLOTS:
         request.steps = 8;
         m.unet.setInterceptor(&q);
         const SampleResult a = runSampler(m.unet, m.scheduler, request);
-        back.fp.unet.setInterceptor(&back.quantized);
-        const SampleResult b = runSampler(back.fp.unet, back.fp.scheduler, request);
+        back.fp.denoiser().setInterceptor(&back.quantized);
+        const SampleResult b = runSampler(back.fp.denoiser(), back.fp.scheduler(), request);
         QVERIFY(torch::equal(a.samples, b.samples));
 
         // A truncated weights file and a plan for another model are rejected by name.
@@ -684,7 +684,7 @@ private Q_SLOTS:
         const double mean = normal.timesteps.to(torch::kFloat64).mean().item<double>();
         QVERIFY2(mean > 320 && mean < 480, qPrintable(QString::number(mean)));
         QVERIFY(normal.timesteps.min().item<int64_t>() >= 200 && normal.timesteps.max().item<int64_t>() <= 600);
-        QVERIFY(normal.withNullClass);
+        QVERIFY(normal.withUnconditional);
         QCOMPARE(normal.classLabels.size(0), 24);
 
         s.selection = TimestepSelection::Uniform;
@@ -718,7 +718,7 @@ private Q_SLOTS:
         LoadedModel m = loadModelFolder(folder);
         const CalibrationData data = smallCalibration(m, 3, 2, 4);
         QVERIFY(data.classLabels.defined());
-        QVERIFY(!data.withNullClass);
+        QVERIFY(!data.withUnconditional);
         const QuantizedUNet q = calibrate(m.unet, makePresetPlan("W8A8", m.unet.sites()), data);
         QVERIFY(!q.sites().front().activationParts.empty());
     }

@@ -65,9 +65,9 @@ double outputSqnr(LoadedModel& m, QuantizedUNet& q, const CalibrationData& data)
         const CalibrationBatch b = makeCalibrationBatch(m.unet, data, step, rows);
         m.unet.setStep({step, static_cast<int>(data.trajectoryTimesteps.size()), data.trajectoryTimesteps[step]});
         m.unet.setInterceptor(nullptr);
-        const torch::Tensor fp = m.unet.forward(b.x, b.t, b.labels);
+        const torch::Tensor fp = m.unet.forward(b.x, b.t, b.condition);
         m.unet.setInterceptor(&q);
-        const torch::Tensor out = m.unet.forward(b.x, b.t, b.labels);
+        const torch::Tensor out = m.unet.forward(b.x, b.t, b.condition);
         m.unet.setInterceptor(nullptr);
         err += (out - fp).pow(2).sum().item<double>();
         power += fp.pow(2).sum().item<double>();
@@ -135,7 +135,7 @@ private Q_SLOTS:
             m.unet.setInterceptor(&recorder);
             for (const auto& [step, rows] : calibrationBatchRows(heldOut, 32)) {
                 const CalibrationBatch b = makeCalibrationBatch(m.unet, heldOut, step, rows);
-                m.unet.forward(b.x, b.t, b.labels);
+                m.unet.forward(b.x, b.t, b.condition);
             }
             m.unet.setInterceptor(nullptr);
         }
@@ -277,7 +277,7 @@ private Q_SLOTS:
         const QJsonObject calibration = QJsonDocument::fromJson(json.readAll()).object()["calibration"].toObject();
         QCOMPARE(calibration["options"].toObject()["rounding"].toString(), rounding);
         QCOMPARE(calibration.contains("units"), !summary.units.empty());
-        const QuantizedUNet reloaded = loadQuantizedState(out.toStdString(), session.model().unet);
+        const QuantizedUNet reloaded = loadQuantizedState(out.toStdString(), session.model().requirePixelModel("test"));
         for (const SiteQuantState& st : session.quantized()->sites()) {
             const SiteQuantState& r = *reloaded.find(st.site.name);
             QCOMPARE(r.weightParts.size(), st.weightParts.size());
@@ -353,7 +353,7 @@ private Q_SLOTS:
         QVERIFY(cancelled);
         QVERIFY2(lastDetail.find("loss") != std::string::npos, lastDetail.c_str());
         QVERIFY(session.quantized() == nullptr);  // no partial result
-        UNet2DModel& unet = session.model().unet;
+        UNet2DModel& unet = session.model().requirePixelModel("test");
         QVERIFY(unet.interceptor() == nullptr && unet.unitObserver() == nullptr);
         const torch::Tensor out = unet.forward(torch::zeros({1, 1, 32, 32}), torch::tensor({10}), torch::tensor({1}));
         QVERIFY(torch::isfinite(out).all().item<bool>());
@@ -387,7 +387,7 @@ private Q_SLOTS:
         }
         QVERIFY(cancelled);
         QCOMPARE(session.quantized(), before);  // the previous result stays
-        UNet2DModel& unet = session.model().unet;
+        UNet2DModel& unet = session.model().requirePixelModel("test");
         QVERIFY(unet.interceptor() == nullptr);
         const torch::Tensor out = unet.forward(torch::zeros({1, 1, 32, 32}), torch::tensor({10}), torch::tensor({1}));
         QVERIFY(torch::isfinite(out).all().item<bool>());

@@ -47,9 +47,9 @@ double meanNmseWith(LoadedModel& m, Interceptor* q, const CalibrationData& data,
     forEachCalibrationBatch(m.unet, data, batches,
                             [&](const CalibrationBatch& b) {
                                 m.unet.setInterceptor(nullptr);
-                                const torch::Tensor ref = m.unet.forward(b.x, b.t, b.labels).to(torch::kFloat64);
+                                const torch::Tensor ref = m.unet.forward(b.x, b.t, b.condition).to(torch::kFloat64);
                                 m.unet.setInterceptor(q);
-                                const torch::Tensor out = m.unet.forward(b.x, b.t, b.labels).to(torch::kFloat64);
+                                const torch::Tensor out = m.unet.forward(b.x, b.t, b.condition).to(torch::kFloat64);
                                 m.unet.setInterceptor(nullptr);
                                 perStep[b.stepIndex].first += (out - ref).pow(2).sum().item<double>();
                                 perStep[b.stepIndex].second += ref.pow(2).sum().item<double>();
