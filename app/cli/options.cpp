@@ -119,7 +119,8 @@ void PlanOptions::add(CLI::App& cmd) {
                  "concatenation (Q-Diffusion)");
     cmd.add_flag("--split-conv1", splitConv1, "with --split: split conv1's input as well (it sees the concatenation after "
                                               "GroupNorm and SiLU)");
-    cmd.add_option("--softmax-bits", softmaxBits, "width of the attention probabilities (default: activation width)")
+    cmd.add_option("--softmax-bits", softmaxBits,
+                   "width of the attention probabilities (default: the activation width; 16 for text-to-image pipelines)")
         ->check(rangeOf(2, 16));
     cmd.add_option("--first-last", firstLast, "conv_in/conv_out: same, 8 or fp")->check(CLI::IsMember({"same", "8", "fp"}));
     cmd.add_flag("--per-step", perStep, "one activation grid per sampling step (PCR)");

@@ -51,7 +51,12 @@ const DiffusionPipeline& QuantSession::model() const {
 
 QuantPlan QuantSession::makePlan(const PlanRecipe& recipe, int samplingSteps) const {
     if (!model_) throw Error("Open a model before making a quantization plan.");
-    QuantPlan plan = makePresetPlan(recipe.preset, model_->denoiser().sites(), recipe.options);
+    PresetOptions options = recipe.options;
+    // Text-to-image presets keep the attention probabilities at 16 bits, as
+    // Q-Diffusion does for Stable Diffusion (its softmax outputs are too
+    // peaked for 8-bit grids); an explicit --softmax-bits wins.
+    if (model_->isTextToImage() && options.softmaxBits == 0) options.softmaxBits = 16;
+    QuantPlan plan = makePresetPlan(recipe.preset, model_->denoiser().sites(), options);
     relaxActivations(plan, samplingSteps, recipe.relaxFraction, recipe.relaxBits, recipe.relaxLastSteps);
     return plan;
 }

@@ -78,7 +78,8 @@ public:
     // Content hash of the FP denoiser's weights: stamps calibration data and artifacts.
     const std::string& weightsStamp() const { return weightsStamp_; }
 
-    // The plan for a recipe, for the loaded model and `samplingSteps`.
+    // The plan for a recipe, for the loaded model and `samplingSteps`. For
+    // text-to-image pipelines the softmax width defaults to 16 bits.
     QuantPlan makePlan(const PlanRecipe& recipe, int samplingSteps) const;
 
     // Calibration data for these settings: the in-memory copy, the file (when

@@ -206,6 +206,14 @@ private Q_SLOTS:
             if (st.site.contextInput && st.site.name.find("attn2.to_k") != std::string::npos) key = &st;
         QVERIFY(key != nullptr);
         QVERIFY(!key->activationParts.empty() && !key->weightParts.empty());
+        // Text-to-image presets keep the softmax at 16 bits (Q-Diffusion's SD setting).
+        int probabilities = 0;
+        for (const SiteQuantState& st : session.quantized()->sites())
+            if (st.site.kind == SiteKind::AttentionProbs) {
+                QCOMPARE(st.plan.activationBits, 16);
+                ++probabilities;
+            }
+        QVERIFY(probabilities >= 2);
         const ComparisonRun w8 = compare(session);
         QCOMPARE(w8.fp.images.size(1), int64_t(3));
         QCOMPARE(w8.fp.images.size(2), w8.fp.result.samples.size(2) * 2);  // the golden VAE upsamples once
@@ -294,6 +302,20 @@ private Q_SLOTS:
         QFile stats(dir.path() + "/stats/stats.json");
         QVERIFY(stats.open(QIODevice::ReadOnly));
         QVERIFY(stats.readAll().contains("attn2.to_k"));
+
+        // Bit-widths with evidence: a sensitivity sweep from the prompts, an
+        // allocation, and a calibration under the allocated plan.
+        const QString sens = dir.path() + "/sens.json", plan = dir.path() + "/plan.json";
+        run = test::runCli({"-q", "sensitivity", "--model", model, "--device", "cpu", "--steps", "4", "--guidance", "7.5",
+                            "--cali-n", "2", "--cali-st", "2", "--prompts-file", prompts, "--weight-bits", "4,8",
+                            "--activation-bits", "8", "--no-all-but", "--out", sens});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = test::runCli({"-q", "allocate", "--sens", sens, "--avg-weight-bits", "6", "--out", plan});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = test::runCli({"-q", "calibrate", "--model", model, "--device", "cpu", "--plan", plan, "--steps", "4",
+                            "--guidance", "7.5", "--cali-n", "2", "--cali-st", "2", "--prompts-file", prompts, "--out",
+                            dir.path() + "/allocated"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
 
         // Without prompts (and without the pipeline's own list) calibration says what to pass.
         run = test::runCli({"-q", "calibrate", "--model", model, "--device", "cpu", "--steps", "4", "--cali-n", "1",
