@@ -237,6 +237,11 @@ AutoencoderKL AutoencoderKL::load(const std::string& folder) {
     return vae;
 }
 
+void AutoencoderKL::save(const std::string& folder) const {
+    writeTextFileAtomically(folder + "/config.json", config_.toJson());
+    net_->parameters.saveWeights(folder + "/diffusion_pytorch_model.safetensors");
+}
+
 void AutoencoderKL::initializeRandom(uint64_t seed) { net_->parameters.initializeRandom(seed); }
 std::map<std::string, torch::Tensor> AutoencoderKL::stateDict() const { return net_->parameters.stateDict(); }
 void AutoencoderKL::loadStateDict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source) {

@@ -52,6 +52,8 @@ public:
     // The spatial factor between image and latents: 2^(blocks − 1).
     int downsamplingFactor() const;
 
+    // Writes config.json and diffusion_pytorch_model.safetensors (atomically).
+    void save(const std::string& folder) const;
     void initializeRandom(uint64_t seed);
     std::map<std::string, torch::Tensor> stateDict() const;
     void loadStateDict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source);

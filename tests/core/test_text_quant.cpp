@@ -18,6 +18,7 @@
 #include "core/io/safetensors.h"
 #include "core/model/denoiser.h"
 #include "core/model/model_folder.h"
+#include "core/pipeline/diffusion_pipeline.h"
 #include "core/pipeline/prompt_list.h"
 #include "core/quant/calibration_batches.h"
 #include "core/quant/quant_artifact.h"
@@ -271,6 +272,34 @@ private Q_SLOTS:
         QVERIFY(key != nullptr);
         QCOMPARE(key->activationParts.front().grids.size(), std::size_t(4));  // one per sampling step
         QVERIFY(std::isfinite(compare(session).paired.psnr));
+    }
+
+    // create-model from a folder of pipeline configs: every network written
+    // with fresh weights in diffusers' layout, loadable as a pipeline; an
+    // existing destination and an incomplete template are refused by name.
+    void createsRandomPipelines() {
+        QTemporaryDir dir;
+        const std::string out = dir.path().toStdString() + "/random";
+        const QString model = QString::fromStdString(pipelineFolder());
+        test::CliResult run = test::runCli({"-q", "create-model", "--config", model, "--out", QString::fromStdString(out),
+                                            "--seed", "4"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        DiffusionPipeline created = DiffusionPipeline::load(out);
+        const DiffusionPipeline golden = DiffusionPipeline::load(pipelineFolder());
+        QVERIFY(created.isTextToImage());
+        QCOMPARE(created.denoiser().parameterCount(), golden.denoiser().parameterCount());
+        const auto a = created.denoiser().stateDict(), b = golden.denoiser().stateDict();
+        QVERIFY(!torch::equal(a.at("conv_in.weight"), b.at("conv_in.weight")));  // new weights
+        run = test::runCli({"-q", "create-model", "--config", model, "--out", QString::fromStdString(out)});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.err.contains("exists already"), qPrintable(run.err));
+        const std::string partial = dir.path().toStdString() + "/partial";
+        std::filesystem::copy(pipelineFolder(), partial, std::filesystem::copy_options::recursive);
+        std::filesystem::remove_all(partial + "/vae");
+        run = test::runCli({"-q", "create-model", "--config", QString::fromStdString(partial), "--out",
+                            dir.path() + "/from-partial"});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.err.contains("vae/config.json"), qPrintable(run.err));
     }
 
     // The same through the command line: calibrate from --prompt, sample
