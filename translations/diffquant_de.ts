@@ -113,7 +113,7 @@
         <translation>Die Zuteilungen werden im Hintergrund berechnet …</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+23"/>
         <source>%1 bits: %2</source>
         <translation>%1 Bit: %2</translation>
     </message>
@@ -126,7 +126,7 @@
 <context>
     <name>dq::gui::GenerationPanel</name>
     <message>
-        <location filename="../app/gui/generation_panel.cpp" line="+83"/>
+        <location filename="../app/gui/generation_panel.cpp" line="+98"/>
         <source>Seed</source>
         <translation>Seed</translation>
     </message>
@@ -166,7 +166,7 @@
         <translation>Modellstandard</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+25"/>
         <source>mixed</source>
         <translation>gemischt</translation>
     </message>
@@ -176,7 +176,37 @@
         <translation>Stärke der Classifier-free Guidance (1: keine; erfordert ein Modell mit Null-Klasse)</translation>
     </message>
     <message>
+        <location line="-7"/>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Negative prompt</source>
+        <translation>Negativer Prompt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a photo of an ankle boot</source>
+        <translation>a photo of an ankle boot</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>empty: unconditional</source>
+        <translation>leer: unbedingt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The text every image is generated from (text-to-image pipelines)</source>
+        <translation>Der Text, aus dem jedes Bild erzeugt wird (Text-zu-Bild-Pipelines)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The unconditional text that guidance steers away from</source>
+        <translation>Der unbedingte Text, von dem die Guidance wegführt</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Amplification of the |FP − quantized| difference image</source>
         <translation>Verstärkung des Differenzbilds |FP − quantisiert|</translation>
     </message>
@@ -196,7 +226,7 @@
         <translation>Klasse %1</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+57"/>
         <source>Predicted x0 at step %1 / %2</source>
         <translation>Vorhergesagtes x0 in Schritt %1 / %2</translation>
     </message>
@@ -206,7 +236,12 @@
         <translation>Klicken Sie auf „Erzeugen“, um mit dem FP- und dem quantisierten Modell aus demselben Rauschen zu sampeln.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
+        <source>“%1”</source>
+        <translation>„%1“</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>mixed classes</source>
         <translation>gemischte Klassen</translation>
     </message>
@@ -300,7 +335,12 @@
         <translation>Statistiken sammeln</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+38"/>
+        <source>%1 · text</source>
+        <translation>%1 · Text</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Calibrate to see the quantized model&apos;s SQNR.</source>
         <translation>Kalibrieren Sie, um das SQNR des quantisierten Modells zu sehen.</translation>
     </message>
@@ -389,7 +429,17 @@
         <translation>Gewichtsbereich</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+16"/>
+        <source>%1 · text</source>
+        <translation>%1 · Text</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Text-dependent: its input comes from the prompt&apos;s encoder states, the same at every timestep.</source>
+        <translation>Textabhängig: Die Eingabe stammt aus den Encoder-Zuständen des Prompts und ist in jedem Zeitschritt gleich.</translation>
+    </message>
+    <message>
+        <location line="+74"/>
         <source>no statistics yet</source>
         <translation>noch keine Statistiken</translation>
     </message>
@@ -560,7 +610,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+182"/>
+        <location filename="../app/gui/main_window.cpp" line="+183"/>
         <source>About DiffQuant Studio</source>
         <translation>Über DiffQuant Studio</translation>
     </message>
@@ -577,7 +627,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+41"/>
         <source>DiffQuant Studio</source>
         <translation>DiffQuant Studio</translation>
     </message>
@@ -587,7 +637,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-136"/>
+        <location line="-145"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>%1 gespeichert (%2 KiB, %3× kleiner als die FP-Gewichte)</translation>
     </message>
@@ -707,7 +757,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Einen diffusers-UNet2DModel-Ordner öffnen</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+79"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with cat(h, skip) inputs (%10 of them the raw concatenation ⑃), %11 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 Parameter · %3×%4×%4 Samples · Klassen: %5 · %6 auf %7&lt;br&gt;%8 Quantisierungsstellen, %9 mit cat(h, skip)-Eingang (davon %10 mit der rohen Verkettung ⑃), %11 Attention-Operanden (◆)</translation>
     </message>
@@ -720,7 +770,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         </translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+112"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>Nicht kalibriert: Vergleiche zeigen nur das FP-Modell.</translation>
     </message>
@@ -745,13 +795,13 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     <message>
         <location line="+0"/>
         <location line="+13"/>
-        <location line="+96"/>
+        <location line="+92"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>Öffnen Sie zuerst ein Modell.</translation>
     </message>
     <message>
-        <location line="-113"/>
+        <location line="-109"/>
         <source>Cannot measure sensitivity</source>
         <translation>Empfindlichkeit kann nicht gemessen werden</translation>
     </message>
@@ -762,14 +812,14 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+11"/>
+        <location line="+7"/>
         <location line="+28"/>
         <source>Cannot allocate</source>
         <translation>Zuteilung nicht möglich</translation>
     </message>
     <message>
-        <location line="-39"/>
-        <location line="+39"/>
+        <location line="-35"/>
+        <location line="+35"/>
         <source>Measure the sensitivity first.</source>
         <translation>Zuerst die Empfindlichkeit messen.</translation>
     </message>
@@ -884,7 +934,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vergleich kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location line="-455"/>
+        <location line="-452"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
     </message>
@@ -897,7 +947,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+119"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+125"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
@@ -953,6 +1003,21 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Calibration prompts</source>
+        <translation>Kalibrierungs-Prompts</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One prompt per line; trajectory i follows prompt i mod n</source>
+        <translation>Ein Prompt pro Zeile; Trajektorie i folgt Prompt i mod n</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Text-to-image pipelines are calibrated on trajectories from these prompts, each conditional and unconditional (the negative prompt), as Q-Diffusion does</source>
+        <translation>Text-zu-Bild-Pipelines werden auf Trajektorien aus diesen Prompts kalibriert, jeweils bedingt und unbedingt (negativer Prompt), wie bei Q-Diffusion</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Weight rounding</source>
         <translation>Gewichtsrundung</translation>
     </message>
@@ -988,12 +1053,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-28"/>
         <source>Learn each unit&apos;s activation step sizes after the weights (0: off)</source>
         <translation>Nach den Gewichten die Aktivierungs-Schrittweiten jeder Einheit lernen (0: aus)</translation>
     </message>
@@ -1068,7 +1133,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Die beiden Hälften eines cat(h, skip)-Eingangs im Decoder mit getrennten Rastern quantisieren. Die Shortcut-Conv erhält die rohe Verkettung (in der Schichttabelle mit ⑃ markiert); conv1 sieht sie nach GroupNorm und SiLU.</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+4"/>
+        <source>16 (text-to-image default)</source>
+        <translation>16 (Text-zu-Bild-Standard)</translation>
+    </message>
+    <message>
+        <location line="+144"/>
         <source>activations in floating point</source>
         <translation>Aktivierungen in Gleitkomma</translation>
     </message>
@@ -1078,7 +1148,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>%1 Bit über %2 quantisierte Eingänge × %3 Schritte</translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-147"/>
         <source>as activations</source>
         <translation>wie Aktivierungen</translation>
     </message>
@@ -1186,7 +1256,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+160"/>
+        <location filename="../app/gui/worker.cpp" line="+171"/>
         <source>%1: cancelled before it started</source>
         <translation>%1: vor dem Start abgebrochen</translation>
     </message>
@@ -1216,7 +1286,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Laden des Modells</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+80"/>
         <source>Calibrating %1</source>
         <translation>Kalibrierung (%1)</translation>
     </message>
@@ -1226,7 +1296,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Öffnen Sie vor dem Kalibrieren ein Modell.</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-53"/>
         <source>collecting calibration data</source>
         <translation>Kalibrierungsdaten werden gesammelt</translation>
     </message>
@@ -1242,12 +1312,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+52"/>
+        <location line="+60"/>
         <source>calibrating</source>
         <translation>Kalibrierung läuft</translation>
     </message>
     <message>
-        <location line="-51"/>
+        <location line="-59"/>
         <source>AdaRound: unit</source>
         <translation>AdaRound: Einheit</translation>
     </message>
@@ -1272,7 +1342,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Empfindlichkeit: Konfiguration</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+21"/>
+        <source>Give calibration prompts (one per line) for this text-to-image pipeline.</source>
+        <translation>Geben Sie Kalibrierungs-Prompts (einen pro Zeile) für diese Text-zu-Bild-Pipeline an.</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>Measuring sensitivity</source>
         <translation>Empfindlichkeit wird gemessen</translation>
     </message>
@@ -1297,7 +1372,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Zuerst die Empfindlichkeit messen.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>allocation budgets</source>
         <translation>Zuteilungsbudgets</translation>
     </message>
@@ -1322,7 +1397,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>quantisiertes Modell</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+52"/>
         <source>Quantized statistics</source>
         <translation>Statistiken (quantisiert)</translation>
     </message>
@@ -1357,7 +1432,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Öffnen Sie vor dem Evaluieren ein Modell.</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+3"/>
+        <source>Evaluation (FID with the Fashion-MNIST feature network) is not available for text-to-image pipelines yet; compare FP and quantized images with Generate.</source>
+        <translation>Die Auswertung (FID mit dem Fashion-MNIST-Merkmalsnetz) ist für Text-zu-Bild-Pipelines noch nicht verfügbar; vergleichen Sie FP- und quantisierte Bilder mit „Erzeugen“.</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>sampling</source>
         <translation>Sampling</translation>
     </message>
@@ -1410,12 +1490,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     <name>dq::widgets::LayerTable</name>
     <message>
         <location filename="../widgets/layer_table.cpp" line="+86"/>
-        <location line="+299"/>
+        <location line="+303"/>
         <source>FP</source>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="-248"/>
+        <location line="-252"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
@@ -1514,6 +1594,18 @@ Ihr Eingang ist cat(h, skip) mit %1 + %2 Kanälen nach GroupNorm und SiLU.</tran
 Attention matmul operand: quantized with its own width.</source>
         <translation>
 Attention-Matmul-Operand: mit eigener Bitbreite quantisiert.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> · text</source>
+        <translation> · Text</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>
+Text-dependent: its input comes from the prompt&apos;s encoder states, the same at every timestep.</source>
+        <translation>
+Textabhängig: Die Eingabe stammt aus den Encoder-Zuständen des Prompts und ist in jedem Zeitschritt gleich.</translation>
     </message>
     <message>
         <location line="+152"/>

@@ -113,7 +113,7 @@
         <translation>正在后台线程中计算分配…</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+23"/>
         <source>%1 bits: %2</source>
         <translation>%1 位：%2</translation>
     </message>
@@ -126,7 +126,7 @@
 <context>
     <name>dq::gui::GenerationPanel</name>
     <message>
-        <location filename="../app/gui/generation_panel.cpp" line="+83"/>
+        <location filename="../app/gui/generation_panel.cpp" line="+98"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
@@ -166,7 +166,7 @@
         <translation>模型默认</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+25"/>
         <source>mixed</source>
         <translation>混合</translation>
     </message>
@@ -176,7 +176,37 @@
         <translation>无分类器引导（CFG）强度（1：不引导；需要带空类别的模型）</translation>
     </message>
     <message>
+        <location line="-7"/>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Negative prompt</source>
+        <translation>负面提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a photo of an ankle boot</source>
+        <translation>a photo of an ankle boot</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>empty: unconditional</source>
+        <translation>留空：无条件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The text every image is generated from (text-to-image pipelines)</source>
+        <translation>生成每张图像所用的文本（文生图流水线）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The unconditional text that guidance steers away from</source>
+        <translation>引导所要远离的无条件文本</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Amplification of the |FP − quantized| difference image</source>
         <translation>|FP − 量化| 差异图像的放大倍数</translation>
     </message>
@@ -196,7 +226,7 @@
         <translation>类别 %1</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+57"/>
         <source>Predicted x0 at step %1 / %2</source>
         <translation>第 %1 / %2 步预测的 x0</translation>
     </message>
@@ -206,7 +236,12 @@
         <translation>点击“生成”，用 FP 模型和量化模型从相同的噪声采样。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
+        <source>“%1”</source>
+        <translation>“%1”</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>mixed classes</source>
         <translation>混合类别</translation>
     </message>
@@ -300,7 +335,12 @@
         <translation>收集统计信息</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+38"/>
+        <source>%1 · text</source>
+        <translation>%1 · 文本</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Calibrate to see the quantized model&apos;s SQNR.</source>
         <translation>请先校准，以查看量化模型的 SQNR。</translation>
     </message>
@@ -389,7 +429,17 @@
         <translation>权重范围</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+16"/>
+        <source>%1 · text</source>
+        <translation>%1 · 文本</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Text-dependent: its input comes from the prompt&apos;s encoder states, the same at every timestep.</source>
+        <translation>依赖文本：其输入来自提示词的编码器状态，在每个时间步都相同。</translation>
+    </message>
+    <message>
+        <location line="+74"/>
         <source>no statistics yet</source>
         <translation>尚无统计信息</translation>
     </message>
@@ -560,7 +610,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+182"/>
+        <location filename="../app/gui/main_window.cpp" line="+183"/>
         <source>About DiffQuant Studio</source>
         <translation>关于 DiffQuant Studio</translation>
     </message>
@@ -577,7 +627,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+41"/>
         <source>DiffQuant Studio</source>
         <translation>DiffQuant Studio</translation>
     </message>
@@ -587,7 +637,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-136"/>
+        <location line="-145"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>已保存 %1（%2 KiB，比 FP 权重小 %3×）</translation>
     </message>
@@ -707,7 +757,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>打开 diffusers UNet2DModel 文件夹</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+79"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with cat(h, skip) inputs (%10 of them the raw concatenation ⑃), %11 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 个参数 · %3×%4×%4 样本 · 类别：%5 · %6，位于 %7&lt;br&gt;%8 个量化位置，%9 个输入为 cat(h, skip)（其中 %10 个为原始拼接 ⑃），%11 个注意力操作数（◆）</translation>
     </message>
@@ -719,7 +769,7 @@ Post-training quantization explorer for diffusion models.</source>
         </translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+112"/>
         <source>Not calibrated: comparisons show the FP model only.</source>
         <translation>未校准：对比仅显示 FP 模型。</translation>
     </message>
@@ -743,13 +793,13 @@ Post-training quantization explorer for diffusion models.</source>
     <message>
         <location line="+0"/>
         <location line="+13"/>
-        <location line="+96"/>
+        <location line="+92"/>
         <location line="+17"/>
         <source>Open a model first.</source>
         <translation>请先打开模型。</translation>
     </message>
     <message>
-        <location line="-113"/>
+        <location line="-109"/>
         <source>Cannot measure sensitivity</source>
         <translation>无法测量敏感度</translation>
     </message>
@@ -760,14 +810,14 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+11"/>
+        <location line="+7"/>
         <location line="+28"/>
         <source>Cannot allocate</source>
         <translation>无法分配</translation>
     </message>
     <message>
-        <location line="-39"/>
-        <location line="+39"/>
+        <location line="-35"/>
+        <location line="+35"/>
         <source>Measure the sensitivity first.</source>
         <translation>请先测量敏感度。</translation>
     </message>
@@ -882,7 +932,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>无法保存对比图</translation>
     </message>
     <message>
-        <location line="-455"/>
+        <location line="-452"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
     </message>
@@ -895,7 +945,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+119"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+125"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
@@ -951,6 +1001,21 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Calibration prompts</source>
+        <translation>校准提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One prompt per line; trajectory i follows prompt i mod n</source>
+        <translation>每行一个提示词；第 i 条轨迹使用第 i mod n 个提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Text-to-image pipelines are calibrated on trajectories from these prompts, each conditional and unconditional (the negative prompt), as Q-Diffusion does</source>
+        <translation>文生图流水线在由这些提示词生成的轨迹上校准，每个输入都以有条件和无条件（负面提示词）两种方式使用，与 Q-Diffusion 相同</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Weight rounding</source>
         <translation>权重舍入</translation>
     </message>
@@ -986,12 +1051,12 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-28"/>
         <source>Learn each unit&apos;s activation step sizes after the weights (0: off)</source>
         <translation>在权重之后学习每个单元的激活步长（0：关闭）</translation>
     </message>
@@ -1066,7 +1131,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>用不同的网格量化解码器 cat(h, skip) 输入的两半。捷径卷积接收原始拼接（在层表中标记为 ⑃）；conv1 看到的是经过 GroupNorm 和 SiLU 之后的拼接。</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+4"/>
+        <source>16 (text-to-image default)</source>
+        <translation>16（文生图默认）</translation>
+    </message>
+    <message>
+        <location line="+144"/>
         <source>activations in floating point</source>
         <translation>激活为浮点</translation>
     </message>
@@ -1076,7 +1146,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>%1 位，覆盖 %2 个量化输入 × %3 步</translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-147"/>
         <source>as activations</source>
         <translation>同激活</translation>
     </message>
@@ -1184,7 +1254,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+160"/>
+        <location filename="../app/gui/worker.cpp" line="+171"/>
         <source>%1: cancelled before it started</source>
         <translation>%1：开始前已取消</translation>
     </message>
@@ -1214,7 +1284,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+80"/>
         <source>Calibrating %1</source>
         <translation>校准 %1</translation>
     </message>
@@ -1224,7 +1294,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先打开模型再进行校准。</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-53"/>
         <source>collecting calibration data</source>
         <translation>收集校准数据</translation>
     </message>
@@ -1240,12 +1310,12 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+52"/>
+        <location line="+60"/>
         <source>calibrating</source>
         <translation>校准中</translation>
     </message>
     <message>
-        <location line="-51"/>
+        <location line="-59"/>
         <source>AdaRound: unit</source>
         <translation>AdaRound：单元</translation>
     </message>
@@ -1270,7 +1340,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>敏感度：配置</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+21"/>
+        <source>Give calibration prompts (one per line) for this text-to-image pipeline.</source>
+        <translation>请为该文生图流水线提供校准提示词（每行一个）。</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>Measuring sensitivity</source>
         <translation>正在测量敏感度</translation>
     </message>
@@ -1295,7 +1370,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先测量敏感度。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>allocation budgets</source>
         <translation>分配预算</translation>
     </message>
@@ -1320,7 +1395,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>量化模型</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+52"/>
         <source>Quantized statistics</source>
         <translation>量化模型统计</translation>
     </message>
@@ -1355,7 +1430,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先打开模型再进行评估。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+3"/>
+        <source>Evaluation (FID with the Fashion-MNIST feature network) is not available for text-to-image pipelines yet; compare FP and quantized images with Generate.</source>
+        <translation>文生图流水线尚不支持评估（基于 Fashion-MNIST 特征网络的 FID）；请用“生成”比较 FP 与量化图像。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>sampling</source>
         <translation>采样中</translation>
     </message>
@@ -1408,12 +1488,12 @@ Post-training quantization explorer for diffusion models.</source>
     <name>dq::widgets::LayerTable</name>
     <message>
         <location filename="../widgets/layer_table.cpp" line="+86"/>
-        <location line="+299"/>
+        <location line="+303"/>
         <source>FP</source>
         <translation>FP</translation>
     </message>
     <message>
-        <location line="-248"/>
+        <location line="-252"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -1512,6 +1592,18 @@ Its input is cat(h, skip) with %1 + %2 channels after GroupNorm and SiLU.</sourc
 Attention matmul operand: quantized with its own width.</source>
         <translation>
 注意力 matmul 操作数：以独立位宽量化。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> · text</source>
+        <translation> · 文本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>
+Text-dependent: its input comes from the prompt&apos;s encoder states, the same at every timestep.</source>
+        <translation>
+依赖文本：其输入来自提示词的编码器状态，在每个时间步都相同。</translation>
     </message>
     <message>
         <location line="+152"/>

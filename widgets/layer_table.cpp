@@ -186,6 +186,10 @@ void LayerTable::describe(QTreeWidgetItem* item, const LayerRow& row) {
         kind += QStringLiteral(" ◆");
         tip += tr("\nAttention matmul operand: quantized with its own width.");
     }
+    if (row.textInput) {
+        kind += tr(" · text");
+        tip += tr("\nText-dependent: its input comes from the prompt's encoder states, the same at every timestep.");
+    }
     item->setText(KindColumn, kind);
     for (int c : {NameColumn, KindColumn, ShapeColumn}) item->setToolTip(c, tip);
 }

@@ -23,6 +23,7 @@ struct LayerRow {
     int activationBits = 0;
     bool rawConcat = false;  // the input is the raw concatenation (shortcut conv), not its normalised form
     bool split = false;      // the plan quantizes the two halves with separate grids
+    bool textInput = false;  // cross-attention keys/values: the input is the text encoder's states
 };
 
 // A reconstruction unit's output error before and after learning.

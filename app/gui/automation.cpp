@@ -13,6 +13,7 @@
 #include "app/gui/histogram_panel.h"
 #include "app/gui/main_window.h"
 #include "app/gui/quantization_panel.h"
+#include "core/pipeline/prompt_list.h"
 
 namespace dq::gui {
 
@@ -26,6 +27,9 @@ void AutomationScript::addOptions(QCommandLineParser& p) {
     p.addOption({"images", "scripted: images in the comparison", "n"});
     p.addOption({"stats-images", "scripted: images sampled for statistics", "n"});
     p.addOption({"seed", "scripted: seed of the comparison", "seed"});
+    p.addOption({"prompt", "scripted: the comparison's prompt (text-to-image pipelines)", "text"});
+    p.addOption({"negative-prompt", "scripted: the comparison's negative prompt", "text"});
+    p.addOption({"calibration-prompts", "scripted: calibration prompt list, one per line", "file"});
     p.addOption({"site", "scripted: site shown in the histogram view", "name"});
     p.addOption({"step", "scripted: sampling step (0-based) shown in the histogram view", "k"});
     p.addOption({"heatmap", "scripted: heatmap quantity (range, sqnr, bimodality)", "quantity"});
@@ -47,6 +51,9 @@ AutomationScript AutomationScript::fromParser(const QCommandLineParser& p) {
     s.images = p.value("images").toInt();
     s.statisticsImages = p.value("stats-images").toInt();
     s.seed = p.isSet("seed") ? p.value("seed").toLongLong() : -1;
+    s.prompt = p.value("prompt");
+    s.negativePrompt = p.value("negative-prompt");
+    s.calibrationPrompts = p.value("calibration-prompts");
     s.site = p.value("site");
     s.step = p.isSet("step") ? p.value("step").toInt() : -1;
     s.heatmapQuantity = p.value("heatmap");
@@ -74,6 +81,17 @@ void Automation::start() {
     if (script_.steps > 0) g->setSteps(script_.steps);
     if (script_.images > 0) g->setCount(script_.images);
     if (script_.seed >= 0) g->setSeed(static_cast<quint64>(script_.seed));
+    if (!script_.prompt.isEmpty() || !script_.negativePrompt.isEmpty()) g->setPrompt(script_.prompt, script_.negativePrompt);
+    if (!script_.calibrationPrompts.isEmpty()) {
+        QStringList prompts;
+        try {
+            for (const std::string& p : readPromptList(script_.calibrationPrompts.toStdString()))
+                prompts << QString::fromStdString(p);
+        } catch (const std::exception& e) {
+            return finish(1, QString::fromStdString(e.what()));
+        }
+        window_.quantizationPanel()->setCalibrationPrompts(prompts);
+    }
     if (script_.statisticsImages > 0) window_.heatmapPanel()->setStatisticsImages(script_.statisticsImages);
     whenIdle(&Automation::afterLoad);
 }

@@ -20,6 +20,8 @@ struct AutomationScript {
     int caliSamples = 0, caliSteps = 0;  // 0: the panel's setting
     int steps = 0, images = 0, statisticsImages = 0;
     qint64 seed = -1;
+    QString prompt, negativePrompt;  // text-to-image pipelines: the comparison's prompts
+    QString calibrationPrompts;      // a prompt list file for calibration (empty: the panel's)
     QString site;  // shown in the histogram view
     int step = -1;
     QString heatmapQuantity;  // range | sqnr | bimodality

@@ -27,6 +27,10 @@ struct SamplingSettings {
     quint64 seed = 0;
     int count = 16;
     int classLabel = -1;  // −1: mixed (sample i gets class i mod classes)
+    // Text-to-image pipelines: the prompt of every image, and the
+    // unconditional text of guidance.
+    QString prompt;
+    QString negativePrompt;
 };
 
 struct ModelInfo {
@@ -37,6 +41,10 @@ struct ModelInfo {
     bool supportsGuidance = false;
     int trainTimesteps = 0;
     QString device;
+    // A text-to-image pipeline: prompts instead of classes, and its own
+    // calibration prompts (calibration_prompts.txt beside it; may be empty).
+    bool textToImage = false;
+    QStringList calibrationPrompts;
 };
 
 // One activation grid of a site (or of one half of a split site).

@@ -6,6 +6,7 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -18,7 +19,9 @@
 namespace dq::gui {
 
 GenerationPanel::GenerationPanel(QWidget* parent)
-    : QWidget(parent), seed_(new QSpinBox(this)), class_(new QComboBox(this)), guidance_(new QDoubleSpinBox(this)),
+    : QWidget(parent), seed_(new QSpinBox(this)), class_(new QComboBox(this)), prompt_(new QLineEdit(this)),
+      negativePrompt_(new QLineEdit(this)), promptLabel_(new QLabel(this)), negativeLabel_(new QLabel(this)),
+      guidance_(new QDoubleSpinBox(this)),
       steps_(new QSpinBox(this)), spacing_(new QComboBox(this)), count_(new QSpinBox(this)), amplify_(new QSpinBox(this)),
       generate_(new QPushButton(this)), save_(new QPushButton(this)), metrics_(new QLabel(this)),
       images_(new widgets::ImageComparison(this)), scrubber_(new widgets::TrajectoryScrubber(this)) {
@@ -26,6 +29,10 @@ GenerationPanel::GenerationPanel(QWidget* parent)
     seed_->setRange(0, 1000000000);
     seed_->setObjectName("seedBox");
     class_->setObjectName("classBox");
+    prompt_->setObjectName("promptEdit");
+    negativePrompt_->setObjectName("negativePromptEdit");
+    promptLabel_->setBuddy(prompt_);
+    negativeLabel_->setBuddy(negativePrompt_);
     guidance_->setRange(0, 20);
     guidance_->setSingleStep(0.5);
     guidance_->setValue(1.0);
@@ -61,6 +68,14 @@ GenerationPanel::GenerationPanel(QWidget* parent)
     }
     controls->addWidget(generate_, 1, 6);
     controls->addWidget(save_, 1, 7);
+    // Text-to-image pipelines: the prompts, in place of the class (shown only for them).
+    controls->addWidget(promptLabel_, 2, 0, Qt::AlignRight);
+    controls->addWidget(prompt_, 2, 1, 1, 3);
+    controls->addWidget(negativeLabel_, 2, 4, Qt::AlignRight);
+    controls->addWidget(negativePrompt_, 2, 5, 1, 3);
+    for (QWidget* w : {static_cast<QWidget*>(promptLabel_), static_cast<QWidget*>(prompt_),
+                       static_cast<QWidget*>(negativeLabel_), static_cast<QWidget*>(negativePrompt_)})
+        w->setVisible(false);
     controls->setColumnStretch(8, 1);
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
@@ -84,6 +99,12 @@ void GenerationPanel::retranslate() {
                             tr("|Difference|")};
     for (int i = 0; i < labels_.size(); ++i) labels_[i]->setText(texts[i]);
     spacing_->setItemText(0, tr("model default"));
+    promptLabel_->setText(tr("Prompt"));
+    negativeLabel_->setText(tr("Negative prompt"));
+    prompt_->setPlaceholderText(tr("a photo of an ankle boot"));
+    negativePrompt_->setPlaceholderText(tr("empty: unconditional"));
+    prompt_->setToolTip(tr("The text every image is generated from (text-to-image pipelines)"));
+    negativePrompt_->setToolTip(tr("The unconditional text that guidance steers away from"));
     updateClassNames();
     guidance_->setToolTip(tr("Classifier-free guidance scale (1: none; needs a model with a null class)"));
     amplify_->setToolTip(tr("Amplification of the |FP − quantized| difference image"));
@@ -115,6 +136,10 @@ void GenerationPanel::setModel(const ModelInfo& model) {
     for (int k = 0; k < classCount_; ++k) class_->addItem(QString(), k);
     updateClassNames();
     class_->setEnabled(classCount_ > 0);
+    textToImage_ = model.textToImage;
+    for (QWidget* w : {static_cast<QWidget*>(promptLabel_), static_cast<QWidget*>(prompt_),
+                       static_cast<QWidget*>(negativeLabel_), static_cast<QWidget*>(negativePrompt_)})
+        w->setVisible(textToImage_);
     class_->setCurrentIndex(previous >= 0 && previous < class_->count() ? previous : 0);
     guidance_->setEnabled(model.supportsGuidance);
     if (!model.supportsGuidance) guidance_->setValue(1.0);
@@ -130,6 +155,10 @@ SamplingSettings GenerationPanel::settings() const {
     s.steps = steps_->value();
     s.spacing = spacing_->currentData().toString();
     s.count = count_->value();
+    if (textToImage_) {
+        s.prompt = prompt_->text();
+        s.negativePrompt = negativePrompt_->text();
+    }
     return s;
 }
 
@@ -137,6 +166,10 @@ double GenerationPanel::amplify() const { return amplify_->value(); }
 void GenerationPanel::setSeed(quint64 seed) { seed_->setValue(static_cast<int>(seed)); }
 void GenerationPanel::setCount(int count) { count_->setValue(count); }
 void GenerationPanel::setSteps(int steps) { steps_->setValue(steps); }
+void GenerationPanel::setPrompt(const QString& prompt, const QString& negativePrompt) {
+    prompt_->setText(prompt);
+    negativePrompt_->setText(negativePrompt);
+}
 
 void GenerationPanel::setBusy(bool busy) { generate_->setEnabled(!busy); }
 
@@ -160,9 +193,11 @@ void GenerationPanel::refreshImages() {
         return;
     }
     const ComparisonData& c = *comparison_;
-    const QString what = c.settings.classLabel >= 0 && c.settings.classLabel < classNames_.size()
-                             ? classNames_[c.settings.classLabel]
-                             : tr("mixed classes");
+    const QString what = !c.settings.prompt.isEmpty()
+                             ? tr("“%1”").arg(c.settings.prompt)
+                             : c.settings.classLabel >= 0 && c.settings.classLabel < classNames_.size()
+                                   ? classNames_[c.settings.classLabel]
+                                   : tr("mixed classes");
     const QString setting = tr("seed %1 · %2 · guidance %3 · %4 steps")
                                 .arg(c.settings.seed)
                                 .arg(what)
@@ -220,6 +255,8 @@ void GenerationPanel::saveSettings() const {
     s.setValue("spacing", spacing_->currentData());
     s.setValue("count", count_->value());
     s.setValue("amplify", amplify_->value());
+    s.setValue("prompt", prompt_->text());
+    s.setValue("negativePrompt", negativePrompt_->text());
 }
 
 void GenerationPanel::restoreSettings() {
@@ -232,6 +269,8 @@ void GenerationPanel::restoreSettings() {
     spacing_->setCurrentIndex(std::max(0, spacing));
     count_->setValue(s.value("count", 16).toInt());
     amplify_->setValue(s.value("amplify", 4).toInt());
+    prompt_->setText(s.value("prompt").toString());
+    negativePrompt_->setText(s.value("negativePrompt").toString());
 }
 
 }  // namespace dq::gui

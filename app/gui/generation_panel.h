@@ -1,5 +1,6 @@
 #pragma once
-// The generation comparison: seed, class, guidance, steps and image count;
+// The generation comparison: seed, class (or, for text-to-image pipelines,
+// prompt and negative prompt), guidance, steps and image count;
 // FP | quantized | amplified |difference| grids from identical noise and
 // classes with their paired PSNR/SSIM; and a trajectory scrubber showing x_t
 // and the predicted x0 of both models at the same step.
@@ -10,6 +11,7 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QPushButton;
 class QSpinBox;
 
@@ -31,6 +33,7 @@ public:
     void setSeed(quint64 seed);
     void setCount(int count);
     void setSteps(int steps);
+    void setPrompt(const QString& prompt, const QString& negativePrompt = {});
     void showComparison(const ComparisonPtr& comparison);
     void showPreview(const QImage& image, int step, int steps);
     ComparisonPtr comparison() const { return comparison_; }
@@ -63,6 +66,10 @@ private:
 
     QSpinBox* seed_;
     QComboBox* class_;
+    QLineEdit* prompt_;
+    QLineEdit* negativePrompt_;
+    QLabel* promptLabel_;
+    QLabel* negativeLabel_;
     QDoubleSpinBox* guidance_;
     QSpinBox* steps_;
     QComboBox* spacing_;
@@ -78,6 +85,7 @@ private:
     QStringList classNames_;
     QStringList modelClassNames_;
     int classCount_ = 0;
+    bool textToImage_ = false;
 };
 
 }  // namespace dq::gui

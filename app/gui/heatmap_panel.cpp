@@ -89,6 +89,12 @@ HeatmapPanel::Quantity HeatmapPanel::quantity() const { return static_cast<Quant
 int HeatmapPanel::statisticsImages() const { return images_->value(); }
 void HeatmapPanel::setStatisticsImages(int images) { images_->setValue(images); }
 
+QStringList HeatmapPanel::rowLabels() const {
+    QStringList labels;
+    for (const QString& name : rows_) labels << (textDependent_.contains(name) ? tr("%1 · text").arg(name) : name);
+    return labels;
+}
+
 QString HeatmapPanel::siteAt(int row) const { return row >= 0 && row < rows_.size() ? rows_[row] : QString(); }
 
 void HeatmapPanel::selectCell(const QString& site, qint64 timestep) {
@@ -131,7 +137,7 @@ void HeatmapPanel::refresh() {
             values.push_back(v);
         }
     }
-    plot_->setData(rows_, columns, values, quantity_->currentText());
+    plot_->setData(rowLabels(), columns, values, quantity_->currentText());
     note_->setText(tr("%1 sites × %2 steps · columns are timesteps t · click a cell to inspect it")
                        .arg(rows_.size())
                        .arg(steps));
@@ -157,7 +163,7 @@ void HeatmapPanel::showActivationWidths() {
     QVector<double> values = widths_;
     for (double& v : values)
         if (v <= 0) v = std::numeric_limits<double>::quiet_NaN();
-    plot_->setData(rows_, columns, values, quantity_->currentText());
+    plot_->setData(rowLabels(), columns, values, quantity_->currentText());
     note_->setText(tr("%1 sites × %2 sampling steps · relaxed steps show their wider width · blank: floating point")
                        .arg(rows_.size())
                        .arg(widthSteps_));

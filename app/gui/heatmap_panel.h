@@ -3,6 +3,7 @@
 // (max − min of the FP input), output SQNR in dB of the quantized model,
 // Sarle's bimodality coefficient of the FP input, or the activation width the
 // plan uses at each step (where PCR's relaxing applies).
+#include <QSet>
 #include <QWidget>
 
 #include "app/gui/explorer_types.h"
@@ -30,6 +31,8 @@ public:
     // row-major, 0 = floating point), shown by Quantity::ActivationWidth.
     void setActivationWidths(const QStringList& sites, const QVector<double>& bits, int steps);
     void setQuantity(Quantity quantity);
+    // Rows of these sites are marked as text-dependent (cross-attention k/v).
+    void setTextDependentSites(const QSet<QString>& sites) { textDependent_ = sites; }
     Quantity quantity() const;
     // Frames the cell of `site` at the column nearest to `timestep`.
     void selectCell(const QString& site, qint64 timestep);
@@ -64,6 +67,9 @@ private:
     QVector<double> widths_;
     int widthSteps_ = 0;
     QStringList rows_;
+    QSet<QString> textDependent_;
+    // rows_ with the text-dependent marker, as the plot shows them.
+    QStringList rowLabels() const;
     QVector<qint64> columns_;  // the timesteps of the statistics shown
 };
 

@@ -104,11 +104,20 @@ void HistogramPanel::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
 }
 
-void HistogramPanel::setSites(const QStringList& sites) {
+void HistogramPanel::setSites(const QStringList& sites, const QSet<QString>& textDependent) {
     {
         const QSignalBlocker block(site_);
         site_->clear();
-        site_->addItems(sites);
+        // The item's data is the site's name; its text may carry the marker.
+        for (const QString& name : sites) {
+            const bool text = textDependent.contains(name);
+            site_->addItem(text ? tr("%1 · text").arg(name) : name, name);
+            if (text)
+                site_->setItemData(site_->count() - 1,
+                                   tr("Text-dependent: its input comes from the prompt's encoder states, the same at "
+                                      "every timestep."),
+                                   Qt::ToolTipRole);
+        }
         fp_.reset();
         quantized_.reset();
         model_.reset();
@@ -136,7 +145,7 @@ void HistogramPanel::setQuantizedModel(const QuantizedModelPtr& model) {
 }
 
 void HistogramPanel::showSite(const QString& site) {
-    const int index = site_->findText(site);
+    const int index = site_->findData(site);
     if (index >= 0) site_->setCurrentIndex(index);
 }
 
@@ -153,7 +162,7 @@ qint64 HistogramPanel::timestep() const {
     const int k = step();
     return timeline && k < timeline->timesteps.size() ? timeline->timesteps[k] : -1;
 }
-QString HistogramPanel::site() const { return site_->currentText(); }
+QString HistogramPanel::site() const { return site_->currentData().toString(); }
 int HistogramPanel::step() const { return step_->value(); }
 
 int HistogramPanel::stepCount() const {

@@ -5,6 +5,7 @@
 // overlay, and for shortcut sites the h and skip halves in their own colours
 // with their bimodality coefficients. A second tab shows the layer's weight
 // histogram and per-channel weight ranges.
+#include <QSet>
 #include <QWidget>
 
 #include "app/gui/explorer_types.h"
@@ -27,7 +28,9 @@ class HistogramPanel : public QWidget {
 public:
     explicit HistogramPanel(QWidget* parent = nullptr);
 
-    void setSites(const QStringList& sites);
+    // The sites to choose from; text-dependent ones (cross-attention keys and
+    // values of text-to-image models) are marked in the list.
+    void setSites(const QStringList& sites, const QSet<QString>& textDependent = {});
     void setFpStatistics(const StatisticsPtr& stats);
     void setQuantizedStatistics(const StatisticsPtr& stats);  // null clears
     void setQuantizedModel(const QuantizedModelPtr& model);    // null clears

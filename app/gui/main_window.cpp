@@ -30,6 +30,7 @@
 #include "app/gui/quantization_panel.h"
 #include "app/gui/worker_controller.h"
 #include "core/analysis/bit_allocation.h"
+#include "core/quant/preset_defaults.h"
 #include "widgets/layer_table.h"
 #include "widgets/log_console.h"
 #include "widgets/progress_status.h"
@@ -331,9 +332,18 @@ void MainWindow::onModelLoaded(const ModelInfoPtr& model) {
     layerTools_->setStatus(QString());
     rememberRecent(model->folder);
     generation_->setModel(*model);
+    // A pipeline opens with a prompt to try: its first calibration prompt.
+    if (model->textToImage && generation_->settings().prompt.isEmpty() && !model->calibrationPrompts.isEmpty())
+        generation_->setPrompt(model->calibrationPrompts.front());
     QStringList sites;
-    for (const SiteInfo& s : model->summary.sites) sites << QString::fromStdString(s.name);
-    histograms_->setSites(sites);
+    QSet<QString> textDependent;
+    for (const SiteInfo& s : model->summary.sites) {
+        sites << QString::fromStdString(s.name);
+        if (s.contextInput) textDependent.insert(sites.back());
+    }
+    histograms_->setSites(sites, textDependent);
+    heatmap_->setTextDependentSites(textDependent);
+    quantPanel_->setTextToImage(model->textToImage, model->calibrationPrompts);
     heatmap_->setFpStatistics({});
     heatmap_->setQuantizedStatistics({});
     rebuildPlan();
@@ -385,7 +395,7 @@ QString MainWindow::summaryText() const { return summary_->text(); }
 
 void MainWindow::rebuildPlan() {
     if (!model_) return;
-    const PresetOptions options = quantPanel_->presetOptions();
+    const PresetOptions options = presetOptionsForModel(quantPanel_->presetOptions(), model_->textToImage);
     const QString preset = quantPanel_->preset();
     if (preset != "custom") {
         plan_ = makePresetPlan(preset.toStdString(), model_->summary.sites, options);
@@ -418,6 +428,7 @@ void MainWindow::refreshLayerTable() {
         row.shape = dims.join(QChar(0x00D7));
         row.splitChannels = isAttentionOperand(site.kind) ? 0 : site.splitChannels;
         row.rawConcat = site.rawConcatInput;
+        row.textInput = site.contextInput;
         row.split = splitsSite(plan_, site);
         row.inputChannels = site.inputChannels;
         row.attentionOperand = isAttentionOperand(site.kind);

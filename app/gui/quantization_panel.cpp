@@ -6,6 +6,7 @@
 #include <QEvent>
 #include <QFormLayout>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -24,6 +25,7 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
       split_(new QComboBox(this)), softmaxBits_(new QSpinBox(this)), firstLast_(new QComboBox(this)),
       perStep_(new QCheckBox(this)), timesteps_(new QComboBox(this)), normalMean_(new QDoubleSpinBox(this)),
       normalStd_(new QDoubleSpinBox(this)), caliSteps_(new QSpinBox(this)), caliSamples_(new QSpinBox(this)),
+      prompts_(new QPlainTextEdit(this)),
       rounding_(new QComboBox(this)), reconIterations_(new QSpinBox(this)), activationIterations_(new QSpinBox(this)),
       progressive_(new QCheckBox(this)), relaxFraction_(new QDoubleSpinBox(this)), relaxBits_(new QSpinBox(this)),
       relaxAt_(new QComboBox(this)), averageActivationBits_(new QLabel(this)), calibrate_(new QPushButton(this)),
@@ -80,11 +82,14 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     averageActivationBits_->setObjectName("averageActivationBitsLabel");
     averageActivationBits_->setWordWrap(true);
     calibrate_->setObjectName("calibrateButton");
+    prompts_->setObjectName("calibrationPromptsEdit");
+    prompts_->setTabChangesFocus(true);
+    prompts_->setMaximumHeight(120);
     preset_->setCurrentIndex(std::max(0, preset_->findData("W8A8")));
 
     // Labels are set (and translated) in retranslate().
     for (QWidget* field : std::initializer_list<QWidget*>{preset_, method_, split_, softmaxBits_, firstLast_, perStep_,
-                                                          timesteps_, normalMean_, normalStd_, caliSteps_, caliSamples_, rounding_,
+                                                          timesteps_, normalMean_, normalStd_, caliSteps_, caliSamples_, prompts_, rounding_,
                                                           reconIterations_, activationIterations_, progressive_,
                                                           relaxFraction_, relaxBits_, relaxAt_, averageActivationBits_})
         form_->addRow(new QLabel(this), field);
@@ -110,6 +115,7 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     connect(calibrate_, &QPushButton::clicked, this, &QuantizationPanel::calibrateRequested);
     retranslate();
     updateEnabled();
+    setTextToImage(false, {});  // shown once a text-to-image pipeline is open
 }
 
 void QuantizationPanel::retranslate() {
@@ -127,6 +133,10 @@ void QuantizationPanel::retranslate() {
     label(normalStd_, tr("Normal std (×T)"));
     label(caliSteps_, tr("cali_st"));
     label(caliSamples_, tr("cali_n"));
+    label(prompts_, tr("Calibration prompts"));
+    prompts_->setPlaceholderText(tr("One prompt per line; trajectory i follows prompt i mod n"));
+    prompts_->setToolTip(tr("Text-to-image pipelines are calibrated on trajectories from these prompts, each "
+                            "conditional and unconditional (the negative prompt), as Q-Diffusion does"));
     label(rounding_, tr("Weight rounding"));
     rounding_->setItemText(0, tr("nearest"));
     rounding_->setItemText(1, tr("GPTQ (second-order)"));
@@ -151,7 +161,8 @@ void QuantizationPanel::retranslate() {
     split_->setToolTip(tr("Quantize the two halves of a decoder cat(h, skip) input with separate grids. The shortcut "
                           "conv receives the raw concatenation (marked ⑃ in the layer table); conv1 sees it after "
                           "GroupNorm and SiLU."));
-    softmaxBits_->setSpecialValueText(tr("as activations"));
+    // Text-to-image presets keep the probabilities at 16 bits (presetOptionsForModel).
+    softmaxBits_->setSpecialValueText(textToImage_ ? tr("16 (text-to-image default)") : tr("as activations"));
     softmaxBits_->setToolTip(tr("Width of the attention probabilities (zero point 0)"));
     const QStringList policies{tr("as the rest"), tr("8 bits"), tr("full precision")};
     for (int i = 0; i < policies.size(); ++i) firstLast_->setItemText(i, policies[i]);
@@ -242,6 +253,26 @@ void QuantizationPanel::fillCalibration(CalibrationRequest& request) const {
     request.reconIterations = reconIterations_->value();
     request.activationIterations = activationIterations_->value();
     request.progressive = progressive_->isChecked();
+    request.prompts = calibrationPrompts();
+}
+
+void QuantizationPanel::setTextToImage(bool on, const QStringList& defaults) {
+    textToImage_ = on;
+    retranslate();
+    prompts_->setVisible(on);
+    if (QWidget* label = form_->labelForField(prompts_)) label->setVisible(on);
+    if (on && prompts_->toPlainText().trimmed().isEmpty()) setCalibrationPrompts(defaults);
+}
+
+QStringList QuantizationPanel::calibrationPrompts() const {
+    QStringList prompts;
+    for (const QString& line : prompts_->toPlainText().split(QLatin1Char('\n')))
+        if (!line.trimmed().isEmpty()) prompts << line.trimmed();
+    return prompts;
+}
+
+void QuantizationPanel::setCalibrationPrompts(const QStringList& prompts) {
+    prompts_->setPlainText(prompts.join(QLatin1Char('\n')));
 }
 
 void QuantizationPanel::setRounding(const QString& rounding) {

@@ -13,6 +13,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
 class QLabel;
+class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 
@@ -42,6 +43,11 @@ public:
     void setRelaxing(const Relaxing& relaxing);
     // Fills the calibration part of a request (plan and trajectory excluded).
     void fillCalibration(CalibrationRequest& request) const;
+    // Text-to-image pipelines calibrate from prompts: shows the editable list,
+    // filled with `defaults` (the pipeline's own) unless the user wrote some.
+    void setTextToImage(bool on, const QStringList& defaults);
+    QStringList calibrationPrompts() const;
+    void setCalibrationPrompts(const QStringList& prompts);
     void setCalibrationSize(int caliSteps, int caliSamples);
     void setMethod(const QString& method);  // minmax | mse | percentile | running
     void setSplit(bool on);                // off, or Q-Diffusion's shortcut-only split
@@ -83,6 +89,7 @@ private:
     QDoubleSpinBox* normalStd_;
     QSpinBox* caliSteps_;
     QSpinBox* caliSamples_;
+    QPlainTextEdit* prompts_;
     QComboBox* rounding_;
     QSpinBox* reconIterations_;
     QSpinBox* activationIterations_;
@@ -95,6 +102,7 @@ private:
     QPushButton* calibrate_;
     QLabel* status_;
     bool custom_ = false;
+    bool textToImage_ = false;
 };
 
 }  // namespace dq::gui

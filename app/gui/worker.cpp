@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 
 #include "core/engine/quant_session.h"
@@ -19,7 +20,7 @@
 #include "core/imaging/image_grid.h"
 #include "core/metrics/evaluation.h"
 #include "core/model/denoiser.h"
-#include "core/pipeline/text_to_image.h"
+#include "core/pipeline/prompt_list.h"
 #include "core/stats/activation_stats.h"
 
 namespace dq::gui {
@@ -44,6 +45,14 @@ QImage toQImage(const Image8& image) {
 // A batch in model space [-1, 1] as one grid picture.
 QImage gridImage(const torch::Tensor& samples, int columns = 0) {
     return toQImage(makeGrid(toUnitRange(samples.to(torch::kCPU)), columns));
+}
+
+// The window's prompt for every image, guided against its negative prompt
+// (an empty prompt is CLIP's empty text: unconditional generation).
+SampleRequest withPrompt(const SamplingSettings& s, const DiffusionPipeline& model, SampleRequest request) {
+    if (!model.isTextToImage()) return request;
+    return withPrompts(request, model.encodePrompts({s.prompt.toStdString()}, s.negativePrompt.toStdString()), 0,
+                       request.batch);
 }
 
 SampleRequest toRequest(const SamplingSettings& s, const SchedulerConfig& scheduler) {
@@ -204,12 +213,6 @@ void Worker::loadModel(quint64 id, const QString& folder, const QString& device)
     run(id, tr("Loading model"), [&] {
         const std::string path = folder.toStdString();
         State& s = *state_;
-        // Prompt fields, prompt lists and VAE previews are not in the window yet.
-        if (isPipelineFolder(path))
-            throw Error(tr("'%1' is a text-to-image pipeline; the explorer does not open those yet. Use the command "
-                           "line (diffquant sample, calibrate and stats take --model PIPE).")
-                            .arg(folder)
-                            .toStdString());
         s.session.openModel(path, device.isEmpty() ? "auto" : device.toStdString());
         hasQuantized_ = false;
         s.featureNet.reset();
@@ -223,7 +226,10 @@ void Worker::loadModel(quint64 id, const QString& folder, const QString& device)
         const int classes = realClassCount(model);
         info->classCount = classes;
         info->classNames = classNames(path, classes);
-        info->supportsGuidance = model.conditioningSpec().supportsGuidance() && classes > 0;
+        info->textToImage = m.isTextToImage();
+        info->supportsGuidance = (model.conditioningSpec().supportsGuidance() && classes > 0) || info->textToImage;
+        if (const std::string list = defaultPromptListFile(path); info->textToImage && !list.empty())
+            for (const std::string& prompt : readPromptList(list)) info->calibrationPrompts << QString::fromStdString(prompt);
         info->trainTimesteps = m.scheduler().numTrainTimesteps;
         info->device = QString::fromStdString(model.device().str());
         spdlog::info("{} quantization sites", info->summary.sites.size());
@@ -247,7 +253,8 @@ QString Worker::stageText(const std::string& stage) const {
 
 namespace {
 // The calibration data settings of a request, for the loaded model's scheduler.
-CalibrationDataSettings dataSettings(const CalibrationRequest& request, const SchedulerConfig& scheduler) {
+CalibrationDataSettings dataSettings(const CalibrationRequest& request, const DiffusionPipeline& model) {
+    const SchedulerConfig& scheduler = model.scheduler();
     CalibrationDataSettings data;
     data.selection = parseTimestepSelection(request.timestepSelection.toStdString());
     data.steps = request.caliSteps;
@@ -257,6 +264,13 @@ CalibrationDataSettings dataSettings(const CalibrationRequest& request, const Sc
     SamplingSettings trajectory = request.trajectory;
     trajectory.classLabel = -1;  // calibration always mixes classes
     data.trajectory = toRequest(trajectory, scheduler);
+    if (model.isTextToImage()) {
+        for (const QString& prompt : request.prompts)
+            if (!prompt.trimmed().isEmpty()) data.prompts.push_back(prompt.toStdString());
+        if (data.prompts.empty())
+            throw Error(QCoreApplication::translate("dq::gui::Worker", "Give calibration prompts (one per line) for this text-to-image pipeline.").toStdString());
+        data.negativePrompt = request.trajectory.negativePrompt.toStdString();
+    }
     return data;
 }
 }  // namespace
@@ -282,7 +296,7 @@ void Worker::calibrate(quint64 id, const CalibrationRequest& request) {
         DiffusionPipeline& m = s.session.model();
         CalibrationRecipe recipe;
         recipe.plan = request.plan;
-        recipe.data = dataSettings(request, m.scheduler());
+        recipe.data = dataSettings(request, m);
         recipe.options.rounding = parseWeightRounding(request.rounding.toStdString());
         recipe.options.reconstruction.weightIterations = request.reconIterations;
         recipe.options.reconstruction.activationIterations = request.activationIterations;
@@ -304,7 +318,7 @@ void Worker::measureSensitivity(quint64 id, const SensitivityRequest& request) {
         DiffusionPipeline& m = s.session.model();
         SensitivityRecipe recipe;
         recipe.plan = request.calibration.plan;
-        recipe.data = dataSettings(request.calibration, m.scheduler());
+        recipe.data = dataSettings(request.calibration, m);
         recipe.options.weightWidths.assign(request.weightWidths.begin(), request.weightWidths.end());
         recipe.options.activationWidths.assign(request.activationWidths.begin(), request.activationWidths.end());
         recipe.options.rowsPerStep = request.rowsPerStep;
@@ -346,17 +360,19 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
             // Previews are throttled so the window is not flooded with images.
             if (sincePreview.elapsed() < 120 && e.index + 1 < e.count) return;
             sincePreview.restart();
-            Q_EMIT preview(id, gridImage(*e.predictedX0), e.index, e.count);
+            // Pipelines show the predicted x0 through the VAE, as an image.
+            Q_EMIT preview(id, gridImage(m.toImages(*e.predictedX0)), e.index, e.count);
         };
-        const ComparisonRun run = runComparison(m.denoiser(), m.scheduler(), s.session.quantized(), toRequest(settings, m.scheduler()),
-                                                true, cb);
+        const SampleRequest request = withPrompt(settings, m, toRequest(settings, m.scheduler()));
+        const ComparisonRun run = runComparison(m.denoiser(), m.scheduler(), s.session.quantized(), request, true, cb,
+                                                [&](const torch::Tensor& x) { return m.toImages(x); });
         auto out = QSharedPointer<ComparisonData>::create();
         out->settings = settings;
         out->amplify = amplify;
-        const torch::Tensor fp = toUnitRange(run.fp.result.samples.to(torch::kCPU));
+        const torch::Tensor fp = toUnitRange(run.fp.images);
         out->fp = toQImage(makeGrid(fp));
         if (run.quantized) {
-            const torch::Tensor q = toUnitRange(run.quantized->result.samples.to(torch::kCPU));
+            const torch::Tensor q = toUnitRange(run.quantized->images);
             out->hasQuantized = true;
             out->quantized = toQImage(makeGrid(q));
             out->difference = toQImage(makeGrid(amplifiedDifference(fp, q, amplify)));
@@ -367,11 +383,11 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
         for (std::size_t k = 0; k < run.fp.trajectory.size(); ++k) {
             TrajectoryImages frame;
             frame.timestep = run.fp.trajectory[k].timestep;
-            frame.fpSample = gridImage(run.fp.trajectory[k].sample);
-            frame.fpX0 = gridImage(run.fp.trajectory[k].predictedX0);
+            frame.fpSample = gridImage(m.toImages(run.fp.trajectory[k].sample));
+            frame.fpX0 = gridImage(m.toImages(run.fp.trajectory[k].predictedX0));
             if (run.quantized && k < run.quantized->trajectory.size()) {
-                frame.quantizedSample = gridImage(run.quantized->trajectory[k].sample);
-                frame.quantizedX0 = gridImage(run.quantized->trajectory[k].predictedX0);
+                frame.quantizedSample = gridImage(m.toImages(run.quantized->trajectory[k].sample));
+                frame.quantizedX0 = gridImage(m.toImages(run.quantized->trajectory[k].predictedX0));
             }
             out->trajectory.push_back(frame);
         }
@@ -394,7 +410,7 @@ void Worker::collectStatistics(quint64 id, const StatisticsRequest& request) {
         DiffusionPipeline& m = s.session.model();
         StatsSettings settings;
         settings.bins = request.bins;
-        settings.sampling = toRequest(request.sampling, m.scheduler());
+        settings.sampling = withPrompt(request.sampling, m, toRequest(request.sampling, m.scheduler()));
         ProgressCallbacks cb;
         cb.cancelled = [this] { return cancelled(); };
         const QString stage = tr("sampling with statistics");
@@ -415,6 +431,10 @@ void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples)
         State& s = *state_;
         if (!s.session.hasModel()) throw Error(tr("Open a model before evaluating.").toStdString());
         DiffusionPipeline& m = s.session.model();
+        if (m.isTextToImage())
+            throw Error(tr("Evaluation (FID with the Fashion-MNIST feature network) is not available for text-to-image "
+                           "pipelines yet; compare FP and quantized images with Generate.")
+                            .toStdString());
         const std::string path = s.session.featureNetPath();
         if (!s.featureNet || s.featureNetPath != path) {
             s.featureNet.emplace(loadFeatureNet(path, m.denoiser().device()));

@@ -30,6 +30,7 @@ struct CalibrationRequest {
     int reconIterations = 500;      // AdaRound iterations per unit
     int activationIterations = 0;   // LSQ iterations per unit (0: off)
     bool progressive = false;       // PCR progressive calibration
+    QStringList prompts;            // text-to-image pipelines: the calibration prompts
 };
 
 // A sensitivity sweep: the base plan and calibration data of `calibration`

@@ -12,6 +12,7 @@
 #include "core/io/file_stamp.h"
 #include "core/model/denoiser.h"
 #include "core/model/model_folder.h"
+#include "core/quant/preset_defaults.h"
 #include "core/quant/progressive_calibration.h"
 #include "core/runtime/device.h"
 
@@ -51,11 +52,7 @@ const DiffusionPipeline& QuantSession::model() const {
 
 QuantPlan QuantSession::makePlan(const PlanRecipe& recipe, int samplingSteps) const {
     if (!model_) throw Error("Open a model before making a quantization plan.");
-    PresetOptions options = recipe.options;
-    // Text-to-image presets keep the attention probabilities at 16 bits, as
-    // Q-Diffusion does for Stable Diffusion (its softmax outputs are too
-    // peaked for 8-bit grids); an explicit --softmax-bits wins.
-    if (model_->isTextToImage() && options.softmaxBits == 0) options.softmaxBits = 16;
+    const PresetOptions options = presetOptionsForModel(recipe.options, model_->isTextToImage());
     QuantPlan plan = makePresetPlan(recipe.preset, model_->denoiser().sites(), options);
     relaxActivations(plan, samplingSteps, recipe.relaxFraction, recipe.relaxBits, recipe.relaxLastSteps);
     return plan;

@@ -477,6 +477,60 @@ private Q_SLOTS:
         QVERIFY(std::isnan(window.layerTable()->sensitivityDb(conv)));
     }
 
+    // A Stable Diffusion pipeline folder: the prompt fields replace the class,
+    // calibration prompts come from the pipeline's own list, cross-attention
+    // keys and values are marked as text-dependent in the layer tree, the
+    // histogram list and the heatmap, and calibration from the prompts gives
+    // a comparison of VAE-decoded images with its paired metrics.
+    void promptWorkflowOnAPipeline() {
+        const std::string pipeline = dir_.path().toStdString() + "/pipeline";
+        std::filesystem::copy(test::dataDir() + "/golden/sd_pipeline", pipeline, std::filesystem::copy_options::recursive);
+        writeTextFileAtomically(pipeline + "/calibration_prompts.txt", "a photo of a sneaker\nan ankle boot on black\n");
+        gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        window.setPersistSettings(false);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, QString::fromStdString(pipeline)));
+        gui::GenerationPanel* generation = window.generationPanel();
+        QVERIFY(generation->findChild<QWidget*>("promptEdit")->isVisible());
+        QVERIFY(!generation->findChild<QWidget*>("classBox")->isEnabled());
+        QCOMPARE(generation->settings().prompt, QString("a photo of a sneaker"));  // the pipeline's first prompt
+        QCOMPARE(window.quantizationPanel()->calibrationPrompts(),
+                 QStringList({"a photo of a sneaker", "an ankle boot on black"}));
+        QVERIFY(window.quantizationPanel()->findChild<QWidget*>("calibrationPromptsEdit")->isVisible());
+
+        const QString key = "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k";
+        auto* item = window.layerTable()->itemFor(key);
+        QVERIFY(item && item->text(widgets::LayerTable::KindColumn).contains("text"));
+        window.histogramPanel()->showSite(key);
+        QCOMPARE(window.histogramPanel()->site(), key);
+        QVERIFY(window.fpStatistics());  // statistics of the prompt's trajectory
+
+        generation->setPrompt("a bag", "blurry");
+        generation->setSteps(4);
+        generation->setCount(2);
+        window.heatmapPanel()->setStatisticsImages(1);
+        window.quantizationPanel()->setPreset("W8A8");
+        window.quantizationPanel()->setCalibrationSize(2, 2);
+        QSignalSpy quantized(&window, &gui::MainWindow::quantizedModelChanged);
+        window.calibrate();
+        QVERIFY(quantized.wait(120000));
+        QVERIFY(waitIdle(window));
+        QVERIFY(window.hasQuantizedModel());
+        const gui::ComparisonPtr comparison = generation->comparison();
+        QVERIFY(comparison && comparison->hasQuantized);
+        QVERIFY(std::isfinite(comparison->psnr));
+        QVERIFY(generation->metricsText().contains("a bag"));
+        // Decoded by the VAE: RGB images twice the latents' 8x8 size, in a grid of two.
+        QVERIFY2(comparison->fp.width() >= 2 * 16 && comparison->fp.height() >= 16,
+                 qPrintable(QStringLiteral("%1x%2").arg(comparison->fp.width()).arg(comparison->fp.height())));
+        QVERIFY(!comparison->trajectory.isEmpty());
+        // 16-bit attention probabilities, the text-to-image default.
+        const SitePlan* probs = window.plan().find("down_blocks.0.attentions.0.transformer_blocks.0.attn2.softmax");
+        QVERIFY(probs && probs->activationBits == 16);
+    }
+
     void translationsAreComplete() {
         // Every user-visible string of the window and widgets has a German and
         // a Chinese translation (translations/update.sh refreshes the catalogues).
