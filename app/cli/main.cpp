@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
     dq::cli::addCreateModelCommand(app, action);
     dq::cli::addTrainCommand(app, action);
     dq::cli::addTrainClassifierCommand(app, action);
+    dq::cli::addTrainTokenizerCommand(app, action);
+    dq::cli::addTrainVaeCommand(app, action);
+    dq::cli::addTrainTextToImageCommand(app, action);
     dq::cli::addEvalCommand(app, action);
     dq::cli::addEvalMergeCommand(app, action);
     dq::cli::addCalibrateCommand(app, action);

@@ -7,130 +7,13 @@
 
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/text/clip_text_rules.h"
 #include "core/text/unicode_text.h"
 #include "core/validation/bounded_json.h"
 
 namespace dq {
 
 namespace {
-
-const std::u32string kStart = U"<|startoftext|>";
-const std::u32string kEnd = U"<|endoftext|>";
-
-// GPT-2's reversible map from bytes to printable code points (bytes_to_unicode).
-const std::vector<char32_t>& byteToUnicode() {
-    static const std::vector<char32_t> table = [] {
-        std::vector<char32_t> t(256, 0);
-        std::vector<bool> direct(256, false);
-        for (int b = '!'; b <= '~'; ++b) direct[b] = true;
-        for (int b = 0xA1; b <= 0xAC; ++b) direct[b] = true;
-        for (int b = 0xAE; b <= 0xFF; ++b) direct[b] = true;
-        int next = 0;
-        for (int b = 0; b < 256; ++b) t[b] = direct[b] ? char32_t(b) : char32_t(256 + next++);
-        return t;
-    }();
-    return table;
-}
-
-// html.unescape for numeric entities and the common named ones.
-std::u32string unescapeHtml(const std::u32string& s) {
-    static const std::map<std::u32string, char32_t> named = {
-        {U"amp", U'&'}, {U"lt", U'<'}, {U"gt", U'>'}, {U"quot", U'"'}, {U"apos", U'\''}, {U"nbsp", 0xA0}};
-    std::u32string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != U'&') {
-            out.push_back(s[i]);
-            continue;
-        }
-        const std::size_t semi = s.find(U';', i);
-        if (semi != std::u32string::npos && semi - i <= 10) {
-            const std::u32string body = s.substr(i + 1, semi - i - 1);
-            char32_t cp = 0;
-            bool ok = false;
-            if (!body.empty() && body[0] == U'#') {
-                const bool hex = body.size() > 1 && (body[1] == U'x' || body[1] == U'X');
-                const std::u32string digits = body.substr(hex ? 2 : 1);
-                ok = !digits.empty();
-                for (char32_t d : digits) {
-                    const int v = d >= U'0' && d <= U'9' ? int(d - U'0')
-                                  : hex && d >= U'a' && d <= U'f' ? int(d - U'a' + 10)
-                                  : hex && d >= U'A' && d <= U'F' ? int(d - U'A' + 10) : -1;
-                    if (v < 0 || cp > 0x10FFFF) { ok = false; break; }
-                    cp = cp * (hex ? 16 : 10) + char32_t(v);
-                }
-                if (ok && (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0)) cp = 0xFFFD;
-            } else if (auto it = named.find(body); it != named.end()) {
-                cp = it->second;
-                ok = true;
-            }
-            if (ok) {
-                out.push_back(cp);
-                i = semi;
-                continue;
-            }
-        }
-        out.push_back(s[i]);
-    }
-    return out;
-}
-
-// whitespace_clean: runs of \\s become one space; then strip.
-std::u32string cleanWhitespace(const std::u32string& s) {
-    std::u32string out;
-    bool pendingSpace = false;
-    for (char32_t cp : s) {
-        if (text::isWhitespace(cp)) {
-            pendingSpace = !out.empty();
-            continue;
-        }
-        if (pendingSpace) out.push_back(U' ');
-        pendingSpace = false;
-        out.push_back(cp);
-    }
-    return out;
-}
-
-std::u32string strip(const std::u32string& s) {
-    std::size_t a = 0, b = s.size();
-    while (a < b && text::isWhitespace(s[a])) ++a;
-    while (b > a && text::isWhitespace(s[b - 1])) --b;
-    return s.substr(a, b - a);
-}
-
-bool isOther(char32_t cp) { return !text::isWhitespace(cp) && !text::isLetter(cp) && !text::isNumber(cp); }
-
-// CLIP's pattern, alternatives in its order, applied as re.findall does:
-// <|startoftext|> | <|endoftext|> | 's|'t|'re|'ve|'m|'ll|'d | \p{L}+ | \p{N} | [^\s\p{L}\p{N}]+
-std::vector<std::u32string> preTokenize(const std::u32string& s) {
-    static const std::u32string contractions[] = {U"'s", U"'t", U"'re", U"'ve", U"'m", U"'ll", U"'d"};
-    std::vector<std::u32string> out;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        std::size_t length = 0;
-        if (s.compare(i, kStart.size(), kStart) == 0) length = kStart.size();
-        else if (s.compare(i, kEnd.size(), kEnd) == 0) length = kEnd.size();
-        if (!length)
-            for (const auto& c : contractions)
-                if (s.compare(i, c.size(), c) == 0) {
-                    length = c.size();
-                    break;
-                }
-        if (!length && text::isLetter(s[i])) {
-            while (i + length < s.size() && text::isLetter(s[i + length])) ++length;
-        } else if (!length && text::isNumber(s[i])) {
-            length = 1;
-        } else if (!length && isOther(s[i])) {
-            while (i + length < s.size() && isOther(s[i + length])) ++length;
-        }
-        if (!length) {  // whitespace: no match starts here
-            ++i;
-            continue;
-        }
-        out.push_back(s.substr(i, length));
-        i += length;
-    }
-    return out;
-}
 
 nlohmann::json readJson(const std::string& path) {
     return parseBoundedJson(readTextFile(path), "Tokenizer file '" + path + "'");
@@ -161,7 +44,7 @@ ClipTokenizer ClipTokenizer::load(const std::string& folder) {
     }
     // Special tokens and lengths from tokenizer_config.json when present
     // (SD 2.x pads with "!", SD 1.x with <|endoftext|>).
-    std::string padText = text::encodeUtf8(kEnd);
+    std::string padText = text::encodeUtf8(text::kClipEnd);
     const std::string configPath = folder + "/tokenizer_config.json";
     if (std::filesystem::exists(configPath)) {
         const nlohmann::json config = readJson(configPath);
@@ -182,8 +65,8 @@ ClipTokenizer ClipTokenizer::load(const std::string& folder) {
             throw Error("'" + vocabPath + "' has no " + role + " token '" + token + "'; this is not a CLIP vocabulary.");
         return it->second;
     };
-    t.start_ = idOf(text::encodeUtf8(kStart), "start");
-    t.end_ = idOf(text::encodeUtf8(kEnd), "end");
+    t.start_ = idOf(text::encodeUtf8(text::kClipStart), "start");
+    t.end_ = idOf(text::encodeUtf8(text::kClipEnd), "end");
     t.pad_ = idOf(padText, "padding");
     return t;
 }
@@ -227,20 +110,14 @@ std::vector<std::string> ClipTokenizer::bpe(const std::string& token) const {
 }
 
 std::vector<int64_t> ClipTokenizer::encode(const std::string& input) const {
-    std::u32string s = text::decodeUtf8(input);
-    s = strip(unescapeHtml(unescapeHtml(s)));  // basic_clean (without ftfy)
-    s = text::toLower(strip(cleanWhitespace(s)));
     std::vector<int64_t> ids;
-    const auto& byteMap = byteToUnicode();
-    for (const std::u32string& piece : preTokenize(s)) {
-        const std::string utf8 = text::encodeUtf8(piece);
-        if (piece == kStart || piece == kEnd) {
-            ids.push_back(piece == kStart ? start_ : end_);
+    const std::string start = text::encodeUtf8(text::kClipStart), end = text::encodeUtf8(text::kClipEnd);
+    for (const std::string& piece : text::clipPieces(input)) {
+        if (piece == start || piece == end) {
+            ids.push_back(piece == start ? start_ : end_);
             continue;
         }
-        std::u32string mapped;
-        for (unsigned char b : utf8) mapped.push_back(byteMap[b]);
-        for (const std::string& symbol : bpe(text::encodeUtf8(mapped))) {
+        for (const std::string& symbol : bpe(piece)) {
             auto it = vocab_.find(symbol);
             if (it == vocab_.end()) throw Error("The tokenizer's vocab.json lacks the symbol '" + symbol +
                                                      "' that its merges.txt produces; the two files do not belong together.");

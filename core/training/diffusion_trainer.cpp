@@ -15,6 +15,7 @@
 #include "core/model/model_folder.h"
 #include "core/model/unet2d.h"
 #include "core/sampling/scheduler.h"
+#include "core/training/checkpoint.h"
 
 namespace dq {
 
@@ -22,43 +23,33 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::map<std::string, torch::Tensor> toCpu(const std::map<std::string, torch::Tensor>& tensors) {
-    std::map<std::string, torch::Tensor> out;
-    for (const auto& [k, v] : tensors) out.emplace(k, v.detach().to(torch::kCPU).contiguous());
-    return out;
-}
-
 // Writes the EMA weights as a diffusers model folder.
 void writeModelFolder(const std::string& dir, const TrainConfig& config, const std::map<std::string, torch::Tensor>& ema) {
     fs::create_directories(dir);
     writeTextFileAtomically(dir + "/config.json", config.model.toJson());
     saveSchedulerConfig(dir, config.scheduler);
-    saveSafetensors(dir + "/diffusion_pytorch_model.safetensors", toCpu(ema), {{"format", "pt"}});
-}
-
-struct Checkpoint {
-    std::string dir;
-    std::string model() const { return dir + "/model.safetensors"; }
-    std::string ema() const { return dir + "/ema.safetensors"; }
-    std::string optimizer() const { return dir + "/optimizer.pt"; }
-    std::string state() const { return dir + "/state.json"; }
-};
-
-void saveCheckpoint(const Checkpoint& cp, const UNet2DModel& model, const std::map<std::string, torch::Tensor>& ema,
-                    torch::optim::AdamW& optimizer, int64_t step, const TrainConfig& config) {
-    fs::create_directories(cp.dir);
-    saveSafetensors(cp.model(), toCpu(model.stateDict()));
-    saveSafetensors(cp.ema(), toCpu(ema));
-    const std::string tmp = cp.optimizer() + ".tmp";
-    torch::save(optimizer, tmp);
-    fs::rename(tmp, cp.optimizer());
-    // The state file is written last: it marks the checkpoint as complete.
-    nlohmann::json state = {{"step", step}, {"train", nlohmann::json::parse(config.trainJson())},
-                            {"model", nlohmann::json::parse(config.model.toJson())}};
-    writeTextFileAtomically(cp.state(), state.dump(2));
+    saveSafetensors(dir + "/diffusion_pytorch_model.safetensors", cpuCopies(ema), {{"format", "pt"}});
 }
 
 }  // namespace
+
+torch::Tensor epsilonLoss(const torch::Tensor& prediction, const torch::Tensor& noise, const torch::Tensor& t,
+                          const torch::Tensor& alphasCumprod, const TrainSettings& s) {
+    if (s.lossWeighting != "min_snr") return torch::mse_loss(prediction, noise);
+    // epsilon-prediction form of min-SNR-gamma: weight min(SNR, gamma) / SNR per sample.
+    const torch::Tensor alphaBar = alphasCumprod.index_select(0, t);
+    const torch::Tensor snr = alphaBar / (1 - alphaBar);
+    const torch::Tensor weight = snr.clamp_max(s.minSnrGamma) / snr;
+    return (weight * (prediction - noise).pow(2).mean({1, 2, 3})).mean();
+}
+
+void updateEma(std::map<std::string, torch::Tensor>& ema, const std::map<std::string, torch::Tensor>& live,
+               const TrainSettings& s, int64_t step) {
+    torch::NoGradGuard noGrad;
+    // Short runs need the EMA to forget its random start quickly.
+    const double decay = std::min(s.effectiveEmaDecay(), double(step + 1) / double(step + 10));
+    for (auto& [k, e] : ema) e.mul_(decay).add_(live.at(k).detach(), 1.0 - decay);
+}
 
 TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& data, const std::string& outDir,
                                 bool resume, const torch::Device& device, const TrainCallbacks& callbacks) {
@@ -77,23 +68,15 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
     UNet2DModel model(mc);
     model.initializeRandom(s.seed);
     model.to(device);
-    Checkpoint cp{outDir + "/checkpoint"};
+    const TrainingCheckpoint cp(outDir + "/checkpoint");
+    const nlohmann::json identity = nlohmann::json::parse(mc.toJson());
     int64_t startStep = 0;
     std::map<std::string, torch::Tensor> ema;
 
     if (resume) {
-        if (!fs::exists(cp.state()))
-            throw Error("--resume was given but '" + cp.state() + "' does not exist; start without --resume.");
-        const nlohmann::json state = parseBoundedJson(readTextFile(cp.state()), "Checkpoint state '" + cp.state() + "'");
-        if (!state.is_object() || !state.contains("step") || !state["step"].is_number_integer() ||
-            state["step"].get<int64_t>() < 0)
-            throw Error("Checkpoint state '" + cp.state() + "' is damaged; delete the checkpoint folder to restart.");
-        if (!state.contains("model") || nlohmann::json::parse(mc.toJson()) != state["model"])
-            throw Error("The checkpoint in '" + cp.dir + "' was trained with a different model config; use the "
-                        "original config or another --out folder.");
-        startStep = state["step"].get<int64_t>();
-        model.loadStateDict(loadSafetensors(cp.model()).tensors, cp.model());
-        for (auto& [k, v] : loadSafetensors(cp.ema()).tensors) ema.emplace(k, v.to(device, torch::kFloat32).clone());
+        startStep = cp.step(identity);
+        model.loadStateDict(cp.weights(), cp.dir() + "/model.safetensors");
+        for (auto& [k, v] : cp.ema()) ema.emplace(k, v.to(device, torch::kFloat32).clone());
     } else {
         for (const auto& [k, v] : model.stateDict()) ema.emplace(k, v.detach().clone());
     }
@@ -101,7 +84,7 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
     std::vector<torch::Tensor> params = model.parameters();
     for (auto& p : params) p.requires_grad_(true);
     torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(s.learningRate).weight_decay(s.weightDecay));
-    if (resume) torch::load(optimizer, cp.optimizer());
+    if (resume) cp.loadOptimizer(optimizer);
 
     Scheduler noiseSchedule(config.scheduler, SamplerKind::DDPM, config.scheduler.numTrainTimesteps, 0.0,
                             TimestepSpacing::Leading);
@@ -136,26 +119,12 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
             static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
         torch::Tensor prediction = model.forward(noiseSchedule.addNoise(x0, noise, t), t, labels);
-        torch::Tensor loss;
-        if (s.lossWeighting == "min_snr") {
-            // epsilon-prediction form of min-SNR-gamma: weight min(SNR, gamma) / SNR per sample.
-            const torch::Tensor alphaBar = alphasCumprod.index_select(0, t);
-            const torch::Tensor snr = alphaBar / (1 - alphaBar);
-            const torch::Tensor weight = snr.clamp_max(s.minSnrGamma) / snr;
-            loss = (weight * (prediction - noise).pow(2).mean({1, 2, 3})).mean();
-        } else {
-            loss = torch::mse_loss(prediction, noise);
-        }
+        torch::Tensor loss = epsilonLoss(prediction, noise, t, alphasCumprod, s);
         optimizer.zero_grad();
         loss.backward();
         if (s.gradClip > 0) torch::nn::utils::clip_grad_norm_(params, s.gradClip);
         optimizer.step();
-        {
-            torch::NoGradGuard noGrad;
-            // Short runs need the EMA to forget its random start quickly.
-            const double decay = std::min(s.effectiveEmaDecay(), double(step + 1) / double(step + 10));
-            for (auto& [k, e] : ema) e.mul_(decay).add_(live.at(k).detach(), 1.0 - decay);
-        }
+        updateEma(ema, live, s, step);
         lossSum += loss.item<double>();
         ++lossCount;
 
@@ -171,7 +140,8 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
             lossCount = 0;
         }
         if (done % s.checkpointEvery == 0 || done == s.steps) {
-            saveCheckpoint(cp, model, ema, optimizer, done, config);
+            cp.save(model.stateDict(), &ema, optimizer, done,
+                    {{"train", nlohmann::json::parse(config.trainJson())}, {"model", identity}});
             writeModelFolder(outDir, config, ema);
         }
         result.steps = done;

@@ -4,6 +4,7 @@
 // null class (for classifier-free guidance), checkpoints and resume.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include <torch/types.h>
@@ -37,6 +38,16 @@ struct TrainResult {
 // (raw and EMA weights, optimizer state, step) every checkpoint_every steps.
 // With `resume`, continues from that checkpoint; batches depend only on the
 // seed and the step, so a resumed run sees the same data as an unbroken one.
+// The ε-prediction loss of a batch: plain MSE, or min-SNR-γ weighted
+// (settings.lossWeighting), with ᾱ per training timestep in `alphasCumprod`.
+torch::Tensor epsilonLoss(const torch::Tensor& prediction, const torch::Tensor& noise, const torch::Tensor& t,
+                          const torch::Tensor& alphasCumprod, const TrainSettings& settings);
+
+// One EMA update of `ema` toward `live` (same keys) at `step`; short runs
+// forget the random start quickly.
+void updateEma(std::map<std::string, torch::Tensor>& ema, const std::map<std::string, torch::Tensor>& live,
+               const TrainSettings& settings, int64_t step);
+
 TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& data, const std::string& outDir,
                                 bool resume, const torch::Device& device, const TrainCallbacks& callbacks = {});
 

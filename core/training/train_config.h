@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/model/unet_config.h"
 #include "core/sampling/scheduler_config.h"
 
@@ -42,6 +44,13 @@ struct TrainSettings {
     int checkpointEvery = 1000;  // steps between checkpoints
     int logEvery = 50;
 };
+
+// The "train" object of a training config (`what` names the file); the
+// conditioning dropout is read from `dropoutKey` (label_dropout for class
+// labels, caption_dropout for captions). And its canonical JSON.
+TrainSettings trainSettingsFromJson(const nlohmann::json& object, const std::string& what,
+                                    const char* dropoutKey = "label_dropout");
+std::string trainSettingsJson(const TrainSettings& settings, const char* dropoutKey = "label_dropout");
 
 struct TrainConfig {
     UNetConfig model;

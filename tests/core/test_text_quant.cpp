@@ -22,6 +22,8 @@
 #include "core/pipeline/prompt_list.h"
 #include "core/quant/calibration_batches.h"
 #include "core/quant/quant_artifact.h"
+#include "core/text/bpe_trainer.h"
+#include "core/text/clip_tokenizer.h"
 #include "tests/core/test_support.h"
 
 using namespace dq;
@@ -94,6 +96,50 @@ private Q_SLOTS:
         QVERIFY(test::errorOf([&] { readPromptList(path); }).contains("holds no prompts"));
         QVERIFY(test::errorOf([&] { readPromptList(path + ".missing"); }).contains("does not exist"));
         QVERIFY(defaultPromptListFile(pipelineFolder()).empty());
+    }
+
+    // A BPE vocabulary learned from captions, in CLIP's layout: the tokenizer
+    // reads it, frequent words become single tokens, anything else still
+    // tokenizes byte by byte, the result is deterministic, and the command
+    // line writes the same files.
+    void trainsATokenizerFromCaptions() {
+        QTemporaryDir dir;
+        std::vector<std::string> captions;
+        for (const char* item : {"t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+                                 "ankle boot"})
+            for (const char* pattern : {"a photo of a %1", "a %1 on black", "an image of a %1", "a small %1"})
+                captions.push_back(QString::fromLatin1(pattern).arg(QString::fromLatin1(item)).toStdString());
+        const std::vector<BpeMerge> merges = learnBpeMerges(captions, 300);
+        QVERIFY(merges == learnBpeMerges(captions, 300));
+        QVERIFY2(merges.size() > 30 && merges.size() <= 300, qPrintable(QString::number(merges.size())));
+        QCOMPARE(learnBpeMerges(captions, 5).size(), std::size_t(5));
+        const std::string folder = dir.path().toStdString() + "/tokenizer";
+        const int64_t size = writeClipTokenizer(folder, merges);
+        const ClipTokenizer tokenizer = ClipTokenizer::load(folder);
+        QCOMPARE(int64_t(tokenizer.vocabularySize()), size);
+        QCOMPARE(tokenizer.endToken(), size - 1);
+        QCOMPARE(tokenizer.startToken(), size - 2);
+        QCOMPARE(tokenizer.encode("sneaker").size(), std::size_t(1));
+        QCOMPARE(tokenizer.encode("A photo of a SNEAKER").size(), std::size_t(5));
+        for (int64_t id : tokenizer.tokenize("a zebra, 42 ünïcode 👟")) QVERIFY(id >= 0 && id < size);
+        QVERIFY(tokenizer.encode("zebra").size() > 1);  // never seen: byte pieces
+
+        const QString file = dir.path() + "/captions.txt";
+        std::ofstream list(file.toStdString());
+        for (const std::string& c : captions) list << c << "\n";
+        list.close();
+        test::CliResult run = test::runCli({"-q", "train-tokenizer", "--captions", file, "--merges", "300", "--out",
+                                            dir.path() + "/cli"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        for (const char* name : {"vocab.json", "merges.txt", "tokenizer_config.json"}) {
+            QFile a(QString::fromStdString(folder) + "/" + name), b(dir.path() + "/cli/" + name);
+            QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+            QVERIFY2(a.readAll() == b.readAll(), name);
+        }
+        std::ofstream(file.toStdString()) << "\n";
+        run = test::runCli({"-q", "train-tokenizer", "--captions", file, "--out", dir.path() + "/none"});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.err.contains("captions.txt") && run.err.contains("no prompts"), qPrintable(run.err));
     }
 
     // The trajectories follow the prompts in turn, guided against the negative

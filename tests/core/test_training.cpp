@@ -1,6 +1,8 @@
 // Training: loss falls, checkpoints resume to the same weights as an unbroken
 // run, and the written folder is a loadable diffusers model. Evaluation: the
 // CLI's JSON holds every metric, finite; damaged inputs give clear errors.
+#include <filesystem>
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -16,8 +18,14 @@
 #include "core/io/fashion_mnist.h"
 #include "core/io/safetensors.h"
 #include "core/metrics/feature_net.h"
+#include "core/model/clip_text_model.h"
 #include "core/model/model_folder.h"
+#include "core/pipeline/diffusion_pipeline.h"
+#include "core/pipeline/prompt_list.h"
+#include "core/text/bpe_trainer.h"
+#include "core/training/autoencoder_trainer.h"
 #include "core/training/diffusion_trainer.h"
+#include "core/training/text_to_image_trainer.h"
 #include "tests/core/test_support.h"
 
 using namespace dq;
@@ -179,6 +187,139 @@ private Q_SLOTS:
         double first, last;
         const QString drop = lossDrop(losses, &first, &last);
         QVERIFY2(std::isfinite(last) && last < 0.6 * first, qPrintable(drop));
+    }
+
+    // The VAE of the text-to-image pipeline: its loss falls on real images, a
+    // cancelled run resumes to the same weights as an unbroken one, and the
+    // folder it writes is an AutoencoderKL whose scaling factor gives the
+    // latent means unit variance.
+    void vaeTrainsResumesAndScalesItsLatents() {
+        const ImageDataset data = smallData();
+        AutoencoderTrainConfig config = AutoencoderTrainConfig::fromJson(
+            R"({"model": {"in_channels": 1, "out_channels": 1, "block_out_channels": [8, 16], "layers_per_block": 1,
+                          "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D"],
+                          "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D"], "latent_channels": 4, "norm_num_groups": 4, "sample_size": 32},
+                "train": {"steps": 40, "batch_size": 16, "learning_rate": 0.002, "warmup_steps": 5,
+                          "checkpoint_every": 20, "log_every": 1}})",
+            "vae.json");
+        const std::string unbroken = (dir_.path() + "/vae-unbroken").toStdString();
+        std::vector<double> losses;
+        TrainCallbacks callbacks;
+        callbacks.progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
+        const AutoencoderTrainResult full = trainAutoencoder(config, data, data, unbroken, false, torch::kCPU, callbacks);
+        QCOMPARE(full.steps, int64_t(40));
+        double first, last;
+        const QString drop = lossDrop(losses, &first, &last);
+        QVERIFY2(std::isfinite(last) && last < 0.7 * first, qPrintable(drop));
+        // Better than predicting the mean image (the data's variance, about 0.5 here).
+        QVERIFY2(full.reconstructionMse < 0.8 * data.images.var().item<double>(),
+                 qPrintable(QString::number(full.reconstructionMse)));
+
+        const std::string split = (dir_.path() + "/vae-split").toStdString();
+        int seen = 0;
+        TrainCallbacks stopAtTwenty;
+        stopAtTwenty.progress = [&](const TrainProgress& p) { seen = static_cast<int>(p.step); };
+        stopAtTwenty.cancelled = [&] { return seen >= 20; };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, trainAutoencoder(config, data, data, split, false, torch::kCPU, stopAtTwenty));
+        QCOMPARE(trainAutoencoder(config, data, data, split, true, torch::kCPU).steps, int64_t(40));
+        const auto a = loadSafetensors(unbroken + "/diffusion_pytorch_model.safetensors").tensors;
+        const auto b = loadSafetensors(split + "/diffusion_pytorch_model.safetensors").tensors;
+        QCOMPARE(a.size(), b.size());
+        for (const auto& [key, tensor] : a) QVERIFY2(torch::equal(tensor, b.at(key)), key.c_str());
+
+        const AutoencoderKL vae = AutoencoderKL::load(unbroken);
+        QCOMPARE(vae.config().scalingFactor, full.scalingFactor);
+        torch::NoGradGuard noGrad;
+        const torch::Tensor means = vae.encode(data.images.narrow(0, 0, 128)).mean * vae.config().scalingFactor;
+        QVERIFY2(std::abs(means.std().item<double>() - 1) < 0.2, qPrintable(QString::number(means.std().item<double>())));
+
+        QVERIFY(test::errorOf([&] { AutoencoderTrainConfig::fromJson(R"({"model": {}, "train": {"kl": 1}})", "v.json"); })
+                    .contains("'train.kl'"));
+        config.model.inChannels = 3;
+        QVERIFY(test::errorOf([&] { trainAutoencoder(config, data, data, split + "x", false, torch::kCPU); })
+                    .contains("1x32x32"));
+    }
+
+    // The shipped text-to-image pipeline's trainer: U-Net and text encoder
+    // learn together on VAE latents from captions; a cancelled run resumes to
+    // the same weights; the result is a pipeline folder the product opens and
+    // samples from, with its training and held-out caption lists.
+    void textToImagePipelineTrainsAndResumes() {
+        const ImageDataset data = smallData();
+        const std::string root = dir_.path().toStdString() + "/t2i";
+        TextToImageTrainConfig config = TextToImageTrainConfig::fromJson(R"({
+            "unet": {"sample_size": 8, "in_channels": 4, "out_channels": 4, "block_out_channels": [8, 16],
+                     "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"],
+                     "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"], "layers_per_block": 1,
+                     "attention_head_dim": 2, "cross_attention_dim": 12, "norm_num_groups": 4},
+            "text_encoder": {"hidden_size": 12, "intermediate_size": 24, "num_attention_heads": 2,
+                             "num_hidden_layers": 1, "max_position_embeddings": 77, "vocab_size": 800},
+            "captions": {"class_names": ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
+                                         "sneaker", "bag", "ankle boot"],
+                         "templates": ["a photo of a {}", "a {} on black"], "held_out_templates": ["a drawing of a {}"]},
+            "train": {"steps": 6, "batch_size": 8, "warmup_steps": 1, "checkpoint_every": 3, "log_every": 1,
+                      "caption_dropout": 0.25}})",
+                                                                         "t2i.json");
+        const std::string tokenizer = root + "/tokenizer", vaeFolder = root + "/vae";
+        writeClipTokenizer(tokenizer, learnBpeMerges(config.captions.captions(config.captions.templates), 100));
+        AutoencoderKLConfig vc;
+        vc.inChannels = vc.outChannels = 1;
+        vc.blockOutChannels = {8, 8, 8};
+        vc.normNumGroups = 4;
+        vc.sampleSize = 32;
+        AutoencoderKL vae(vc);
+        vae.initializeRandom(5);
+        std::filesystem::create_directories(vaeFolder);
+        vae.save(vaeFolder);
+
+        const std::string unbroken = root + "/unbroken";
+        std::vector<double> losses;
+        TrainCallbacks callbacks;
+        callbacks.progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
+        QCOMPARE(trainTextToImage(config, data, vaeFolder, tokenizer, unbroken, false, torch::kCPU, callbacks).steps,
+                 int64_t(6));
+        QCOMPARE(losses.size(), std::size_t(6));
+        for (double l : losses) QVERIFY(std::isfinite(l) && l > 0);
+        const std::string split = root + "/split";
+        int seen = 0;
+        TrainCallbacks stopAtThree;
+        stopAtThree.progress = [&](const TrainProgress& p) { seen = static_cast<int>(p.step); };
+        stopAtThree.cancelled = [&] { return seen >= 3; };
+        QVERIFY_THROWS_EXCEPTION(Cancelled,
+                                 trainTextToImage(config, data, vaeFolder, tokenizer, split, false, torch::kCPU, stopAtThree));
+        QCOMPARE(trainTextToImage(config, data, vaeFolder, tokenizer, split, true, torch::kCPU).steps, int64_t(6));
+        for (const char* part : {"/unet/diffusion_pytorch_model.safetensors", "/text_encoder/model.safetensors"}) {
+            const auto a = loadSafetensors(unbroken + part).tensors, b = loadSafetensors(split + part).tensors;
+            QCOMPARE(a.size(), b.size());
+            for (const auto& [key, tensor] : a) QVERIFY2(torch::equal(tensor, b.at(key)), key.c_str());
+        }
+        // The text encoder learned too (the EMA moved away from its initialisation).
+        ClipTextModel initial(config.textEncoder);
+        initial.initializeRandom(config.train.seed + 1);
+        const auto trained = loadSafetensors(unbroken + "/text_encoder/model.safetensors").tensors;
+        const auto start = initial.stateDict();
+        bool moved = false;
+        for (const auto& [key, tensor] : start) moved = moved || !torch::equal(tensor, trained.at(key));
+        QVERIFY(moved);
+
+        DiffusionPipeline pipeline = DiffusionPipeline::load(unbroken);
+        QVERIFY(pipeline.isTextToImage());
+        QCOMPARE(readPromptList(unbroken + "/calibration_prompts.txt").size(), std::size_t(20));
+        QCOMPARE(QString::fromStdString(readPromptList(unbroken + "/heldout_prompts.txt").at(7)),
+                 QStringLiteral("a drawing of a sneaker"));
+        test::CliResult run = test::runCli({"-q", "sample", "--model", QString::fromStdString(unbroken), "--prompt",
+                                            "a photo of a bag", "--steps", "2", "--guidance", "2", "--num", "2", "--out",
+                                            QString::fromStdString(root + "/grid.png")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+
+        QVERIFY(test::errorOf([] {
+                    TextToImageTrainConfig::fromJson(
+                        R"({"unet": {}, "text_encoder": {}, "captions": {"class_names": ["bag"], "templates": ["a bag"]}})",
+                        "t.json");
+                }).contains("has no {}"));
+        config.textEncoder.vocabSize = 100;
+        QVERIFY(test::errorOf([&] { trainTextToImage(config, data, vaeFolder, tokenizer, root + "/x", false, torch::kCPU); })
+                    .contains("vocab_size"));
     }
 
     void rejectsBadResumeAndConfigs() {
