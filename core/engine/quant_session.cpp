@@ -29,10 +29,15 @@ void QuantSession::openModel(const std::string& folder, const std::string& devic
     DiffusionPipeline loaded = DiffusionPipeline::load(folder);
     loaded.to(selectDevice(device.empty() ? "auto" : device));
     const std::string stamp = fileStamp(loaded.denoiserWeightsFile());
+    // Calibration data of a pipeline holds text-encoder states too: the text
+    // encoder's weights must match for the data to be reused.
+    const std::string dataStamp =
+        loaded.isTextToImage() ? stamp + "+" + fileStamp(folder + "/text_encoder/model.safetensors") : stamp;
     // Nothing can fail from here on.
     model_.emplace(std::move(loaded));
     folder_ = folder;
     weightsStamp_ = stamp;
+    dataStamp_ = dataStamp;
     dataCache_.reset();
     quantized_.reset();
     calibrationRecord_.clear();
@@ -77,14 +82,14 @@ const CalibrationData& QuantSession::calibrationData(const CalibrationDataSettin
     DiffusionPipeline& m = model();
     const std::string wanted = settings.describe();
     if (reused) *reused = true;
-    if (dataCache_ && dataCache_->settings == wanted && dataCache_->modelStamp == weightsStamp_) {
+    if (dataCache_ && dataCache_->settings == wanted && dataCache_->modelStamp == dataStamp_) {
         spdlog::info("Reusing the calibration data in memory ({} (x_t, t) pairs)", dataCache_->size());
         if (!file.empty() && !std::filesystem::exists(file)) dataCache_->save(file);
         return *dataCache_;
     }
     if (!file.empty() && std::filesystem::exists(file)) {
         CalibrationData data = CalibrationData::load(file);
-        if (data.settings == wanted && data.modelStamp == weightsStamp_) {
+        if (data.settings == wanted && data.modelStamp == dataStamp_) {
             spdlog::info("Reusing calibration data '{}' ({} samples)", file, data.size());
             dataCache_.emplace(std::move(data));
             return *dataCache_;
@@ -96,7 +101,7 @@ const CalibrationData& QuantSession::calibrationData(const CalibrationDataSettin
     const PromptStates prompts = promptStates(settings);
     CalibrationData data = collectCalibrationData(m.denoiser(), m.scheduler(), settings, callbacks,
                                                   m.isTextToImage() ? &prompts : nullptr);
-    data.modelStamp = weightsStamp_;
+    data.modelStamp = dataStamp_;
     if (!file.empty()) {
         data.save(file);
         spdlog::info("Saved calibration data to '{}'", file);

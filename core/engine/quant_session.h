@@ -122,6 +122,7 @@ private:
     std::optional<DiffusionPipeline> model_;
     std::string folder_;
     std::string weightsStamp_;
+    std::string dataStamp_;  // what calibration data depends on: the denoiser's weights, and a pipeline's text encoder
     std::optional<CalibrationData> dataCache_;
     std::unique_ptr<QuantizedUNet> quantized_;
     std::string calibrationRecord_;

@@ -218,7 +218,11 @@ StepOutput Scheduler::step(const torch::Tensor& out, int index, const torch::Ten
 }
 
 torch::Tensor Scheduler::addNoise(const torch::Tensor& x0, const torch::Tensor& noise, const torch::Tensor& t) const {
-    torch::Tensor acp = schedule_.alphasCumprod.to(x0.device()).index_select(0, t.to(x0.device(), torch::kInt64));
+    return schedule_.addNoise(x0, noise, t);
+}
+
+torch::Tensor NoiseSchedule::addNoise(const torch::Tensor& x0, const torch::Tensor& noise, const torch::Tensor& t) const {
+    torch::Tensor acp = alphasCumprod.to(x0.device()).index_select(0, t.to(x0.device(), torch::kInt64));
     torch::Tensor a = acp.sqrt().view({-1, 1, 1, 1});
     torch::Tensor b = (1 - acp).sqrt().view({-1, 1, 1, 1});
     return a * x0 + b * noise;

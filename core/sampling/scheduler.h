@@ -25,6 +25,8 @@ struct NoiseSchedule {
     explicit NoiseSchedule(const SchedulerConfig& config);
     torch::Tensor betas;          // [T] float32, CPU
     torch::Tensor alphasCumprod;  // [T] float32, CPU
+    // The forward process: √ᾱ_t·x0 + √(1 − ᾱ_t)·noise, for training timesteps t [B].
+    torch::Tensor addNoise(const torch::Tensor& x0, const torch::Tensor& noise, const torch::Tensor& t) const;
     std::vector<double> alphaBar; // the same values, for scalar arithmetic
 };
 

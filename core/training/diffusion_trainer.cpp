@@ -86,10 +86,9 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
     torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(s.learningRate).weight_decay(s.weightDecay));
     if (resume) cp.loadOptimizer(optimizer);
 
-    Scheduler noiseSchedule(config.scheduler, SamplerKind::DDPM, config.scheduler.numTrainTimesteps, 0.0,
-                            TimestepSpacing::Leading);
+    const NoiseSchedule noiseSchedule(config.scheduler);
     // alpha-bar per training timestep, on the device, for min-SNR weights.
-    const torch::Tensor alphasCumprod = NoiseSchedule(config.scheduler).alphasCumprod.to(device);
+    const torch::Tensor alphasCumprod = noiseSchedule.alphasCumprod.to(device);
     const int64_t n = data.images.size(0);
     const int64_t T = config.scheduler.numTrainTimesteps;
     std::map<std::string, torch::Tensor> live = model.stateDict();

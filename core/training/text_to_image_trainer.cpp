@@ -59,13 +59,15 @@ std::vector<std::string> stringList(const nlohmann::json& captions, const std::s
     return out;
 }
 
+// The scheduler is named as its config is written (SchedulerConfig writes a
+// DDPMScheduler config; every sampler of the product reads it).
 const char* kModelIndex = R"({
   "_class_name": "StableDiffusionPipeline",
   "_diffusers_version": "0.21.4",
   "feature_extractor": [null, null],
   "requires_safety_checker": false,
   "safety_checker": [null, null],
-  "scheduler": ["diffusers", "PNDMScheduler"],
+  "scheduler": ["diffusers", "DDPMScheduler"],
   "text_encoder": ["transformers", "CLIPTextModel"],
   "tokenizer": ["transformers", "CLIPTokenizer"],
   "unet": ["diffusers", "UNet2DConditionModel"],
@@ -213,9 +215,8 @@ TrainResult trainTextToImage(const TextToImageTrainConfig& config, const ImageDa
     torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(s.learningRate).weight_decay(s.weightDecay));
     if (resume) cp.loadOptimizer(optimizer);
 
-    Scheduler noiseSchedule(config.scheduler, SamplerKind::DDPM, config.scheduler.numTrainTimesteps, 0.0,
-                            TimestepSpacing::Leading);
-    const torch::Tensor alphasCumprod = NoiseSchedule(config.scheduler).alphasCumprod.to(device);
+    const NoiseSchedule noiseSchedule(config.scheduler);
+    const torch::Tensor alphasCumprod = noiseSchedule.alphasCumprod.to(device);
     const int64_t n = data.images.size(0);
     const int64_t T = config.scheduler.numTrainTimesteps;
     const double scaling = vc.scalingFactor;

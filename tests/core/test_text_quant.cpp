@@ -16,6 +16,7 @@
 #include "core/engine/quant_session.h"
 #include "core/explorer/comparison_run.h"
 #include "core/io/safetensors.h"
+#include "core/model/clip_text_model.h"
 #include "core/model/denoiser.h"
 #include "core/model/model_folder.h"
 #include "core/pipeline/diffusion_pipeline.h"
@@ -202,6 +203,22 @@ private Q_SLOTS:
         CalibrationDataSettings changed = settings;
         changed.prompts = {"a shirt"};
         other.calibrationData(changed, file, {}, &reused);
+        QVERIFY(!reused);
+        // Other text-encoder weights (same U-Net): the stored states are stale.
+        const std::string copy = dir.path().toStdString() + "/pipeline";
+        std::filesystem::copy(pipelineFolder(), copy, std::filesystem::copy_options::recursive);
+        ClipTextModel encoder = ClipTextModel::load(copy + "/text_encoder");
+        encoder.initializeRandom(9);
+        encoder.save(copy + "/text_encoder");
+        const std::string reference = dir.path().toStdString() + "/reference.safetensors";
+        std::filesystem::copy_file(file, reference);
+        QuantSession same;
+        same.openModel(pipelineFolder(), "cpu");
+        same.calibrationData(changed, reference, {}, &reused);
+        QVERIFY(reused);  // the control: same weights, same settings
+        QuantSession third;
+        third.openModel(copy, "cpu");
+        third.calibrationData(changed, reference, {}, &reused);
         QVERIFY(!reused);
     }
 
