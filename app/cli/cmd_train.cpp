@@ -32,11 +32,10 @@ void run(const TrainOptions& o) {
     spdlog::info("Training on {} Fashion-MNIST images for {} steps of batch {} into '{}'", data.images.size(0),
                  config.train.steps, config.train.batchSize, o.out);
     ProgressBar bar("training");
-    TrainCallbacks callbacks;
+    TrainCallbacks callbacks = bar.trainingCallbacks();
+    const auto draw = callbacks.progress;
     callbacks.progress = [&](const TrainProgress& p) {
-        char suffix[96];
-        std::snprintf(suffix, sizeof suffix, "loss %.4f  %.0f img/s  lr %.2e", p.loss, p.imagesPerSecond, p.learningRate);
-        bar.update(static_cast<int>(p.step), static_cast<int>(p.total), suffix);
+        draw(p);
         spdlog::debug("step {} loss {:.5f} {:.1f} img/s", p.step, p.loss, p.imagesPerSecond);
     };
     TrainResult r = trainDiffusionModel(config, data, o.out, o.resume, device, callbacks);

@@ -34,12 +34,7 @@ void run(const TrainTextToImageOptions& o) {
                  "into '{}'", data.images.size(0), config.captions.templates.size() * config.captions.classNames.size(),
                  config.train.steps, config.train.batchSize, o.out);
     ProgressBar bar("training");
-    TrainCallbacks callbacks;
-    callbacks.progress = [&](const TrainProgress& p) {
-        char suffix[96];
-        std::snprintf(suffix, sizeof suffix, "loss %.4f  %.0f img/s  lr %.2e", p.loss, p.imagesPerSecond, p.learningRate);
-        bar.update(static_cast<int>(p.step), static_cast<int>(p.total), suffix);
-    };
+    const TrainCallbacks callbacks = bar.trainingCallbacks();
     const TrainResult r = trainTextToImage(config, data, o.vae, o.tokenizer, o.out, o.resume, device, callbacks);
     spdlog::info("Trained to step {} in {:.0f} s (final loss {:.4f}); pipeline written to '{}'", r.steps, r.seconds,
                  r.finalLoss, o.out);

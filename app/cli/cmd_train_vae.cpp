@@ -37,12 +37,7 @@ void run(const TrainVaeOptions& o) {
     spdlog::info("Training a VAE on {} Fashion-MNIST images for {} steps of batch {} into '{}'", train.images.size(0),
                  config.train.steps, config.train.batchSize, o.out);
     ProgressBar bar("training");
-    TrainCallbacks callbacks;
-    callbacks.progress = [&](const TrainProgress& p) {
-        char suffix[96];
-        std::snprintf(suffix, sizeof suffix, "loss %.5f  %.0f img/s  lr %.2e", p.loss, p.imagesPerSecond, p.learningRate);
-        bar.update(static_cast<int>(p.step), static_cast<int>(p.total), suffix);
-    };
+    const TrainCallbacks callbacks = bar.trainingCallbacks();
     const AutoencoderTrainResult r = trainAutoencoder(config, train, test, o.out, o.resume, device, callbacks);
     spdlog::info("Trained to step {} in {:.0f} s (final loss {:.5f}); held-out reconstruction MSE {:.5f} "
                  "(PSNR {:.1f} dB on [-1, 1]); latent scaling factor {:.4f}; written to '{}'",

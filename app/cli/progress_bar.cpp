@@ -34,6 +34,16 @@ void ProgressBar::update(int step, int total, const std::string& suffix) {
     std::fflush(stderr);
 }
 
+TrainCallbacks ProgressBar::trainingCallbacks() {
+    TrainCallbacks cb;
+    cb.progress = [this](const TrainProgress& p) {
+        char suffix[96];
+        std::snprintf(suffix, sizeof suffix, "loss %.5f  %.0f img/s  lr %.2e", p.loss, p.imagesPerSecond, p.learningRate);
+        update(static_cast<int>(p.step), static_cast<int>(p.total), suffix);
+    };
+    return cb;
+}
+
 ProgressCallbacks ProgressBar::callbacks() {
     ProgressCallbacks c;
     c.stage = [this](const std::string& stage) {

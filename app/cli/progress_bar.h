@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/callbacks.h"
+#include "core/training/training_progress.h"
 
 namespace dq::cli {
 
@@ -17,6 +18,9 @@ public:
     // Callbacks that draw on this bar: a stage renames it, and the latest
     // detail (e.g. a unit's loss) follows the count.
     ProgressCallbacks callbacks();
+    // Callbacks for a trainer: the step count, with the interval's mean loss,
+    // throughput and learning rate after it.
+    TrainCallbacks trainingCallbacks();
 
 private:
     std::string label_;

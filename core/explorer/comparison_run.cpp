@@ -5,6 +5,7 @@
 #include "core/imaging/image_grid.h"
 #include "core/model/model_state_guard.h"
 #include "core/model/denoiser.h"
+#include "core/sampling/scheduler.h"
 
 namespace dq {
 
@@ -35,7 +36,10 @@ ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, I
                             const ImageDecoder& decode) {
     ModelStateGuard guard(model);
     const int runs = quantizer ? 2 : 1;
-    const int total = runs * request.steps;
+    // Model evaluations per run: PNDM's warm-up repeats a timestep (steps + 1).
+    const int perRun =
+        static_cast<int>(samplerTimesteps(scheduler, request.sampler, request.steps, request.spacing).size());
+    const int total = runs * perRun;
     ComparisonRun out;
     model.setInterceptor(nullptr);
     out.fp = generate(model, scheduler, request, keepTrajectory, false, 0, total, callbacks, decode);
@@ -46,7 +50,7 @@ ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, I
     same.initialNoise = out.fp.result.initialNoise;
     if (out.fp.result.classLabels.defined()) same.classLabels = out.fp.result.classLabels;
     model.setInterceptor(quantizer);
-    out.quantized = generate(model, scheduler, same, keepTrajectory, true, request.steps, total, callbacks, decode);
+    out.quantized = generate(model, scheduler, same, keepTrajectory, true, perRun, total, callbacks, decode);
     out.paired = pairedMetrics(toUnitRange(out.quantized->images), toUnitRange(out.fp.images));
     return out;
 }

@@ -114,9 +114,7 @@ AutoencoderTrainResult trainAutoencoder(const AutoencoderTrainConfig& config, co
 
     AutoencoderTrainResult result;
     const auto start = std::chrono::steady_clock::now();
-    auto lastLog = start;
-    double lossSum = 0;
-    int lossCount = 0;
+    TrainingLossLog lossLog(callbacks, s.steps, s.logEvery, s.batchSize);
     const int64_t n = train.images.size(0);
     auto writeFolder = [&] {
         AutoencoderKLConfig finished = mc;
@@ -143,19 +141,8 @@ AutoencoderTrainResult trainAutoencoder(const AutoencoderTrainConfig& config, co
         loss.backward();
         torch::nn::utils::clip_grad_norm_(params, 1.0);
         optimizer.step();
-        lossSum += loss.item<double>();
-        ++lossCount;
         const int64_t done = step + 1;
-        if (done % s.logEvery == 0 || done == s.steps) {
-            const auto now = std::chrono::steady_clock::now();
-            const double seconds = std::chrono::duration<double>(now - lastLog).count();
-            TrainProgress p{done, s.steps, lossSum / lossCount, lossCount * s.batchSize / std::max(seconds, 1e-9), lr};
-            result.finalLoss = p.loss;
-            if (callbacks.progress) callbacks.progress(p);
-            lastLog = now;
-            lossSum = 0;
-            lossCount = 0;
-        }
+        lossLog.add(done, loss.item<double>(), lr);
         if (done % s.checkpointEvery == 0 || done == s.steps) {
             cp.save(vae.stateDict(), nullptr, optimizer, done,
                     {{"train", nlohmann::json::parse(config.trainJson())}, {"model", identity}});
@@ -164,6 +151,7 @@ AutoencoderTrainResult trainAutoencoder(const AutoencoderTrainConfig& config, co
         result.steps = done;
     }
     if (startStep >= s.steps) writeFolder();
+    result.finalLoss = lossLog.lastMean();
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }

@@ -244,9 +244,7 @@ TrainResult trainTextToImage(const TextToImageTrainConfig& config, const ImageDa
 
     TrainResult result;
     const auto start = std::chrono::steady_clock::now();
-    auto lastLog = start;
-    double lossSum = 0;
-    int lossCount = 0;
+    TrainingLossLog lossLog(callbacks, s.steps, s.logEvery, s.batchSize);
     for (int64_t step = startStep; step < s.steps; ++step) {
         if (callbacks.cancelled && callbacks.cancelled()) throw Cancelled();
         // Everything random about this step comes from (seed, step).
@@ -276,20 +274,8 @@ TrainResult trainTextToImage(const TextToImageTrainConfig& config, const ImageDa
         if (s.gradClip > 0) torch::nn::utils::clip_grad_norm_(params, s.gradClip);
         optimizer.step();
         updateEma(ema, live, s, step);
-        lossSum += loss.item<double>();
-        ++lossCount;
-
         const int64_t done = step + 1;
-        if (done % s.logEvery == 0 || done == s.steps) {
-            const auto now = std::chrono::steady_clock::now();
-            const double seconds = std::chrono::duration<double>(now - lastLog).count();
-            TrainProgress p{done, s.steps, lossSum / lossCount, lossCount * s.batchSize / std::max(seconds, 1e-9), lr};
-            result.finalLoss = p.loss;
-            if (callbacks.progress) callbacks.progress(p);
-            lastLog = now;
-            lossSum = 0;
-            lossCount = 0;
-        }
+        lossLog.add(done, loss.item<double>(), lr);
         if (done % s.checkpointEvery == 0 || done == s.steps) {
             cp.save(live, &ema, optimizer, done, {{"train", nlohmann::json::parse(config.trainJson())}, {"model", identity}});
             writePipeline();
@@ -297,6 +283,7 @@ TrainResult trainTextToImage(const TextToImageTrainConfig& config, const ImageDa
         result.steps = done;
     }
     if (startStep >= s.steps) writePipeline();
+    result.finalLoss = lossLog.lastMean();
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }
