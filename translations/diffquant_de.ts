@@ -622,7 +622,12 @@ Post-training quantization explorer for diffusion models.</source>
 Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+112"/>
+        <source>Open a diffusers model folder (UNet2DModel, or a Stable Diffusion pipeline)</source>
+        <translation>Einen diffusers-Modellordner öffnen (UNet2DModel oder eine Stable-Diffusion-Pipeline)</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
@@ -752,12 +757,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Protokoll</translation>
     </message>
     <message>
-        <location line="+49"/>
-        <source>Open a diffusers UNet2DModel folder</source>
-        <translation>Einen diffusers-UNet2DModel-Ordner öffnen</translation>
+        <location line="+118"/>
+        <source>No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder or a Stable Diffusion pipeline folder.</source>
+        <translation>Kein Modell geladen. Öffnen Sie über Datei › Modell öffnen … einen diffusers-UNet2DModel-Ordner oder einen Stable-Diffusion-Pipeline-Ordner.</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+10"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with cat(h, skip) inputs (%10 of them the raw concatenation ⑃), %11 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 Parameter · %3×%4×%4 Samples · Klassen: %5 · %6 auf %7&lt;br&gt;%8 Quantisierungsstellen, %9 mit cat(h, skip)-Eingang (davon %10 mit der rohen Verkettung ⑃), %11 Attention-Operanden (◆)</translation>
     </message>
@@ -937,11 +942,6 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <location line="-452"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder.</source>
-        <translation>Kein Modell geladen. Öffnen Sie über Datei › Modell öffnen … einen diffusers-UNet2DModel-Ordner.</translation>
     </message>
 </context>
 <context>

@@ -622,7 +622,12 @@ Post-training quantization explorer for diffusion models.</source>
 扩散模型训练后量化探索工具。</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+112"/>
+        <source>Open a diffusers model folder (UNet2DModel, or a Stable Diffusion pipeline)</source>
+        <translation>打开 diffusers 模型文件夹（UNet2DModel 或 Stable Diffusion 流水线）</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -752,12 +757,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location line="+49"/>
-        <source>Open a diffusers UNet2DModel folder</source>
-        <translation>打开 diffusers UNet2DModel 文件夹</translation>
+        <location line="+118"/>
+        <source>No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder or a Stable Diffusion pipeline folder.</source>
+        <translation>未加载模型。请通过“文件 › 打开模型…”打开 diffusers UNet2DModel 文件夹或 Stable Diffusion 流水线文件夹。</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+10"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 parameters · %3×%4×%4 samples · classes: %5 · %6 on %7&lt;br&gt;%8 quantization sites, %9 with cat(h, skip) inputs (%10 of them the raw concatenation ⑃), %11 attention operands (◆)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 个参数 · %3×%4×%4 样本 · 类别：%5 · %6，位于 %7&lt;br&gt;%8 个量化位置，%9 个输入为 cat(h, skip)（其中 %10 个为原始拼接 ⑃），%11 个注意力操作数（◆）</translation>
     </message>
@@ -935,11 +940,6 @@ Post-training quantization explorer for diffusion models.</source>
         <location line="-452"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder.</source>
-        <translation>未加载模型。请通过 文件 › 打开模型… 打开 diffusers UNet2DModel 文件夹。</translation>
     </message>
 </context>
 <context>

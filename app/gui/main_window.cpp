@@ -293,7 +293,7 @@ bool MainWindow::busy() const { return controller_->busy(); }
 
 void MainWindow::chooseModel() {
     const QString folder =
-        QFileDialog::getExistingDirectory(this, tr("Open a diffusers UNet2DModel folder"), modelFolder());
+        QFileDialog::getExistingDirectory(this, tr("Open a diffusers model folder (UNet2DModel, or a Stable Diffusion pipeline)"), modelFolder());
     if (!folder.isEmpty()) openModel(folder);
 }
 
@@ -362,7 +362,7 @@ void MainWindow::updateTitle() {
 
 void MainWindow::updateSummary() {
     if (!model_) {
-        summary_->setText(tr("No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder."));
+        summary_->setText(tr("No model loaded. Use File › Open model… to open a diffusers UNet2DModel folder or a Stable Diffusion pipeline folder."));
         return;
     }
     const ModelSummary& s = model_->summary;
