@@ -355,13 +355,19 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
         cb.progress = [&](int done, int total) { Q_EMIT progress(id, done, total, quantizedRun ? quantStage : fpStage); };
         QElapsedTimer sincePreview;
         sincePreview.start();
+        qint64 decodeMs = 0;  // what the last preview cost (a VAE decode for pipelines)
         cb.onStep = [&](bool isQuantized, const StepEvent& e) {
             quantizedRun = isQuantized;
-            // Previews are throttled so the window is not flooded with images.
-            if (sincePreview.elapsed() < 120 && e.index + 1 < e.count) return;
-            sincePreview.restart();
+            // Previews are throttled so the window is not flooded with images,
+            // and so that decoding them (an SD-size VAE takes seconds) costs at
+            // most about a fifth of the sampling time.
+            if (sincePreview.elapsed() < std::max<qint64>(120, 4 * decodeMs) && e.index + 1 < e.count) return;
+            QElapsedTimer decode;
+            decode.start();
             // Pipelines show the predicted x0 through the VAE, as an image.
             Q_EMIT preview(id, gridImage(m.toImages(*e.predictedX0)), e.index, e.count);
+            decodeMs = decode.elapsed();
+            sincePreview.restart();
         };
         const SampleRequest request = withPrompt(settings, m, toRequest(settings, m.scheduler()));
         const ComparisonRun run = runComparison(m.denoiser(), m.scheduler(), s.session.quantized(), request, true, cb,
