@@ -1,4 +1,5 @@
 // diffquant eval: FID, sFID, IS and class accuracy of a model's samples.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -17,7 +18,9 @@
 #include "core/io/file_stamp.h"
 #include "core/metrics/evaluation.h"
 #include "core/metrics/robustness.h"
-#include "core/model/unet2d.h"
+#include "core/engine/prompt_evaluation.h"
+#include "core/model/denoiser.h"
+#include "core/pipeline/text_to_image.h"
 #include "core/io/fashion_mnist.h"
 #include "core/runtime/device.h"
 
@@ -37,6 +40,7 @@ struct EvalOptions {
     int half = 5000;
     std::string shard;    // "K/N"
     std::string partial;  // where a shard writes its sums
+    PromptOptions prompts;  // text-to-image pipelines
 };
 
 // Parses --shard K/N.
@@ -164,13 +168,34 @@ void runRobustness(const EvalOptions& o) {
     }
 }
 
-// The FP model by content: weights, config and scheduler.
+// The FP model by content: weights, config and scheduler; for a pipeline,
+// every weight, config and vocabulary file of its components.
 std::string modelHash(const std::string& folder) {
+    if (isPipelineFolder(folder)) {
+        std::vector<std::string> files;
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+            const std::string ext = entry.path().extension().string();
+            if (entry.is_regular_file() && entry.path().parent_path() != std::filesystem::path(folder) &&
+                (ext == ".safetensors" || ext == ".json" || ext == ".txt"))
+                files.push_back(entry.path().string());
+        }
+        std::sort(files.begin(), files.end());
+        std::string hash = fileStamp(folder + "/model_index.json");
+        for (const std::string& file : files) hash += "/" + fileStamp(file);
+        return hash;
+    }
     std::string schedulerHash = "none";
     if (std::filesystem::exists(folder + "/scheduler_config.json"))
         schedulerHash = fileStamp(folder + "/scheduler_config.json");
     return fileStamp(folder + "/diffusion_pytorch_model.safetensors") + "/" + fileStamp(folder + "/config.json") + "/" +
            schedulerHash;
+}
+
+// The prompts of one set, by content (order matters: sample s gets prompt s mod P).
+std::string promptsHash(const PromptSet& set, const std::string& negative, int clipSkip) {
+    std::string text = negative + '\n' + std::to_string(clipSkip);
+    for (const std::string& p : set.prompts) text += '\n' + p;
+    return textStamp(text);
 }
 
 // What a shard's part must share with the other parts of its run: the model
@@ -213,25 +238,46 @@ void run(const EvalOptions& o) {
     const std::string jsonPath = o.json.empty() ? std::string() : outputs.stage(o.json);
     ModelSession session = o.model.load();
     const std::string folder = session.folder;
-    UNet2DModel& unet = session.loaded.requirePixelModel("eval (FID with the Fashion-MNIST feature network)");
-    const SchedulerConfig& scheduler = session.loaded.scheduler();
+    DiffusionPipeline& model = session.loaded;
+    Denoiser& denoiser = model.denoiser();
+    const SchedulerConfig& scheduler = model.scheduler();
     const std::string featuresPath = featureNetPath(o, folder);
-    FeatureNet net = loadFeatureNet(featuresPath, unet.device());
+    FeatureNet net = loadFeatureNet(featuresPath, denoiser.device());
 
     EvalSettings settings;
     settings.numSamples = o.num;
     settings.batchSize = o.batch;
     settings.sampling = o.sampler.toRequest(scheduler);
     settings.quantized = session.quantized.get();
+    // A pipeline is scored per prompt set: the given prompts, or QDiffBench's
+    // calibration and held-out sets, each on its own --num samples.
+    std::vector<PromptSet> sets{PromptSet{}};
+    if (model.isTextToImage()) {
+        sets = o.prompts.given() ? std::vector<PromptSet>{{"given", "--prompt/--prompts-file", o.prompts.resolve()}}
+                                 : qdiffbenchPromptSets(model, session.calibrationRecord);
+    } else if (o.prompts.given() || !o.prompts.negative.empty()) {
+        throw Error("--prompt, --prompts-file and --negative-prompt are for text-to-image pipelines; '" + folder +
+                    "' is sampled by class.");
+    }
+    if (!o.shard.empty() && sets.size() > 1)
+        throw Error("A shard evaluates one prompt set; pass it with --prompts-file (e.g. the pipeline's "
+                    "calibration_prompts.txt or heldout_prompts.txt) and run the shards once per set.");
     ProgressBar bar("eval");
     ProgressCallbacks callbacks;
     callbacks.progress = [&](int step, int total) { bar.update(step, total); };
+    auto conditioned = [&](const PromptSet& set) {
+        EvalSettings s = settings;
+        if (model.isTextToImage()) conditionOnPrompts(s, model, set.prompts, o.prompts.negative, o.prompts.clipSkip);
+        return s;
+    };
     if (!o.shard.empty()) {
         // The reference statistics are eval-merge's business: a shard only sums.
-        std::tie(settings.shardIndex, settings.shardCount) = shard;
+        EvalSettings s = conditioned(sets.front());
+        std::tie(s.shardIndex, s.shardCount) = shard;
         const auto start = std::chrono::steady_clock::now();
-        EvalPartial part = accumulateEvaluation(unet, scheduler, net, settings, callbacks);
-        part.identity = runIdentity(o, folder, featuresPath, settings);
+        EvalPartial part = accumulateEvaluation(denoiser, scheduler, net, s, callbacks);
+        part.identity = runIdentity(o, folder, featuresPath, s);
+        if (model.isTextToImage()) part.identity["prompts_hash"] = promptsHash(sets.front(), o.prompts.negative, o.prompts.clipSkip);
         part.save(partialPath);
         outputs.commit();
         spdlog::info("Shard {}: {} of {} samples ({} batches) in {:.1f} s; wrote '{}'. Combine the parts with "
@@ -239,9 +285,19 @@ void run(const EvalOptions& o) {
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o.partial);
         return;
     }
-    const ReferenceStats reference = loadOrComputeTestStats(net, featuresPath, folder, o.dataDir);
-    const EvalResult r = evaluateModel(unet, scheduler, net, reference, settings, callbacks);
-    printTable(r);
+    const ReferenceStats reference =
+        loadOrComputeTestStats(net, featuresPath, referenceStatsFolder(model, featuresPath), o.dataDir);
+    std::vector<EvalResult> results;
+    double totalSeconds = 0, samplingSeconds = 0;
+    for (const PromptSet& set : sets) {
+        if (!set.name.empty())
+            std::printf("Prompt set: %s (%zu prompts, from %s)\n", set.name.c_str(), set.prompts.size(),
+                        set.source.c_str());
+        results.push_back(evaluateModel(denoiser, scheduler, net, reference, conditioned(set), callbacks));
+        printTable(results.back());
+        totalSeconds += results.back().totalSeconds;
+        samplingSeconds += results.back().samplingSeconds;
+    }
 
     if (!o.json.empty()) {
         nlohmann::ordered_json j;
@@ -253,10 +309,21 @@ void run(const EvalOptions& o) {
         const SamplerOptions& s = o.sampler;
         j["settings"] = {{"num_samples", o.num}, {"scheduler", s.scheduler},
                          {"spacing", spacingName(settings.sampling.spacing)}, {"steps", s.steps}, {"eta", s.eta},
-                         {"guidance", s.guidance}, {"seed", s.seed}, {"device", unet.device().str()}};
-        j["metrics"] = metricsJson(r);
-        j["wall_time_s"] = r.totalSeconds;
-        j["sampling_time_s"] = r.samplingSeconds;
+                         {"guidance", s.guidance}, {"seed", s.seed}, {"device", denoiser.device().str()}};
+        if (model.isTextToImage()) {
+            j["settings"]["negative_prompt"] = o.prompts.negative;
+            j["settings"]["clip_skip"] = o.prompts.clipSkip;
+            // QDiffBench: one entry per prompt set, in the order evaluated.
+            nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+            for (std::size_t k = 0; k < sets.size(); ++k)
+                entries.push_back({{"name", sets[k].name}, {"source", sets[k].source},
+                                   {"prompts", sets[k].prompts.size()}, {"metrics", metricsJson(results[k])}});
+            j["prompt_sets"] = entries;
+        } else {
+            j["metrics"] = metricsJson(results.front());
+        }
+        j["wall_time_s"] = totalSeconds;
+        j["sampling_time_s"] = samplingSeconds;
         writeTextFileAtomically(jsonPath, j.dump(2) + "\n");
         outputs.commit();
         spdlog::info("Wrote '{}'", o.json);
@@ -284,6 +351,8 @@ void addEvalCommand(CLI::App& app, Action& action) {
                     "K/N: sample and score only batches K, K+N, K+2N, ... and write their sums to --partial "
                     "(combine with eval-merge)");
     cmd->add_option("--partial", o->partial, "safetensors file for this shard's sums (with --shard)");
+    o->prompts.add(*cmd, "to evaluate on (default: the pipeline's calibration and held-out prompt sets, "
+                         "scored separately as QDiffBench does)");
     cmd->callback([&action, o] { action = [o] { run(*o); }; });
 }
 

@@ -4,9 +4,12 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/value_checks.h"
+#include "core/errors.h"
+#include "core/io/atomic_file.h"
 #include "core/io/output_set.h"
 #include "core/pipeline/prompt_list.h"
 #include "core/text/bpe_trainer.h"
+#include "core/training/text_to_image_trainer.h"
 
 namespace dq::cli {
 
@@ -15,19 +18,34 @@ void addTrainTokenizerCommand(CLI::App& app, Action& action) {
                                                       "CLIP tokenizer folder (vocab.json, merges.txt)");
     struct Options {
         std::string captions;
+        std::string recipe;
         int merges = 500;
         int maxLength = 77;
         std::string out;
     };
     auto o = std::make_shared<Options>();
-    cmd->add_option("--captions", o->captions, "UTF-8 text file, one caption per line")->required();
+    auto* captions = cmd->add_option("--captions", o->captions, "UTF-8 text file, one caption per line");
+    auto* recipe = cmd->add_option("--captions-of", o->recipe,
+                                   "a train-t2i config: learn from its training captions (templates x class names)")
+                       ->check(CLI::ExistingFile);
+    captions->excludes(recipe);
+    recipe->excludes(captions);
     cmd->add_option("--merges", o->merges, "at most this many merges (fewer when no pair occurs twice)")
         ->check(rangeOf(0, 1000000));
     cmd->add_option("--max-length", o->maxLength, "tokens per prompt, start and end included")->check(rangeOf(3, 4096));
     cmd->add_option("--out", o->out, "tokenizer folder to write")->required();
     cmd->callback([&action, o] {
         action = [o] {
-            const std::vector<std::string> captions = readPromptList(o->captions);
+            if (o->captions.empty() && o->recipe.empty())
+                throw Error("Give the captions to learn from: --captions FILE or --captions-of CONFIG.");
+            std::vector<std::string> captions;
+            if (!o->recipe.empty()) {
+                const CaptionSettings c =
+                    TextToImageTrainConfig::fromJson(readTextFile(o->recipe), o->recipe).captions;
+                captions = c.captions(c.templates);  // never the held-out templates: they stay unseen
+            } else {
+                captions = readPromptList(o->captions);
+            }
             const std::vector<BpeMerge> merges = learnBpeMerges(captions, o->merges);
             // The three files appear together or not at all.
             OutputSet outputs;

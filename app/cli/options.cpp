@@ -58,7 +58,7 @@ void QuantModelOptions::add(CLI::App& command) {
 ModelSession QuantModelOptions::load() const {
     if (quant.empty()) {
         const std::string folder = model.resolvedFolder();
-        return ModelSession{model.load(), nullptr, folder};
+        return ModelSession{model.load(), nullptr, folder, {}};
     }
     LoadedQuantizedModel q = loadQuantizedModel(quant, model.folder);
     const torch::Device dev = selectDevice(model.device);
@@ -66,7 +66,8 @@ ModelSession QuantModelOptions::load() const {
     q.quantized.to(dev);
     spdlog::info("Loaded quantized model '{}' ({}, {:.1f} KiB) over '{}'", quant, q.quantized.plan().preset,
                  q.sizes.artifactBytes / 1024.0, q.fpFolder);
-    return ModelSession{std::move(q.fp), std::make_unique<QuantizedUNet>(std::move(q.quantized)), q.fpFolder};
+    return ModelSession{std::move(q.fp), std::make_unique<QuantizedUNet>(std::move(q.quantized)), q.fpFolder,
+                        q.calibrationJson};
 }
 
 DiffusionPipeline ModelOptions::load() const {

@@ -31,6 +31,7 @@ struct ModelSession {
     DiffusionPipeline loaded;
     std::unique_ptr<QuantizedUNet> quantized;  // null without --quant
     std::string folder;                        // the FP model folder
+    std::string calibrationRecord;             // the artifact's calibration record (JSON), with --quant
 };
 
 struct QuantModelOptions {

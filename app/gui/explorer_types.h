@@ -151,11 +151,18 @@ struct ComparisonData {
     double seconds = 0;
 };
 
-struct EvaluationData {
+// The metrics of one evaluated set of samples.
+struct EvaluationMetrics {
+    QString promptSet;  // text-to-image pipelines: "calibration" or "held-out" (QDiffBench); else empty
+    int prompts = 0;
     int samples = 0;
-    bool quantized = false;
     double fid = 0, sfid = 0, isMean = 0, isStd = 0, classAccuracy = -1;
     double fidToFp = 0, psnr = 0, ssim = 0, fpFid = 0;
+};
+
+struct EvaluationData {
+    bool quantized = false;
+    QVector<EvaluationMetrics> sets;  // one for class models, one per prompt set for pipelines
     double seconds = 0;
 };
 

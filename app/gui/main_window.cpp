@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include <QAction>
 #include <QActionGroup>
@@ -21,6 +22,7 @@
 #include <QVBoxLayout>
 
 #include "app/gui/allocate_dialog.h"
+#include "app/gui/default_model.h"
 #include "app/gui/generation_panel.h"
 #include "app/gui/heatmap_panel.h"
 #include "app/gui/histogram_panel.h"
@@ -31,6 +33,7 @@
 #include "app/gui/worker_controller.h"
 #include "core/analysis/bit_allocation.h"
 #include "core/quant/preset_defaults.h"
+#include "core/runtime/install_layout.h"
 #include "widgets/layer_table.h"
 #include "widgets/log_console.h"
 #include "widgets/progress_status.h"
@@ -140,6 +143,14 @@ void MainWindow::createMenus() {
     openAction_ = fileMenu_->addAction(QString(), this, &MainWindow::chooseModel);
     openAction_->setShortcut(QKeySequence::Open);
     recentMenu_ = fileMenu_->addMenu(QString());
+    // The models installed with the product, one click away: the
+    // class-conditional DDPM and the text-to-image pipeline.
+    shippedMenu_ = fileMenu_->addMenu(QString());
+    for (const auto& [name, folder] : shippedModels()) {
+        QAction* a = shippedMenu_->addAction(QString(), this, [this, folder = folder] { openModel(folder); });
+        a->setData(name);
+        a->setEnabled(!folder.isEmpty());
+    }
     fileMenu_->addSeparator();
     openQuantAction_ = fileMenu_->addAction(QString(), this, &MainWindow::chooseQuantizedModel);
     saveQuantAction_ = fileMenu_->addAction(QString(), this, &MainWindow::chooseSaveQuantizedModel);
@@ -226,6 +237,11 @@ void MainWindow::retranslate() {
     fileMenu_->setTitle(tr("&File"));
     openAction_->setText(tr("&Open model…"));
     recentMenu_->setTitle(tr("Recent models"));
+    shippedMenu_->setTitle(tr("S&hipped models"));
+    for (QAction* a : shippedMenu_->actions())
+        a->setText(a->data().toString() == QLatin1String(kShippedTextToImageModel)
+                       ? tr("Fashion-MNIST &text-to-image (latent, prompts)")
+                       : tr("Fashion-MNIST &DDPM (class-conditional)"));
     openQuantAction_->setText(tr("Open &quantized model…"));
     saveQuantAction_->setText(tr("&Save quantized model…"));
     saveComparisonAction_->setText(tr("Save comparison as &PNG…"));
@@ -738,27 +754,33 @@ void MainWindow::onComparison(const ComparisonPtr& comparison) {
 }
 
 void MainWindow::onEvaluation(const EvaluationData& r) {
-    QString text = tr("<table>"
-                      "<tr><td>samples</td><td align=right>%1</td></tr>"
-                      "<tr><td>FID</td><td align=right>%2</td></tr>"
-                      "<tr><td>sFID</td><td align=right>%3</td></tr>"
-                      "<tr><td>IS</td><td align=right>%4 ± %5</td></tr>"
-                      "<tr><td>class accuracy</td><td align=right>%6 %</td></tr>")
-                       .arg(r.samples)
-                       .arg(r.fid, 0, 'f', 2)
-                       .arg(r.sfid, 0, 'f', 2)
-                       .arg(r.isMean, 0, 'f', 2)
-                       .arg(r.isStd, 0, 'f', 2)
-                       .arg(100 * r.classAccuracy, 0, 'f', 1);
-    if (r.quantized)
-        text += tr("<tr><td>FID to FP</td><td align=right>%1</td></tr>"
-                   "<tr><td>paired PSNR</td><td align=right>%2 dB</td></tr>"
-                   "<tr><td>paired SSIM</td><td align=right>%3</td></tr>"
-                   "<tr><td>FP model's FID</td><td align=right>%4</td></tr>")
-                    .arg(r.fidToFp, 0, 'f', 2)
-                    .arg(r.psnr, 0, 'f', 2)
-                    .arg(r.ssim, 0, 'f', 4)
-                    .arg(r.fpFid, 0, 'f', 2);
+    // One column per evaluated set: a pipeline's calibration and held-out
+    // prompts side by side (QDiffBench), a class model's single set alone.
+    auto row = [&](const QString& name, const std::function<QString(const EvaluationMetrics&)>& cell) {
+        QString html = QStringLiteral("<tr><td>%1</td>").arg(name);
+        for (const EvaluationMetrics& m : r.sets) html += QStringLiteral("<td align=right>&nbsp;%1</td>").arg(cell(m));
+        return html + QStringLiteral("</tr>");
+    };
+    auto number = [](double v, int decimals) { return QString::number(v, 'f', decimals); };
+    QString text = QStringLiteral("<table>");
+    if (r.sets.size() > 1 || (!r.sets.isEmpty() && !r.sets.front().promptSet.isEmpty()))
+        text += row(tr("prompts"), [&](const EvaluationMetrics& m) {
+            return tr("%1 (%2)").arg(m.promptSet == QLatin1String("held-out") ? tr("held-out") : tr("calibration"))
+                .arg(m.prompts);
+        });
+    text += row(tr("samples"), [](const EvaluationMetrics& m) { return QString::number(m.samples); });
+    text += row(tr("FID"), [&](const EvaluationMetrics& m) { return number(m.fid, 2); });
+    text += row(tr("sFID"), [&](const EvaluationMetrics& m) { return number(m.sfid, 2); });
+    text += row(tr("IS"), [&](const EvaluationMetrics& m) { return tr("%1 ± %2").arg(number(m.isMean, 2), number(m.isStd, 2)); });
+    text += row(tr("class accuracy"), [&](const EvaluationMetrics& m) {
+        return m.classAccuracy < 0 ? tr("n/a") : tr("%1 %").arg(number(100 * m.classAccuracy, 1));
+    });
+    if (r.quantized) {
+        text += row(tr("FID to FP"), [&](const EvaluationMetrics& m) { return number(m.fidToFp, 2); });
+        text += row(tr("paired PSNR"), [&](const EvaluationMetrics& m) { return tr("%1 dB").arg(number(m.psnr, 2)); });
+        text += row(tr("paired SSIM"), [&](const EvaluationMetrics& m) { return number(m.ssim, 4); });
+        text += row(tr("FP model's FID"), [&](const EvaluationMetrics& m) { return number(m.fpFid, 2); });
+    }
     text += tr("<tr><td>wall time</td><td align=right>%1 s</td></tr></table>").arg(r.seconds, 0, 'f', 1);
     if (showErrorDialogs_ && !closing_) {
         auto* box = new QMessageBox(QMessageBox::Information, tr("Evaluation"), text, QMessageBox::Ok, this);

@@ -170,6 +170,7 @@ private:
 
     QMenu* fileMenu_ = nullptr;
     QMenu* recentMenu_ = nullptr;
+    QMenu* shippedMenu_ = nullptr;
     QMenu* runMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr;
     QMenu* languageMenu_ = nullptr;

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include <c10/util/Exception.h>
@@ -13,6 +12,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 
+#include "core/engine/prompt_evaluation.h"
 #include "core/engine/quant_session.h"
 #include "core/errors.h"
 #include "core/explorer/comparison_run.h"
@@ -145,10 +145,11 @@ QuantizedModelPtr toQuantizedData(const QuantizedUNet& q, const std::string& cal
 // unless there is exactly one per class.
 QStringList classNames(const std::string& folder, int classes) {
     QStringList names;
-    std::ifstream in(folder + "/class_names.txt");
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty()) names << QString::fromStdString(line).trimmed();
+    try {
+        for (const std::string& name : readClassNames(folder)) names << QString::fromStdString(name).trimmed();
+    } catch (const Error& e) {
+        spdlog::warn("Class names ignored: {}", e.what());  // the model works without them
+    }
     return names.size() == classes ? names : QStringList();
 }
 
@@ -437,17 +438,13 @@ void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples)
         State& s = *state_;
         if (!s.session.hasModel()) throw Error(tr("Open a model before evaluating.").toStdString());
         DiffusionPipeline& m = s.session.model();
-        if (m.isTextToImage())
-            throw Error(tr("Evaluation (FID with the Fashion-MNIST feature network) is not available for text-to-image "
-                           "pipelines yet; compare FP and quantized images with Generate.")
-                            .toStdString());
         const std::string path = s.session.featureNetPath();
         if (!s.featureNet || s.featureNetPath != path) {
             s.featureNet.emplace(loadFeatureNet(path, m.denoiser().device()));
             s.featureNetPath = path;
             s.reference.reset();
         }
-        if (!s.reference) s.reference = loadOrComputeTestStats(*s.featureNet, path, s.session.folder());
+        if (!s.reference) s.reference = loadOrComputeTestStats(*s.featureNet, path, referenceStatsFolder(m, path));
         EvalSettings settings;
         settings.numSamples = samples;
         settings.batchSize = std::min(samples, 250);
@@ -455,29 +452,48 @@ void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples)
         mixed.classLabel = -1;
         settings.sampling = toRequest(mixed, m.scheduler());
         settings.quantized = s.session.quantized();
-        ProgressCallbacks cb;
-        cb.cancelled = [this] { return cancelled(); };
-        const QString stage = tr("sampling");
-        cb.progress = [&](int done, int total) { Q_EMIT progress(id, done, total, stage); };
-        const EvalResult r = evaluateModel(m.denoiser(), m.scheduler(), *s.featureNet, *s.reference, settings, cb);
+        // A pipeline is scored on QDiffBench's prompt sets, each on its own.
+        std::vector<PromptSet> sets{PromptSet{}};
+        if (m.isTextToImage()) sets = qdiffbenchPromptSets(m, s.session.calibrationRecord());
         EvaluationData out;
-        out.samples = r.numSamples;
-        out.quantized = r.fp.has_value();
-        out.fid = r.fid;
-        out.sfid = r.sfid;
-        out.isMean = r.isMean;
-        out.isStd = r.isStd;
-        out.classAccuracy = r.classAccuracy;
-        if (r.fp) {
-            out.fidToFp = r.fp->fidToFp;
-            out.psnr = r.fp->psnr;
-            out.ssim = r.fp->ssim;
-            out.fpFid = r.fp->fpFid;
+        out.quantized = settings.quantized != nullptr;
+        const auto start = std::chrono::steady_clock::now();
+        for (std::size_t k = 0; k < sets.size(); ++k) {
+            EvalSettings set = settings;
+            if (m.isTextToImage())
+                conditionOnPrompts(set, m, sets[k].prompts, sampling.negativePrompt.toStdString());
+            ProgressCallbacks cb;
+            cb.cancelled = [this] { return cancelled(); };
+            const QString stage = sets[k].name.empty() ? tr("sampling")
+                                                       : tr("sampling (%1 prompts)").arg(QString::fromStdString(sets[k].name));
+            const int setCount = static_cast<int>(sets.size());
+            cb.progress = [&, k, setCount](int done, int total) {
+                Q_EMIT progress(id, static_cast<int>(k) * total + done, setCount * total, stage);
+            };
+            const EvalResult r = evaluateModel(m.denoiser(), m.scheduler(), *s.featureNet, *s.reference, set, cb);
+            EvaluationMetrics row;
+            row.promptSet = QString::fromStdString(sets[k].name);
+            row.prompts = static_cast<int>(sets[k].prompts.size());
+            row.samples = r.numSamples;
+            row.fid = r.fid;
+            row.sfid = r.sfid;
+            row.isMean = r.isMean;
+            row.isStd = r.isStd;
+            row.classAccuracy = r.classAccuracy;
+            if (r.fp) {
+                row.fidToFp = r.fp->fidToFp;
+                row.psnr = r.fp->psnr;
+                row.ssim = r.fp->ssim;
+                row.fpFid = r.fp->fpFid;
+            }
+            spdlog::info("Evaluation{} on {} samples: FID {:.2f}, sFID {:.2f}, IS {:.2f}, class accuracy {:.1f} %{}",
+                         sets[k].name.empty() ? std::string() : " on the " + sets[k].name + " prompts", r.numSamples,
+                         r.fid, r.sfid, r.isMean, 100 * r.classAccuracy,
+                         r.fp ? fmt::format(", FID to FP {:.2f}, PSNR {:.2f} dB", r.fp->fidToFp, r.fp->psnr)
+                              : std::string());
+            out.sets.push_back(row);
         }
-        out.seconds = r.totalSeconds;
-        spdlog::info("Evaluation on {} samples: FID {:.2f}, sFID {:.2f}, IS {:.2f}, class accuracy {:.1f} %{}", r.numSamples,
-                     r.fid, r.sfid, r.isMean, 100 * r.classAccuracy,
-                     r.fp ? fmt::format(", FID to FP {:.2f}, PSNR {:.2f} dB", r.fp->fidToFp, r.fp->psnr) : std::string());
+        out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         Q_EMIT evaluationReady(out);
     });
 }

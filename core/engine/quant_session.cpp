@@ -207,8 +207,8 @@ void QuantSession::openQuantized(const std::string& folder) {
     DiffusionPipeline& m = model();
     auto q = std::make_unique<QuantizedUNet>(loadQuantizedState(folder, m.denoiser()));
     q->to(m.denoiser().device());
+    calibrationRecord_ = readCalibrationRecord(folder);
     quantized_ = std::move(q);
-    calibrationRecord_.clear();
     spdlog::info("Opened quantized model '{}' ({})", folder, quantized_->plan().preset);
 }
 

@@ -100,8 +100,8 @@ public:
 
     QuantizedUNet* quantized() { return quantized_.get(); }
     const QuantizedUNet* quantized() const { return quantized_.get(); }
-    // The calibration record stored in artifacts (JSON object; empty for an
-    // artifact opened without one).
+    // The calibration record stored in artifacts (a JSON object; for an opened
+    // artifact, the one it stores).
     const std::string& calibrationRecord() const { return calibrationRecord_; }
 
     // Writes the current quantized model as an artifact folder (atomic files).

@@ -8,6 +8,7 @@
 
 #include <torch/types.h>
 
+#include "core/imaging/image_decoder.h"
 #include "core/metrics/image_quality.h"
 #include "core/sampling/pipeline.h"
 
@@ -21,10 +22,6 @@ struct TrajectoryStep {
     torch::Tensor sample;       // x_t fed to the model, CPU, model space
     torch::Tensor predictedX0;  // the scheduler's x0 estimate at this step, CPU, model space
 };
-
-// Samples in the denoiser's space → images in [-1, 1] (a VAE's decoding of
-// latents); empty: the samples are the images.
-using ImageDecoder = std::function<torch::Tensor(const torch::Tensor&)>;
 
 struct GenerationRun {
     SampleResult result;                     // samples on the model's device

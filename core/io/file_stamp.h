@@ -8,4 +8,7 @@ namespace dq {
 // FNV-1a 64 of the file's bytes as 16 hex digits; throws dq::Error naming the path.
 std::string fileStamp(const std::string& path);
 
+// The same hash of a string (e.g. a prompt list), for identities that are not files.
+std::string textStamp(const std::string& text);
+
 }  // namespace dq

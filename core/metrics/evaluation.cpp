@@ -1,5 +1,6 @@
 #include "core/metrics/evaluation.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -78,6 +79,17 @@ EvalResult scoreImages(FeatureNet& net, const ReferenceStats& reference, const t
 }
 
 namespace {
+// The feature network is Fashion-MNIST's: it scores 1×32×32 images only.
+void requireFeatureNetShape(const torch::Tensor& images) {
+    if (images.dim() == 4 && images.size(1) == 1 && images.size(2) == 32 && images.size(3) == 32) return;
+    const auto sizes = images.sizes();
+    std::string shape;
+    for (std::size_t i = 1; i < sizes.size(); ++i) shape += (i > 1 ? "x" : "") + std::to_string(sizes[i]);
+    throw Error("This model makes " + shape + " images, but FID, IS and class accuracy here are measured with the "
+                "Fashion-MNIST feature network, which scores 1x32x32 images only; compare FP and quantized images "
+                "with `diffquant sample --quant --compare` instead.");
+}
+
 // Restores the model's interceptor however evaluation ends.
 struct InterceptorRestore {
     Denoiser& model;
@@ -105,7 +117,22 @@ EvalPartial accumulateEvaluation(Denoiser& model, const SchedulerConfig& schedul
                     " batches; use at most that many shards or a smaller --batch.");
     const int passes = settings.quantized ? 2 : 1;
     const int classes = realClassCount(model);
+    const bool promptDriven = settings.prompts.prompts.defined();
+    torch::Tensor promptLabels;  // [P] the class each prompt names, when all name one
+    if (promptDriven && !settings.promptClasses.empty()) {
+        if (static_cast<int64_t>(settings.promptClasses.size()) != settings.prompts.prompts.size(0))
+            throw Error("Evaluation got " + std::to_string(settings.promptClasses.size()) + " prompt classes for " +
+                        std::to_string(settings.prompts.prompts.size(0)) + " prompts.");
+        if (std::all_of(settings.promptClasses.begin(), settings.promptClasses.end(), [](int64_t c) { return c >= 0; }))
+            promptLabels = torch::tensor(settings.promptClasses, torch::kInt64);
+    }
     InterceptorRestore restore{model, model.interceptor()};
+    {
+        // Before any sampling: does this model make images the feature network can score?
+        torch::NoGradGuard noGrad;
+        const torch::Tensor probe = makeInitialNoise(model, 1, 0).to(model.device());
+        requireFeatureNetShape(settings.decode ? settings.decode(probe) : probe);
+    }
 
     EvalPartial partial;
     partial.totalSamples = settings.numSamples;
@@ -117,8 +144,14 @@ EvalPartial accumulateEvaluation(Denoiser& model, const SchedulerConfig& schedul
         const int b = mine[k];
         const int first = b * settings.batchSize;
         const int count = std::min(settings.batchSize, settings.numSamples - first);
-        const SampleRequest request = batchRequest(settings.sampling, first, count, b, classes);
+        SampleRequest request = batchRequest(settings.sampling, first, count, b, promptDriven ? 0 : classes);
         torch::Tensor quantized, fp, batchLabels;
+        if (promptDriven) {
+            request = withPrompts(request, settings.prompts, first, count);
+            if (promptLabels.defined())
+                batchLabels = promptLabels.index_select(
+                    0, torch::arange(first, first + count, torch::kInt64).remainder(promptLabels.size(0)));
+        }
         for (int pass = 0; pass < passes; ++pass) {
             const bool fpPass = settings.quantized && pass == 0;
             model.setInterceptor(fpPass ? nullptr : (settings.quantized ? settings.quantized : restore.saved));
@@ -130,9 +163,11 @@ EvalPartial accumulateEvaluation(Denoiser& model, const SchedulerConfig& schedul
             SampleResult r = runSampler(model, scheduler, request, perBatch);
             partial.samplingSeconds +=
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - sampleStart).count();
-            (fpPass ? fp : quantized) = r.samples.to(torch::kCPU).clamp(-1, 1);
+            const torch::Tensor images = settings.decode ? settings.decode(r.samples) : r.samples;
+            (fpPass ? fp : quantized) = images.to(torch::kCPU).clamp(-1, 1);
             if (!fpPass && r.classLabels.defined()) batchLabels = r.classLabels.to(torch::kCPU);
         }
+        requireFeatureNetShape(quantized);
         const FeatureOutputs features = extractFeatures(net, quantized);
         if (settings.quantized) {
             const FeatureOutputs fpFeatures = extractFeatures(net, fp);

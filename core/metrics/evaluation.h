@@ -1,5 +1,6 @@
 #pragma once
-// The evaluation suite: generate N samples (mixed classes), embed them with the
+// The evaluation suite: generate N samples (mixed classes, or cycled prompts
+// for text-to-image pipelines, decoded by their VAE), embed them with the
 // feature network and report FID, sFID, IS and class accuracy against the
 // Fashion-MNIST test set, whose statistics are cached in the model folder.
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "core/callbacks.h"
 #include "core/metrics/eval_partial.h"
 #include "core/metrics/feature_net.h"
+#include "core/imaging/image_decoder.h"
 #include "core/metrics/frechet.h"
 #include "core/model/interceptor.h"
 #include "core/sampling/pipeline.h"
@@ -45,6 +47,13 @@ struct EvalSettings {
     // Sharding: only batches b with b % shardCount == shardIndex are sampled.
     int shardIndex = 0;
     int shardCount = 1;
+    // Text-to-image pipelines: sample s is conditioned on prompt s mod P of
+    // `prompts` (guided against its unconditional states) and asked for class
+    // promptClasses[s mod P]; class accuracy is reported only when every
+    // prompt names a class. `decode` turns samples into the images scored.
+    PromptStates prompts;
+    std::vector<int64_t> promptClasses;
+    ImageDecoder decode;
 };
 
 // Metrics of the quantized set against the full-precision one (QDiffBench).

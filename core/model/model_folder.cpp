@@ -30,10 +30,7 @@ LoadedModel loadModelFolder(const std::string& folder) {
 
 std::string defaultModelFolder() {
     if (const char* env = std::getenv("DIFFQUANT_MODEL"); env && *env) return env;
-    const std::string data = dataDirectory();
-    if (data.empty()) return {};
-    const fs::path shipped = fs::path(data) / "models" / "fashion-mnist-ddpm";
-    return fs::exists(shipped / "config.json") ? shipped.string() : std::string();
+    return shippedModelFolder(kShippedClassModel);
 }
 
 void saveSchedulerConfig(const std::string& folder, const SchedulerConfig& config) {

@@ -140,6 +140,8 @@ ChannelQuantized loadWeightPart(const TensorFile& weights, const std::string& we
 
 }  // namespace
 
+std::string readCalibrationRecord(const std::string& folder) { return readRecord(folder).calibrationJson; }
+
 QuantizedUNet loadQuantizedState(const std::string& folder, const Denoiser& model) {
     const std::string jsonPath = folder + "/" + kJsonFile;
     const std::string weightsPath = folder + "/" + kWeightsFile;

@@ -39,6 +39,9 @@ struct LoadedQuantizedModel {
 // rejected naming the file and site.
 LoadedQuantizedModel loadQuantizedModel(const std::string& folder, const std::string& fpFolderOverride = {});
 
+// The calibration record an artifact stores (a JSON object; "{}" when it has none).
+std::string readCalibrationRecord(const std::string& folder);
+
 // The artifact's quantization state for an already loaded FP model.
 QuantizedUNet loadQuantizedState(const std::string& folder, const Denoiser& model);
 

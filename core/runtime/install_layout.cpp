@@ -43,4 +43,14 @@ std::string dataDirectoryFor(const std::string& executable) {
 
 std::string dataDirectory() { return dataDirectoryFor(executablePath()); }
 
+std::string shippedModelFolder(const std::string& name) {
+    const std::string data = dataDirectory();
+    if (data.empty()) return {};
+    const std::filesystem::path folder = std::filesystem::path(data) / "models" / name;
+    // A UNet2DModel folder has config.json, a pipeline folder model_index.json.
+    return std::filesystem::exists(folder / "config.json") || std::filesystem::exists(folder / "model_index.json")
+               ? folder.string()
+               : std::string();
+}
+
 }  // namespace dq

@@ -25,4 +25,11 @@ std::string dataDirectory();
 // Same as dataDirectory(), for a given executable path (testable).
 std::string dataDirectoryFor(const std::string& executable);
 
+// The models shipped under dataDirectory()/models, by folder name.
+inline constexpr const char* kShippedClassModel = "fashion-mnist-ddpm";      // class-conditional UNet2DModel
+inline constexpr const char* kShippedTextToImageModel = "fashion-mnist-t2i";  // Stable Diffusion-layout pipeline
+
+// The folder of a shipped model, or empty when this installation lacks it.
+std::string shippedModelFolder(const std::string& name);
+
 }  // namespace dq

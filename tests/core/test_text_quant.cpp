@@ -99,6 +99,30 @@ private Q_SLOTS:
         QVERIFY(defaultPromptListFile(pipelineFolder()).empty());
     }
 
+    // The class a prompt asks for, so that images generated from prompts are
+    // scored for class accuracy: whole words, case-insensitive, the longer
+    // name where one contains another, none when two classes are named.
+    void promptsNameTheirClass() {
+        const std::vector<std::string> names = {"t-shirt", "trouser", "pullover", "dress", "coat",
+                                                "sandal", "shirt", "sneaker", "bag", "ankle boot"};
+        QCOMPARE(promptClass("a photo of a t-shirt", names), 0);
+        QCOMPARE(promptClass("a shirt", names), 6);
+        QCOMPARE(promptClass("Shirt, grey", names), 6);
+        QCOMPARE(promptClass("one ankle boot on a dark background", names), 9);
+        QCOMPARE(promptClass("A SNEAKER", names), 7);
+        QCOMPARE(promptClass("a boot", names), -1);             // not a class name
+        QCOMPARE(promptClass("shirtless", names), -1);          // not a whole word
+        QCOMPARE(promptClass("a shirt and a bag", names), -1);  // two classes: no single request
+        QCOMPARE(promptClass("", names), -1);
+        const std::vector<std::string> nested = {"boot", "ankle boot"};
+        QCOMPARE(promptClass("an ankle boot", nested), 1);
+        QCOMPARE(promptClass("a boot", nested), 0);
+        QTemporaryDir dir;
+        std::ofstream(dir.path().toStdString() + "/class_names.txt") << "t-shirt\ntrouser\n";
+        QCOMPARE(readClassNames(dir.path().toStdString()).size(), std::size_t(2));
+        QVERIFY(readClassNames(pipelineFolder()).empty());
+    }
+
     // A BPE vocabulary learned from captions, in CLIP's layout: the tokenizer
     // reads it, frequent words become single tokens, anything else still
     // tokenizes byte by byte, the result is deterministic, and the command
