@@ -610,7 +610,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+183"/>
+        <location filename="../app/gui/main_window.cpp" line="+194"/>
         <source>About DiffQuant Studio</source>
         <translation>Über DiffQuant Studio</translation>
     </message>
@@ -622,7 +622,7 @@ Post-training quantization explorer for diffusion models.</source>
 Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+117"/>
         <source>Open a diffusers model folder (UNet2DModel, or a Stable Diffusion pipeline)</source>
         <translation>Einen diffusers-Modellordner öffnen (UNet2DModel oder eine Stable-Diffusion-Pipeline)</translation>
     </message>
@@ -642,7 +642,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-150"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>%1 gespeichert (%2 KiB, %3× kleiner als die FP-Gewichte)</translation>
     </message>
@@ -660,6 +660,21 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <location line="+1"/>
         <source>Recent models</source>
         <translation>Zuletzt verwendete Modelle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;hipped models</source>
+        <translation>&amp;Mitgelieferte Modelle</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Fashion-MNIST &amp;text-to-image (latent, prompts)</source>
+        <translation>Fashion-MNIST &amp;Text-zu-Bild (latent, Prompts)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fashion-MNIST &amp;DDPM (class-conditional)</source>
+        <translation>Fashion-MNIST &amp;DDPM (klassenbedingt)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -879,17 +894,92 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vorgang fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="+84"/>
-        <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
-        <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;Samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Klassengenauigkeit&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
+        <location line="+94"/>
+        <source>prompts</source>
+        <translation>Prompts</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>&lt;tr&gt;&lt;td&gt;FID to FP&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;paired PSNR&lt;/td&gt;&lt;td align=right&gt;%2 dB&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;paired SSIM&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FP model&apos;s FID&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;</source>
-        <translation>&lt;tr&gt;&lt;td&gt;FID zu FP&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;gepaartes PSNR&lt;/td&gt;&lt;td align=right&gt;%2 dB&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;gepaarte SSIM&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID des FP-Modells&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;</translation>
+        <location line="+1"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+0"/>
+        <source>held-out</source>
+        <translation>zurückgehalten</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>calibration</source>
+        <translation>Kalibrierung</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>samples</source>
+        <translation>Samples</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FID</source>
+        <translation>FID</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sFID</source>
+        <translation>sFID</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>IS</source>
+        <translation>IS</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 ± %2</source>
+        <translation>%1 ± %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>class accuracy</source>
+        <translation>Klassengenauigkeit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>n/a</source>
+        <translation>k. A.</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>FID to FP</source>
+        <translation>FID zu FP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>paired PSNR</source>
+        <translation>gepaarter PSNR</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 dB</source>
+        <translation>%1 dB</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>paired SSIM</source>
+        <translation>gepaarte SSIM</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FP model&apos;s FID</source>
+        <translation>FID des FP-Modells</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&lt;tr&gt;&lt;td&gt;wall time&lt;/td&gt;&lt;td align=right&gt;%1 s&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
         <translation>&lt;tr&gt;&lt;td&gt;Laufzeit&lt;/td&gt;&lt;td align=right&gt;%1 s&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
     </message>
@@ -939,7 +1029,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Vergleich kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location line="-452"/>
+        <location line="-458"/>
         <source>Loaded %1</source>
         <translation>%1 geladen</translation>
     </message>
@@ -947,7 +1037,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+125"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+129"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
@@ -1018,6 +1108,31 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Text encoder weights</source>
+        <translation>Gewichte des Text-Encoders</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>VAE decoder weights</source>
+        <translation>Gewichte des VAE-Decoders</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>FP (as Q-Diffusion and PCR)</source>
+        <translation>FP (wie Q-Diffusion und PCR)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1-bit, per channel</source>
+        <translation>%1 Bit, pro Kanal</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Weight-only quantization of this part of the pipeline, kept in the artifact; the quantized side of comparisons and evaluations encodes or decodes with it</source>
+        <translation>Nur-Gewichts-Quantisierung dieses Teils der Pipeline, im Artefakt gespeichert; die quantisierte Seite von Vergleichen und Auswertungen kodiert bzw. dekodiert damit</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Weight rounding</source>
         <translation>Gewichtsrundung</translation>
     </message>
@@ -1138,7 +1253,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>16 (Text-zu-Bild-Standard)</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+148"/>
         <source>activations in floating point</source>
         <translation>Aktivierungen in Gleitkomma</translation>
     </message>
@@ -1148,7 +1263,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>%1 Bit über %2 quantisierte Eingänge × %3 Schritte</translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-151"/>
         <source>as activations</source>
         <translation>wie Aktivierungen</translation>
     </message>
@@ -1256,7 +1371,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+171"/>
+        <location filename="../app/gui/worker.cpp" line="+172"/>
         <source>%1: cancelled before it started</source>
         <translation>%1: vor dem Start abgebrochen</translation>
     </message>
@@ -1312,12 +1427,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+60"/>
+        <location line="+64"/>
         <source>calibrating</source>
         <translation>Kalibrierung läuft</translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-63"/>
         <source>AdaRound: unit</source>
         <translation>AdaRound: Einheit</translation>
     </message>
@@ -1347,7 +1462,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Geben Sie Kalibrierungs-Prompts (einen pro Zeile) für diese Text-zu-Bild-Pipeline an.</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+48"/>
         <source>Measuring sensitivity</source>
         <translation>Empfindlichkeit wird gemessen</translation>
     </message>
@@ -1387,7 +1502,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Öffnen Sie vor dem Generieren ein Modell.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+14"/>
         <source>FP model</source>
         <translation>FP-Modell</translation>
     </message>
@@ -1397,7 +1512,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>quantisiertes Modell</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+57"/>
         <source>Quantized statistics</source>
         <translation>Statistiken (quantisiert)</translation>
     </message>
@@ -1432,17 +1547,22 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Öffnen Sie vor dem Evaluieren ein Modell.</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Evaluation (FID with the Fashion-MNIST feature network) is not available for text-to-image pipelines yet; compare FP and quantized images with Generate.</source>
-        <translation>Die Auswertung (FID mit dem Fashion-MNIST-Merkmalsnetz) ist für Text-zu-Bild-Pipelines noch nicht verfügbar; vergleichen Sie FP- und quantisierte Bilder mit „Erzeugen“.</translation>
-    </message>
-    <message>
-        <location line="+19"/>
+        <location line="+29"/>
         <source>sampling</source>
         <translation>Sampling</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+1"/>
+        <source>sampling (held-out prompts)</source>
+        <translation>Sampling (zurückgehaltene Prompts)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sampling (calibration prompts)</source>
+        <translation>Sampling (Kalibrierungs-Prompts)</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Saving quantized model</source>
         <translation>Speichern des quantisierten Modells</translation>
     </message>

@@ -610,7 +610,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+183"/>
+        <location filename="../app/gui/main_window.cpp" line="+194"/>
         <source>About DiffQuant Studio</source>
         <translation>关于 DiffQuant Studio</translation>
     </message>
@@ -622,7 +622,7 @@ Post-training quantization explorer for diffusion models.</source>
 扩散模型训练后量化探索工具。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+117"/>
         <source>Open a diffusers model folder (UNet2DModel, or a Stable Diffusion pipeline)</source>
         <translation>打开 diffusers 模型文件夹（UNet2DModel 或 Stable Diffusion 流水线）</translation>
     </message>
@@ -642,7 +642,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>DiffQuant Studio — %1</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-150"/>
         <source>Saved %1 (%2 KiB, %3× smaller than the FP weights)</source>
         <translation>已保存 %1（%2 KiB，比 FP 权重小 %3×）</translation>
     </message>
@@ -660,6 +660,21 @@ Post-training quantization explorer for diffusion models.</source>
         <location line="+1"/>
         <source>Recent models</source>
         <translation>最近使用的模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;hipped models</source>
+        <translation>随附模型(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Fashion-MNIST &amp;text-to-image (latent, prompts)</source>
+        <translation>Fashion-MNIST 文生图(&amp;T)（潜空间，提示词）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fashion-MNIST &amp;DDPM (class-conditional)</source>
+        <translation>Fashion-MNIST &amp;DDPM（类别条件）</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -877,17 +892,92 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>操作失败</translation>
     </message>
     <message>
-        <location line="+84"/>
-        <source>&lt;table&gt;&lt;tr&gt;&lt;td&gt;samples&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;class accuracy&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</source>
-        <translation>&lt;table&gt;&lt;tr&gt;&lt;td&gt;样本数&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FID&lt;/td&gt;&lt;td align=right&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;sFID&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;IS&lt;/td&gt;&lt;td align=right&gt;%4 ± %5&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;类别准确率&lt;/td&gt;&lt;td align=right&gt;%6 %&lt;/td&gt;&lt;/tr&gt;</translation>
+        <location line="+94"/>
+        <source>prompts</source>
+        <translation>提示词</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>&lt;tr&gt;&lt;td&gt;FID to FP&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;paired PSNR&lt;/td&gt;&lt;td align=right&gt;%2 dB&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;paired SSIM&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FP model&apos;s FID&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;</source>
-        <translation>&lt;tr&gt;&lt;td&gt;相对 FP 的 FID&lt;/td&gt;&lt;td align=right&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;配对 PSNR&lt;/td&gt;&lt;td align=right&gt;%2 dB&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;配对 SSIM&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;FP 模型的 FID&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;</translation>
+        <location line="+1"/>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+0"/>
+        <source>held-out</source>
+        <translation>留出</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>calibration</source>
+        <translation>校准</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>samples</source>
+        <translation>样本数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FID</source>
+        <translation>FID</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sFID</source>
+        <translation>sFID</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>IS</source>
+        <translation>IS</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 ± %2</source>
+        <translation>%1 ± %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>class accuracy</source>
+        <translation>类别准确率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>n/a</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>FID to FP</source>
+        <translation>相对 FP 的 FID</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>paired PSNR</source>
+        <translation>成对 PSNR</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 dB</source>
+        <translation>%1 dB</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>paired SSIM</source>
+        <translation>成对 SSIM</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FP model&apos;s FID</source>
+        <translation>FP 模型的 FID</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&lt;tr&gt;&lt;td&gt;wall time&lt;/td&gt;&lt;td align=right&gt;%1 s&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
         <translation>&lt;tr&gt;&lt;td&gt;实际耗时&lt;/td&gt;&lt;td align=right&gt;%1 秒&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
     </message>
@@ -937,7 +1027,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>无法保存对比图</translation>
     </message>
     <message>
-        <location line="-452"/>
+        <location line="-458"/>
         <source>Loaded %1</source>
         <translation>已加载 %1</translation>
     </message>
@@ -945,7 +1035,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::QuantizationPanel</name>
     <message>
-        <location filename="../app/gui/quantization_panel.cpp" line="+125"/>
+        <location filename="../app/gui/quantization_panel.cpp" line="+129"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
@@ -1016,6 +1106,31 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>Text encoder weights</source>
+        <translation>文本编码器权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>VAE decoder weights</source>
+        <translation>VAE 解码器权重</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>FP (as Q-Diffusion and PCR)</source>
+        <translation>FP（同 Q-Diffusion 与 PCR）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1-bit, per channel</source>
+        <translation>%1 位，逐通道</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Weight-only quantization of this part of the pipeline, kept in the artifact; the quantized side of comparisons and evaluations encodes or decodes with it</source>
+        <translation>仅对管线的这一部分做权重量化，保存在产物中；比较与评估的量化一侧用它编码或解码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Weight rounding</source>
         <translation>权重舍入</translation>
     </message>
@@ -1136,7 +1251,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>16（文生图默认）</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+148"/>
         <source>activations in floating point</source>
         <translation>激活为浮点</translation>
     </message>
@@ -1146,7 +1261,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>%1 位，覆盖 %2 个量化输入 × %3 步</translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-151"/>
         <source>as activations</source>
         <translation>同激活</translation>
     </message>
@@ -1254,7 +1369,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+171"/>
+        <location filename="../app/gui/worker.cpp" line="+172"/>
         <source>%1: cancelled before it started</source>
         <translation>%1：开始前已取消</translation>
     </message>
@@ -1310,12 +1425,12 @@ Post-training quantization explorer for diffusion models.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+60"/>
+        <location line="+64"/>
         <source>calibrating</source>
         <translation>校准中</translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-63"/>
         <source>AdaRound: unit</source>
         <translation>AdaRound：单元</translation>
     </message>
@@ -1345,7 +1460,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请为该文生图流水线提供校准提示词（每行一个）。</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+48"/>
         <source>Measuring sensitivity</source>
         <translation>正在测量敏感度</translation>
     </message>
@@ -1385,7 +1500,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先打开模型再进行生成。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+14"/>
         <source>FP model</source>
         <translation>FP 模型</translation>
     </message>
@@ -1395,7 +1510,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>量化模型</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+57"/>
         <source>Quantized statistics</source>
         <translation>量化模型统计</translation>
     </message>
@@ -1430,17 +1545,22 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>请先打开模型再进行评估。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Evaluation (FID with the Fashion-MNIST feature network) is not available for text-to-image pipelines yet; compare FP and quantized images with Generate.</source>
-        <translation>文生图流水线尚不支持评估（基于 Fashion-MNIST 特征网络的 FID）；请用“生成”比较 FP 与量化图像。</translation>
-    </message>
-    <message>
-        <location line="+19"/>
+        <location line="+29"/>
         <source>sampling</source>
         <translation>采样中</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+1"/>
+        <source>sampling (held-out prompts)</source>
+        <translation>采样（留出提示词）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sampling (calibration prompts)</source>
+        <translation>采样（校准提示词）</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Saving quantized model</source>
         <translation>保存量化模型</translation>
     </message>

@@ -31,6 +31,7 @@ struct CalibrateOptions {
     int gptqPairs = 256;
     ReconstructionOptions recon;
     bool progressive = false;
+    ComponentQuantOptions components;
     std::string savePlan;
     std::string out;
 };
@@ -59,6 +60,7 @@ void run(const CalibrateOptions& o) {
     recipe.options.gptq.maxPairs = o.gptqPairs;
     recipe.options.reconstruction = o.recon;
     recipe.options.progressive = o.progressive;
+    recipe.components = o.components;
 
     ProgressBar bar("calibrating");
     const CalibrationSummary summary = session.calibrate(recipe, bar.callbacks());
@@ -104,6 +106,13 @@ void addCalibrateCommand(CLI::App& app, Action& action) {
     cmd->add_option("--gptq-pairs", o->gptqPairs, "calibration pairs whose layer inputs form GPTQ's Hessians")
         ->check(rangeOf(1, 1000000));
     cmd->add_option("--batch", o->batch, "calibration batch size")->check(positiveNumber());
+    cmd->add_option("--text-encoder-bits", o->components.textEncoderBits,
+                    "text-to-image pipelines: also quantize the text encoder's weights to this width (per channel; "
+                    "0 keeps it FP, the default)")
+        ->check(rangeOf(0, 16));
+    cmd->add_option("--vae-bits", o->components.vaeBits,
+                    "text-to-image pipelines: also quantize the VAE decoder's weights to this width (0: FP, the default)")
+        ->check(rangeOf(0, 16));
     cmd->add_option("--save-plan", o->savePlan, "also write the plan as JSON");
     cmd->add_option("--out", o->out, "artifact folder to write")->required();
     cmd->callback([&action, o] { action = [o] { run(*o); }; });

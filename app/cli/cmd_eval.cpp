@@ -267,7 +267,9 @@ void run(const EvalOptions& o) {
     callbacks.progress = [&](int step, int total) { bar.update(step, total); };
     auto conditioned = [&](const PromptSet& set) {
         EvalSettings s = settings;
-        if (model.isTextToImage()) conditionOnPrompts(s, model, set.prompts, o.prompts.negative, o.prompts.clipSkip);
+        if (model.isTextToImage())
+            conditionOnPrompts(s, model, set.prompts, o.prompts.negative, o.prompts.clipSkip,
+                               session.quantized ? &session.quantized->components() : nullptr);
         return s;
     };
     if (!o.shard.empty()) {

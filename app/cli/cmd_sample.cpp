@@ -59,6 +59,7 @@ void run(const SampleOptions& o) {
         if (auto it = noise.tensors.find("noise_class_labels"); it != noise.tensors.end() && !text)
             request.classLabels = it->second;
     }
+    QuantizedRunInputs quantizedInputs;  // a quantized text encoder's states and VAE, when the artifact has them
     if (text) {
         // Prompts in place of classes: one for all images, or one per image.
         if (o.classLabel >= 0) throw Error("--class is for class-conditional models; a pipeline takes --prompt.");
@@ -69,6 +70,9 @@ void run(const SampleOptions& o) {
             throw Error("Got " + std::to_string(prompts.size()) + " prompts for " + std::to_string(images) +
                         " images; give one prompt, or one per image.");
         request = o.prompts.condition(loaded, request, static_cast<int>(images));
+        if (session.quantized)
+            quantizedInputs = quantizedRunInputs(loaded, &session.quantized->components(), prompts, o.prompts.negative,
+                                                 o.prompts.clipSkip, static_cast<int>(images));
     } else {
         request = o.prompts.condition(loaded, request, o.num);  // rejects prompts for this model
     }
@@ -95,7 +99,8 @@ void run(const SampleOptions& o) {
     const ImageDecoder decode = [&](const torch::Tensor& samples) { return loaded.toImages(samples); };
     // --compare: FP first, then the quantized model from the same noise and conditions.
     const ComparisonRun run = o.compare
-        ? runComparison(model, loaded.scheduler(), session.quantized.get(), request, false, callbacks, decode)
+        ? runComparison(model, loaded.scheduler(), session.quantized.get(), request, false, callbacks, decode,
+                        quantizedInputs)
         : ComparisonRun{};
     SampleResult result;
     torch::Tensor images;
@@ -107,8 +112,9 @@ void run(const SampleOptions& o) {
         model.setInterceptor(session.quantized.get());
         SampleCallbacks plain;
         plain.progress = callbacks.progress;
-        result = runSampler(model, loaded.scheduler(), request, plain);
-        images = loaded.toImages(result.samples).to(torch::kCPU);
+        result = runSampler(model, loaded.scheduler(), quantizedInputs.applyTo(request), plain);
+        images = (quantizedInputs.decode ? quantizedInputs.decode(result.samples) : loaded.toImages(result.samples))
+                     .to(torch::kCPU);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     requireFinite(images, "The generated images", "nothing was written; check the model's weights");

@@ -25,7 +25,7 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
       split_(new QComboBox(this)), softmaxBits_(new QSpinBox(this)), firstLast_(new QComboBox(this)),
       perStep_(new QCheckBox(this)), timesteps_(new QComboBox(this)), normalMean_(new QDoubleSpinBox(this)),
       normalStd_(new QDoubleSpinBox(this)), caliSteps_(new QSpinBox(this)), caliSamples_(new QSpinBox(this)),
-      prompts_(new QPlainTextEdit(this)),
+      prompts_(new QPlainTextEdit(this)), textEncoderBits_(new QComboBox(this)), vaeBits_(new QComboBox(this)),
       rounding_(new QComboBox(this)), reconIterations_(new QSpinBox(this)), activationIterations_(new QSpinBox(this)),
       progressive_(new QCheckBox(this)), relaxFraction_(new QDoubleSpinBox(this)), relaxBits_(new QSpinBox(this)),
       relaxAt_(new QComboBox(this)), averageActivationBits_(new QLabel(this)), calibrate_(new QPushButton(this)),
@@ -85,11 +85,15 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
     prompts_->setObjectName("calibrationPromptsEdit");
     prompts_->setTabChangesFocus(true);
     prompts_->setMaximumHeight(120);
+    for (QComboBox* box : {textEncoderBits_, vaeBits_})
+        for (int bits : {0, 8, 6, 4}) box->addItem(QString(), bits);
+    textEncoderBits_->setObjectName("textEncoderBitsBox");
+    vaeBits_->setObjectName("vaeBitsBox");
     preset_->setCurrentIndex(std::max(0, preset_->findData("W8A8")));
 
     // Labels are set (and translated) in retranslate().
     for (QWidget* field : std::initializer_list<QWidget*>{preset_, method_, split_, softmaxBits_, firstLast_, perStep_,
-                                                          timesteps_, normalMean_, normalStd_, caliSteps_, caliSamples_, prompts_, rounding_,
+                                                          timesteps_, normalMean_, normalStd_, caliSteps_, caliSamples_, prompts_, textEncoderBits_, vaeBits_, rounding_,
                                                           reconIterations_, activationIterations_, progressive_,
                                                           relaxFraction_, relaxBits_, relaxAt_, averageActivationBits_})
         form_->addRow(new QLabel(this), field);
@@ -137,6 +141,16 @@ void QuantizationPanel::retranslate() {
     prompts_->setPlaceholderText(tr("One prompt per line; trajectory i follows prompt i mod n"));
     prompts_->setToolTip(tr("Text-to-image pipelines are calibrated on trajectories from these prompts, each "
                             "conditional and unconditional (the negative prompt), as Q-Diffusion does"));
+    label(textEncoderBits_, tr("Text encoder weights"));
+    label(vaeBits_, tr("VAE decoder weights"));
+    for (QComboBox* box : {textEncoderBits_, vaeBits_}) {
+        for (int i = 0; i < box->count(); ++i) {
+            const int bits = box->itemData(i).toInt();
+            box->setItemText(i, bits == 0 ? tr("FP (as Q-Diffusion and PCR)") : tr("%1-bit, per channel").arg(bits));
+        }
+        box->setToolTip(tr("Weight-only quantization of this part of the pipeline, kept in the artifact; the quantized "
+                           "side of comparisons and evaluations encodes or decodes with it"));
+    }
     label(rounding_, tr("Weight rounding"));
     rounding_->setItemText(0, tr("nearest"));
     rounding_->setItemText(1, tr("GPTQ (second-order)"));
@@ -254,13 +268,17 @@ void QuantizationPanel::fillCalibration(CalibrationRequest& request) const {
     request.activationIterations = activationIterations_->value();
     request.progressive = progressive_->isChecked();
     request.prompts = calibrationPrompts();
+    request.textEncoderBits = textToImage_ ? textEncoderBits_->currentData().toInt() : 0;
+    request.vaeBits = textToImage_ ? vaeBits_->currentData().toInt() : 0;
 }
 
 void QuantizationPanel::setTextToImage(bool on, const QStringList& defaults) {
     textToImage_ = on;
     retranslate();
-    prompts_->setVisible(on);
-    if (QWidget* label = form_->labelForField(prompts_)) label->setVisible(on);
+    for (QWidget* field : std::initializer_list<QWidget*>{prompts_, textEncoderBits_, vaeBits_}) {
+        field->setVisible(on);
+        if (QWidget* label = form_->labelForField(field)) label->setVisible(on);
+    }
     if (on && prompts_->toPlainText().trimmed().isEmpty()) setCalibrationPrompts(defaults);
 }
 

@@ -90,6 +90,8 @@ private:
     QSpinBox* caliSteps_;
     QSpinBox* caliSamples_;
     QPlainTextEdit* prompts_;
+    QComboBox* textEncoderBits_;  // text-to-image pipelines: FP, 8 or 4 bits (weight-only)
+    QComboBox* vaeBits_;
     QComboBox* rounding_;
     QSpinBox* reconIterations_;
     QSpinBox* activationIterations_;

@@ -302,6 +302,10 @@ void Worker::calibrate(quint64 id, const CalibrationRequest& request) {
         recipe.options.reconstruction.weightIterations = request.reconIterations;
         recipe.options.reconstruction.activationIterations = request.activationIterations;
         recipe.options.progressive = request.progressive;
+        if (m.isTextToImage()) {
+            recipe.components.textEncoderBits = request.textEncoderBits;
+            recipe.components.vaeBits = request.vaeBits;
+        }
 
         QString stage = tr("calibrating");
         QString detail;  // e.g. the current unit's loss
@@ -349,6 +353,15 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
         if (!s.session.hasModel()) throw Error(tr("Open a model before generating.").toStdString());
         DiffusionPipeline& m = s.session.model();
         const auto start = std::chrono::steady_clock::now();
+        const SampleRequest request = withPrompt(settings, m, toRequest(settings, m.scheduler()));
+        // A quantized text encoder or VAE serves the quantized run (its images, previews and frames).
+        const QuantizedRunInputs quantizedInputs =
+            m.isTextToImage() && s.session.quantized()
+                ? quantizedRunInputs(m, &s.session.quantized()->components(), {settings.prompt.toStdString()},
+                                     settings.negativePrompt.toStdString(), 0, settings.count)
+                : QuantizedRunInputs{};
+        const ImageDecoder fpDecode = [&](const torch::Tensor& x) { return m.toImages(x); };
+        const ImageDecoder& quantizedDecode = quantizedInputs.decode ? quantizedInputs.decode : fpDecode;
         ComparisonCallbacks cb;
         cb.cancelled = [this] { return cancelled(); };
         const QString fpStage = tr("FP model"), quantStage = tr("quantized model");
@@ -366,13 +379,12 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
             QElapsedTimer decode;
             decode.start();
             // Pipelines show the predicted x0 through the VAE, as an image.
-            Q_EMIT preview(id, gridImage(m.toImages(*e.predictedX0)), e.index, e.count);
+            Q_EMIT preview(id, gridImage((isQuantized ? quantizedDecode : fpDecode)(*e.predictedX0)), e.index, e.count);
             decodeMs = decode.elapsed();
             sincePreview.restart();
         };
-        const SampleRequest request = withPrompt(settings, m, toRequest(settings, m.scheduler()));
         const ComparisonRun run = runComparison(m.denoiser(), m.scheduler(), s.session.quantized(), request, true, cb,
-                                                [&](const torch::Tensor& x) { return m.toImages(x); });
+                                                fpDecode, quantizedInputs);
         auto out = QSharedPointer<ComparisonData>::create();
         out->settings = settings;
         out->amplify = amplify;
@@ -393,8 +405,8 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
             frame.fpSample = gridImage(m.toImages(run.fp.trajectory[k].sample));
             frame.fpX0 = gridImage(m.toImages(run.fp.trajectory[k].predictedX0));
             if (run.quantized && k < run.quantized->trajectory.size()) {
-                frame.quantizedSample = gridImage(m.toImages(run.quantized->trajectory[k].sample));
-                frame.quantizedX0 = gridImage(m.toImages(run.quantized->trajectory[k].predictedX0));
+                frame.quantizedSample = gridImage(quantizedDecode(run.quantized->trajectory[k].sample));
+                frame.quantizedX0 = gridImage(quantizedDecode(run.quantized->trajectory[k].predictedX0));
             }
             out->trajectory.push_back(frame);
         }
@@ -461,11 +473,13 @@ void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples)
         for (std::size_t k = 0; k < sets.size(); ++k) {
             EvalSettings set = settings;
             if (m.isTextToImage())
-                conditionOnPrompts(set, m, sets[k].prompts, sampling.negativePrompt.toStdString());
+                conditionOnPrompts(set, m, sets[k].prompts, sampling.negativePrompt.toStdString(), 0,
+                                   s.session.quantized() ? &s.session.quantized()->components() : nullptr);
             ProgressCallbacks cb;
             cb.cancelled = [this] { return cancelled(); };
-            const QString stage = sets[k].name.empty() ? tr("sampling")
-                                                       : tr("sampling (%1 prompts)").arg(QString::fromStdString(sets[k].name));
+            const QString stage = sets[k].name.empty()       ? tr("sampling")
+                                  : sets[k].name == "held-out" ? tr("sampling (held-out prompts)")
+                                                               : tr("sampling (calibration prompts)");
             const int setCount = static_cast<int>(sets.size());
             cb.progress = [&, k, setCount](int done, int total) {
                 Q_EMIT progress(id, static_cast<int>(k) * total + done, setCount * total, stage);

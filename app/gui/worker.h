@@ -31,6 +31,8 @@ struct CalibrationRequest {
     int activationIterations = 0;   // LSQ iterations per unit (0: off)
     bool progressive = false;       // PCR progressive calibration
     QStringList prompts;            // text-to-image pipelines: the calibration prompts
+    int textEncoderBits = 0;        // text-to-image pipelines: weight-only widths of the
+    int vaeBits = 0;                // text encoder and the VAE decoder (0: FP)
 };
 
 // A sensitivity sweep: the base plan and calibration data of `calibration`

@@ -43,7 +43,7 @@ std::vector<PromptSet> qdiffbenchPromptSets(const DiffusionPipeline& model, cons
 }
 
 void conditionOnPrompts(EvalSettings& settings, const DiffusionPipeline& model, const std::vector<std::string>& prompts,
-                        const std::string& negativePrompt, int clipSkip) {
+                        const std::string& negativePrompt, int clipSkip, const QuantizedComponents* quantized) {
     if (prompts.empty()) throw Error("Evaluating a text-to-image pipeline needs at least one prompt.");
     settings.prompts = model.encodePrompts(prompts, negativePrompt, clipSkip);
     settings.promptClasses.clear();
@@ -52,6 +52,14 @@ void conditionOnPrompts(EvalSettings& settings, const DiffusionPipeline& model, 
         for (const std::string& prompt : prompts) settings.promptClasses.push_back(promptClass(prompt, classNames));
     const DiffusionPipeline* decoder = &model;
     settings.decode = [decoder](const torch::Tensor& latents) { return decoder->toImages(latents); };
+    settings.quantizedPrompts = {};
+    settings.quantizedDecode = {};
+    if (quantized && quantized->textEncoder)
+        settings.quantizedPrompts = model.encodePrompts(prompts, negativePrompt, clipSkip, quantized);
+    if (quantized && quantized->vae)
+        settings.quantizedDecode = [decoder, quantized](const torch::Tensor& latents) {
+            return decoder->toImages(latents, quantized);
+        };
 }
 
 std::string referenceStatsFolder(const DiffusionPipeline& model, const std::string& featureNetPath) {

@@ -12,6 +12,7 @@
 namespace dq {
 
 class DiffusionPipeline;
+struct QuantizedComponents;
 
 struct PromptSet {
     std::string name;    // "calibration", "held-out" or "given"
@@ -30,8 +31,11 @@ std::vector<PromptSet> qdiffbenchPromptSets(const DiffusionPipeline& model, cons
 // prompt names (class_names.txt beside the pipeline) and score the VAE's
 // decoding of the latents. The decoder refers to `model`, which must outlive
 // the evaluation.
+// With `quantized` holding a quantized text encoder or VAE, the quantized
+// pass encodes and decodes with those.
 void conditionOnPrompts(EvalSettings& settings, const DiffusionPipeline& model, const std::vector<std::string>& prompts,
-                        const std::string& negativePrompt = {}, int clipSkip = 0);
+                        const std::string& negativePrompt = {}, int clipSkip = 0,
+                        const QuantizedComponents* quantized = nullptr);
 
 // Where the reference statistics for `model` under the feature network at
 // `featureNetPath` are cached: a pixel model's own folder (as shipped), or for

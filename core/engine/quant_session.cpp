@@ -1,5 +1,6 @@
 #include "core/engine/quant_session.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -114,6 +115,13 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
     DiffusionPipeline& m = model();
     Denoiser& denoiser = m.denoiser();
     recipe.plan.validateAgainst(denoiser.sites(), "plan");
+    if (recipe.components.any() && !m.isTextToImage())
+        throw Error("'" + folder_ + "' has no text encoder or VAE to quantize; --text-encoder-bits and --vae-bits are "
+                    "for text-to-image pipelines.");
+    for (const int bits : {recipe.components.textEncoderBits, recipe.components.vaeBits})
+        if (bits != 0 && (bits < 2 || bits > 16))
+            throw Error("Text encoder and VAE weights are quantized at 2 to 16 bits (0 keeps them FP), not " +
+                        std::to_string(bits) + ".");
     const int samplingSteps = recipe.data.trajectory.steps;
     checkRelaxedSteps(recipe.plan, samplingSteps);
     if (recipe.data.trajectory.sampler == SamplerKind::PNDM) {
@@ -168,6 +176,16 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
                              {"seconds", r.seconds}});
         record["units"] = units;
     }
+    if (recipe.components.any()) {
+        // Weight-only and data-free: the U-Net above was calibrated on the FP text encoder's states,
+        // as Q-Diffusion calibrates with the FP text encoder.
+        const bool mse = std::any_of(plan.sites.begin(), plan.sites.end(), [](const auto& site) {
+            return site.second.quantizesWeight() && site.second.rangeMethod == RangeMethod::Mse;
+        });
+        quantized.setComponents(m.quantizeComponents(recipe.components, mse));
+        record["components"] = {{"text_encoder_bits", recipe.components.textEncoderBits},
+                                {"vae_bits", recipe.components.vaeBits}, {"mse_search", mse}};
+    }
     summary.units = std::move(reports);
     quantized_ = std::make_unique<QuantizedUNet>(std::move(quantized));
     calibrationRecord_ = record.dump();
@@ -206,6 +224,7 @@ ArtifactSizes QuantSession::saveQuantized(const std::string& folder) const {
 void QuantSession::openQuantized(const std::string& folder) {
     DiffusionPipeline& m = model();
     auto q = std::make_unique<QuantizedUNet>(loadQuantizedState(folder, m.denoiser()));
+    q->setComponents(m.attachComponents(loadQuantizedComponents(folder)));
     q->to(m.denoiser().device());
     calibrationRecord_ = readCalibrationRecord(folder);
     quantized_ = std::move(q);

@@ -40,6 +40,8 @@ struct CalibrationRecipe {
     CalibrationDataSettings data;
     CalibrationOptions options;
     std::string dataFile;  // reused when it matches the settings and weights, else written; empty: memory only
+    // A pipeline's text encoder and VAE: FP unless asked (weight-only; component_quantization.h).
+    ComponentQuantOptions components;
 };
 
 // The outcome of a calibration, for front ends to report.

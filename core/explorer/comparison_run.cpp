@@ -33,7 +33,7 @@ GenerationRun generate(Denoiser& model, const SchedulerConfig& scheduler, const 
 
 ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
                             const SampleRequest& request, bool keepTrajectory, const ComparisonCallbacks& callbacks,
-                            const ImageDecoder& decode) {
+                            const ImageDecoder& decode, const QuantizedRunInputs& quantizedInputs) {
     ModelStateGuard guard(model);
     const int runs = quantizer ? 2 : 1;
     // Model evaluations per run: PNDM's warm-up repeats a timestep (steps + 1).
@@ -49,10 +49,36 @@ ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, I
     SampleRequest same = request;
     same.initialNoise = out.fp.result.initialNoise;
     if (out.fp.result.classLabels.defined()) same.classLabels = out.fp.result.classLabels;
+    same = quantizedInputs.applyTo(same);
     model.setInterceptor(quantizer);
-    out.quantized = generate(model, scheduler, same, keepTrajectory, true, perRun, total, callbacks, decode);
+    out.quantized = generate(model, scheduler, same, keepTrajectory, true, perRun, total, callbacks,
+                             quantizedInputs.decode ? quantizedInputs.decode : decode);
     out.paired = pairedMetrics(toUnitRange(out.quantized->images), toUnitRange(out.fp.images));
     return out;
+}
+
+SampleRequest QuantizedRunInputs::applyTo(const SampleRequest& request) const {
+    SampleRequest out = request;
+    if (!conditioning.isNone()) {
+        out.conditioning = conditioning;
+        out.unconditional = unconditional;
+    }
+    return out;
+}
+
+QuantizedRunInputs quantizedRunInputs(const DiffusionPipeline& model, const QuantizedComponents* quantized,
+                                      const std::vector<std::string>& prompts, const std::string& negativePrompt,
+                                      int clipSkip, int count) {
+    QuantizedRunInputs inputs;
+    if (!quantized || quantized->empty() || !model.isTextToImage()) return inputs;
+    if (quantized->textEncoder) {
+        SampleRequest encoded;
+        encoded = withPrompts(encoded, model.encodePrompts(prompts, negativePrompt, clipSkip, quantized), 0, count);
+        inputs.conditioning = encoded.conditioning;
+        inputs.unconditional = encoded.unconditional;
+    }
+    if (quantized->vae) inputs.decode = [&model, quantized](const torch::Tensor& x) { return model.toImages(x, quantized); };
+    return inputs;
 }
 
 }  // namespace dq

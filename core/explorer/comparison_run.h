@@ -4,11 +4,13 @@
 // step) so that a front end can scrub through the timesteps side by side.
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <torch/types.h>
 
 #include "core/imaging/image_decoder.h"
+#include "core/pipeline/diffusion_pipeline.h"
 #include "core/metrics/image_quality.h"
 #include "core/sampling/pipeline.h"
 
@@ -40,12 +42,32 @@ struct ComparisonCallbacks : ProgressCallbacks {
     std::function<void(bool quantizedRun, const StepEvent& event)> onStep;
 };
 
+// What the quantized run uses besides its interceptor when a pipeline's text
+// encoder or VAE is quantized too: the prompts as the quantized text encoder
+// states them, and the quantized VAE's decoder. Unset members: the FP run's.
+struct QuantizedRunInputs {
+    Conditioning conditioning;
+    Conditioning unconditional;
+    ImageDecoder decode;
+
+    // `request` with the quantized run's conditioning, when it has its own.
+    SampleRequest applyTo(const SampleRequest& request) const;
+};
+
 // Samples `request` without an interceptor, then (when `quantizer` is given)
 // with it from the FP run's initial noise and class labels. The model's own
 // interceptor is restored afterwards, also when cancelled (dq::Cancelled).
 // The paired metrics compare the decoded images.
 ComparisonRun runComparison(Denoiser& model, const SchedulerConfig& scheduler, Interceptor* quantizer,
                             const SampleRequest& request, bool keepTrajectory,
-                            const ComparisonCallbacks& callbacks = {}, const ImageDecoder& decode = {});
+                            const ComparisonCallbacks& callbacks = {}, const ImageDecoder& decode = {},
+                            const QuantizedRunInputs& quantizedInputs = {});
+
+// The quantized run's inputs for `count` samples of a pipeline on `prompts`
+// (sample s on prompt s mod P, as withPrompts lays them out) when `quantized`
+// holds a quantized text encoder or VAE; empty otherwise.
+QuantizedRunInputs quantizedRunInputs(const DiffusionPipeline& model, const QuantizedComponents* quantized,
+                                      const std::vector<std::string>& prompts, const std::string& negativePrompt,
+                                      int clipSkip, int count);
 
 }  // namespace dq

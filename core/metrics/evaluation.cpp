@@ -144,10 +144,11 @@ EvalPartial accumulateEvaluation(Denoiser& model, const SchedulerConfig& schedul
         const int b = mine[k];
         const int first = b * settings.batchSize;
         const int count = std::min(settings.batchSize, settings.numSamples - first);
-        SampleRequest request = batchRequest(settings.sampling, first, count, b, promptDriven ? 0 : classes);
+        const SampleRequest base = batchRequest(settings.sampling, first, count, b, promptDriven ? 0 : classes);
+        SampleRequest request = base;
         torch::Tensor quantized, fp, batchLabels;
         if (promptDriven) {
-            request = withPrompts(request, settings.prompts, first, count);
+            request = withPrompts(base, settings.prompts, first, count);
             if (promptLabels.defined())
                 batchLabels = promptLabels.index_select(
                     0, torch::arange(first, first + count, torch::kInt64).remainder(promptLabels.size(0)));
@@ -160,10 +161,15 @@ EvalPartial accumulateEvaluation(Denoiser& model, const SchedulerConfig& schedul
             const int done = static_cast<int>(k) * passes + pass;
             perBatch.progress = [&](int step, int steps) { callbacks.report(done * steps + step, total * steps); };
             const auto sampleStart = std::chrono::steady_clock::now();
-            SampleResult r = runSampler(model, scheduler, request, perBatch);
+            // A quantized text encoder and VAE serve the quantized pass only.
+            const bool ownPrompts = !fpPass && settings.quantizedPrompts.prompts.defined();
+            SampleResult r = runSampler(model, scheduler,
+                                        ownPrompts ? withPrompts(base, settings.quantizedPrompts, first, count) : request,
+                                        perBatch);
             partial.samplingSeconds +=
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - sampleStart).count();
-            const torch::Tensor images = settings.decode ? settings.decode(r.samples) : r.samples;
+            const ImageDecoder& decode = !fpPass && settings.quantizedDecode ? settings.quantizedDecode : settings.decode;
+            const torch::Tensor images = decode ? decode(r.samples) : r.samples;
             (fpPass ? fp : quantized) = images.to(torch::kCPU).clamp(-1, 1);
             if (!fpPass && r.classLabels.defined()) batchLabels = r.classLabels.to(torch::kCPU);
         }

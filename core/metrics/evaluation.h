@@ -54,6 +54,10 @@ struct EvalSettings {
     PromptStates prompts;
     std::vector<int64_t> promptClasses;
     ImageDecoder decode;
+    // The quantized model's own text encoder states and decoder, when a
+    // pipeline's text encoder or VAE is quantized too (unset: as above).
+    PromptStates quantizedPrompts;
+    ImageDecoder quantizedDecode;
 };
 
 // Metrics of the quantized set against the full-precision one (QDiffBench).

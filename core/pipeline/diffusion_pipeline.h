@@ -12,6 +12,7 @@
 #include <torch/types.h>
 
 #include "core/model/conditioning.h"
+#include "core/quant/component_quantization.h"
 #include "core/sampling/scheduler_config.h"
 
 namespace dq {
@@ -51,12 +52,22 @@ public:
 
     // Samples in the denoiser's space → images nominally in [-1, 1]: the
     // samples themselves, or the VAE's decoding of latents / scaling_factor.
-    torch::Tensor toImages(const torch::Tensor& samples) const;
+    // With `quantized`, its VAE (when it quantized one) decodes.
+    torch::Tensor toImages(const torch::Tensor& samples, const QuantizedComponents* quantized = nullptr) const;
 
     // The text encoder's states for each prompt and for the negative prompt
-    // (`clipSkip` final layers skipped); an error for models without a text encoder.
+    // (`clipSkip` final layers skipped); an error for models without a text
+    // encoder. With `quantized`, its text encoder (when it quantized one) encodes.
     PromptStates encodePrompts(const std::vector<std::string>& prompts, const std::string& negativePrompt = {},
-                               int clipSkip = 0) const;
+                               int clipSkip = 0, const QuantizedComponents* quantized = nullptr) const;
+
+    // Weight-only quantization of the text encoder and/or the VAE (options'
+    // bits > 0), with MSE-searched or min/max ranges; an error for pixel
+    // models when asked for.
+    QuantizedComponents quantizeComponents(const ComponentQuantOptions& options, bool mseSearch) const;
+    // The quantized copies for integer weights made earlier (an artifact's);
+    // an error naming the component when they do not fit this pipeline.
+    QuantizedComponents attachComponents(std::vector<QuantizedComponent> parts) const;
 
 private:
     std::unique_ptr<LoadedModel> pixel_;

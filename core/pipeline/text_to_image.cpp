@@ -50,10 +50,11 @@ void TextToImagePipeline::to(const torch::Device& device) {
     vae.to(device);
 }
 
-torch::Tensor TextToImagePipeline::encodePrompts(const std::vector<std::string>& prompts, int clipSkip) const {
+torch::Tensor TextToImagePipeline::encodePrompts(const std::vector<std::string>& prompts, int clipSkip,
+                                                const ClipTextModel* encoder) const {
     std::vector<torch::Tensor> rows;
     for (const std::string& prompt : prompts) rows.push_back(torch::tensor(tokenizer.tokenize(prompt), torch::kInt64));
-    return textEncoder.forward(torch::stack(rows), clipSkip);
+    return (encoder ? *encoder : textEncoder).forward(torch::stack(rows), clipSkip);
 }
 
 TextToImageResult generateImages(TextToImagePipeline& pipeline, const TextToImageRequest& request,

@@ -35,8 +35,10 @@ struct TextToImagePipeline {
     static TextToImagePipeline load(const std::string& folder);
     void to(const torch::Device& device);
 
-    // The text encoder's states for each prompt [N, 77, D].
-    torch::Tensor encodePrompts(const std::vector<std::string>& prompts, int clipSkip = 0) const;
+    // The text encoder's states for each prompt [N, tokens, D] (77 tokens for
+    // SD's tokenizer); `encoder` replaces the pipeline's own (a quantized copy).
+    torch::Tensor encodePrompts(const std::vector<std::string>& prompts, int clipSkip = 0,
+                                const ClipTextModel* encoder = nullptr) const;
 };
 
 struct TextToImageRequest {

@@ -120,6 +120,36 @@ ArtifactRecord parseArtifactRecord(const std::string& text, const std::string& p
         }
         record.sites.push_back(std::move(site));
     }
+    if (const ojson* components = f.find("components")) {
+        if (!components->is_array() || components->size() > 2)
+            f.reject("components", "must be an array of at most two entries (text_encoder, vae)");
+        for (std::size_t i = 0; i < components->size(); ++i) {
+            const std::string at = "components." + std::to_string(i) + ".";
+            const Fields c((*components)[i], what, at);
+            ComponentRecord component;
+            component.name = c.textValue(c.require("name"), "name");
+            if (component.name != "text_encoder" && component.name != "vae")
+                c.reject("name", "must be \"text_encoder\" or \"vae\"");
+            for (const ComponentRecord& earlier : record.components)
+                if (earlier.name == component.name) c.reject("name", "names a component listed before");
+            component.bits = static_cast<int>(c.requiredInteger("bits", 2, 16));
+            component.mseSearch = c.requiredBoolean("mse_search");
+            const ojson& weights = c.require("weights");
+            if (!weights.is_array() || weights.empty() || static_cast<int64_t>(weights.size()) > kMaxSites)
+                c.reject("weights", "must be a non-empty array of weight entries");
+            for (std::size_t k = 0; k < weights.size(); ++k) {
+                const Fields w(weights[k], what, at + "weights." + std::to_string(k) + ".");
+                ComponentWeightRecord weight;
+                weight.key = w.textValue(w.require("key"), "key");
+                const ojson& shape = w.require("shape");
+                if (!shape.is_array() || (shape.size() != 2 && shape.size() != 4))
+                    w.reject("shape", "must be the 2 or 4 dimensions of a Linear or Conv weight");
+                for (const ojson& d : shape) weight.shape.push_back(w.integerValue(d, "shape", 1, kMaxDimension));
+                component.weights.push_back(std::move(weight));
+            }
+            record.components.push_back(std::move(component));
+        }
+    }
     return record;
 }
 

@@ -38,6 +38,19 @@ struct SiteRecord {
     std::vector<ActivationPartRecord> activation;
 };
 
+// A pipeline's text encoder or VAE, quantized weight-only (component_quantization.h).
+struct ComponentWeightRecord {
+    std::string key;  // the component's state-dict key
+    std::vector<int64_t> shape;
+};
+
+struct ComponentRecord {
+    std::string name;  // "text_encoder" or "vae"
+    int bits = 8;
+    bool mseSearch = true;
+    std::vector<ComponentWeightRecord> weights;  // at least one
+};
+
 struct ArtifactRecord {
     std::string fpFolder;       // as recorded; may be empty
     std::string fpWeightsStamp;
@@ -45,6 +58,7 @@ struct ArtifactRecord {
     std::string planJson;       // the plan object, as text for QuantPlan::fromJson
     std::string calibrationJson;
     std::vector<SiteRecord> sites;
+    std::vector<ComponentRecord> components;  // absent (empty) when they stay FP
 };
 
 // Parses the text of quantized_model.json; `path` names it in messages.

@@ -32,6 +32,26 @@ constexpr const char* kFpWeights = "diffusion_pytorch_model.safetensors";  // in
 std::string partKey(const std::string& site, std::size_t part) { return site + ".weight." + std::to_string(part); }
 
 uint64_t fileSize(const std::string& path) { return fs::exists(path) ? static_cast<uint64_t>(fs::file_size(path)) : 0; }
+
+// The tensors-file key of a quantized text encoder or VAE weight.
+std::string componentKey(const std::string& component, const std::string& key) {
+    return "components." + component + "." + key;
+}
+
+// Integer weights bit-packed at their width (offset to start at 0), with their
+// per-channel scales and zero points, under `key` + .packed/.scale/.zero_point.
+void storePacked(std::map<std::string, torch::Tensor>& tensors, const std::string& key, const ChannelQuantized& w) {
+    const IntegerRange r = integerRange(w.bits, w.symmetric);
+    const torch::Tensor offset = (w.q.to(torch::kCPU, torch::kInt32) - static_cast<int>(r.qmin)).contiguous();
+    std::vector<uint16_t> values(static_cast<std::size_t>(offset.numel()));
+    const int32_t* data = offset.data_ptr<int32_t>();
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<uint16_t>(data[i]);
+    const std::vector<uint8_t> packed = packBits(values, w.bits);
+    tensors[key + ".packed"] =
+        torch::from_blob(const_cast<uint8_t*>(packed.data()), {static_cast<int64_t>(packed.size())}, torch::kUInt8).clone();
+    tensors[key + ".scale"] = w.scale.to(torch::kCPU).contiguous();
+    tensors[key + ".zero_point"] = w.zeroPoint.to(torch::kCPU).contiguous();
+}
 }  // namespace
 
 ArtifactSizes saveQuantizedModel(const std::string& folder, const QuantizedUNet& quantized, const std::string& fpFolder,
@@ -48,16 +68,7 @@ ArtifactSizes saveQuantizedModel(const std::string& folder, const QuantizedUNet&
             ojson parts = ojson::array();
             for (std::size_t p = 0; p < st.weightParts.size(); ++p) {
                 const ChannelQuantized& w = st.weightParts[p];
-                const IntegerRange r = integerRange(w.bits, w.symmetric);
-                const torch::Tensor offset = (w.q.to(torch::kCPU, torch::kInt32) - static_cast<int>(r.qmin)).contiguous();
-                std::vector<uint16_t> values(static_cast<std::size_t>(offset.numel()));
-                const int32_t* data = offset.data_ptr<int32_t>();
-                for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<uint16_t>(data[i]);
-                const std::vector<uint8_t> packed = packBits(values, w.bits);
-                tensors[partKey(st.site.name, p) + ".packed"] =
-                    torch::from_blob(const_cast<uint8_t*>(packed.data()), {static_cast<int64_t>(packed.size())}, torch::kUInt8).clone();
-                tensors[partKey(st.site.name, p) + ".scale"] = w.scale.to(torch::kCPU).contiguous();
-                tensors[partKey(st.site.name, p) + ".zero_point"] = w.zeroPoint.to(torch::kCPU).contiguous();
+                storePacked(tensors, partKey(st.site.name, p), w);
                 parts.push_back({{"bits", w.bits}, {"symmetric", w.symmetric}, {"shape", w.q.sizes().vec()}});
             }
             s["weight"] = parts;
@@ -83,6 +94,18 @@ ArtifactSizes saveQuantizedModel(const std::string& folder, const QuantizedUNet&
     root["plan"] = ojson::parse(quantized.plan().toJson());
     root["calibration"] = calibrationJson.empty() ? ojson::object() : ojson::parse(calibrationJson);
     root["sites"] = sites;
+    if (!quantized.components().empty()) {
+        ojson components = ojson::array();
+        for (const QuantizedComponent& c : quantized.components().parts) {
+            ojson weights = ojson::array();
+            for (const auto& [key, w] : c.weights) {
+                storePacked(tensors, componentKey(c.name, key), w);
+                weights.push_back({{"key", key}, {"shape", w.q.sizes().vec()}});
+            }
+            components.push_back({{"name", c.name}, {"bits", c.bits}, {"mse_search", c.mseSearch}, {"weights", weights}});
+        }
+        root["components"] = components;
+    }
     saveSafetensors(folder + "/" + kWeightsFile, tensors, {{"format", kFormat}});
     // The JSON names the exact weights file it belongs to, so any damage to
     // the packed payload (or a mixed-up pair of files) is caught on load.
@@ -228,6 +251,29 @@ QuantizedUNet loadQuantizedState(const std::string& folder, const Denoiser& mode
     return q;
 }
 
+std::vector<QuantizedComponent> loadQuantizedComponents(const std::string& folder) {
+    const ArtifactRecord record = readRecord(folder);
+    if (record.components.empty()) return {};
+    const std::string weightsPath = folder + "/" + kWeightsFile;
+    if (!fs::exists(weightsPath)) bad(weightsPath, "is missing; calibrate again.");
+    if (fileStamp(weightsPath) != record.weightsStamp)
+        bad(weightsPath, "does not match its quantized_model.json (damaged or from another calibration); calibrate again.");
+    const TensorFile weights = loadSafetensors(weightsPath);
+    std::vector<QuantizedComponent> parts;
+    for (const ComponentRecord& c : record.components) {
+        QuantizedComponent part;
+        part.name = c.name;
+        part.bits = c.bits;
+        part.mseSearch = c.mseSearch;
+        for (const ComponentWeightRecord& w : c.weights)
+            part.weights.emplace(w.key, loadWeightPart(weights, weightsPath, componentKey(c.name, w.key),
+                                                       "the " + c.name + " weight '" + w.key + "'",
+                                                       WeightPartRecord{c.bits, false, w.shape}));
+        parts.push_back(std::move(part));
+    }
+    return parts;
+}
+
 LoadedQuantizedModel loadQuantizedModel(const std::string& folder, const std::string& fpFolderOverride) {
     const ArtifactRecord record = readRecord(folder);
     const std::string jsonPath = folder + "/" + kJsonFile;
@@ -253,6 +299,7 @@ LoadedQuantizedModel loadQuantizedModel(const std::string& folder, const std::st
     }
     LoadedQuantizedModel loaded{DiffusionPipeline::load(fpFolder), QuantizedUNet(), fpFolder, {}, {}};
     loaded.quantized = loadQuantizedState(folder, loaded.fp.denoiser());
+    loaded.quantized.setComponents(loaded.fp.attachComponents(loadQuantizedComponents(folder)));
     loaded.calibrationJson = record.calibrationJson;
     loaded.sizes = {fileSize(jsonPath) + fileSize(folder + "/" + kWeightsFile), fileSize(denoiserWeightsFile(fpFolder))};
     return loaded;

@@ -45,4 +45,9 @@ std::string readCalibrationRecord(const std::string& folder);
 // The artifact's quantization state for an already loaded FP model.
 QuantizedUNet loadQuantizedState(const std::string& folder, const Denoiser& model);
 
+// The integer weights of a pipeline's text encoder and VAE when the artifact
+// quantized them (empty otherwise); DiffusionPipeline::attachComponents makes
+// them usable.
+std::vector<QuantizedComponent> loadQuantizedComponents(const std::string& folder);
+
 }  // namespace dq

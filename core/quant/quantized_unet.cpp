@@ -5,6 +5,8 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/model/autoencoder_kl.h"
+#include "core/model/clip_text_model.h"
 
 namespace dq {
 
@@ -79,6 +81,8 @@ void QuantizedUNet::refreshWeights() {
 void QuantizedUNet::to(const torch::Device& device) {
     for (SiteQuantState& s : sites_)
         if (s.effectiveWeight.defined()) s.effectiveWeight = s.effectiveWeight.to(device);
+    if (components_.textEncoder) components_.textEncoder->to(device);
+    if (components_.vae) components_.vae->to(device);
 }
 
 torch::Tensor QuantizedUNet::onInput(const SiteInfo& site, const torch::Tensor& input, const StepContext& step) {

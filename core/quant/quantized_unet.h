@@ -13,6 +13,7 @@
 #include <torch/types.h>
 
 #include "core/model/interceptor.h"
+#include "core/quant/component_quantization.h"
 #include "core/quant/quant_plan.h"
 #include "core/quant/quantizer.h"
 
@@ -56,7 +57,7 @@ public:
     torch::Tensor onInput(const SiteInfo& site, const torch::Tensor& input, const StepContext& step) override;
     torch::Tensor onWeight(const SiteInfo& site, const torch::Tensor& weight, const StepContext& step) override;
 
-    // Moves the dequantized weights to the model's device.
+    // Moves the dequantized weights (and quantized components) to the model's device.
     void to(const torch::Device& device);
 
     const QuantPlan& plan() const { return plan_; }
@@ -66,11 +67,16 @@ public:
     // Recomputes effectiveWeight from the integer weights (after editing them).
     void refreshWeights();
 
+    // A pipeline's text encoder and VAE when they are quantized too (empty: FP).
+    const QuantizedComponents& components() const { return components_; }
+    void setComponents(QuantizedComponents components) { components_ = std::move(components); }
+
 private:
     void index();
     QuantPlan plan_;
     std::vector<SiteQuantState> sites_;
     std::unordered_map<std::string, std::size_t> byName_;
+    QuantizedComponents components_;
 };
 
 // Applies a quantizer to one input, quantizing split halves separately.

@@ -28,6 +28,7 @@ QObject* makeHostileInputsTest();
 QObject* makeSensitivityTest();
 QObject* makeGoldenTest();
 QObject* makeTextQuantTest();
+QObject* makeShippedTextToImageTest();
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<QObject*()>> suites = {
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
         {"recon", makeReconstructionTest},     {"runtime", makeRuntimeTest},
         {"yardstick", makeYardstickTest},     {"hostile", makeHostileInputsTest},
         {"sensitivity", makeSensitivityTest}, {"golden", makeGoldenTest},
-        {"text_quant", makeTextQuantTest},
+        {"text_quant", makeTextQuantTest},    {"shipped_t2i", makeShippedTextToImageTest},
     };
     if (argc < 2 || !suites.count(argv[1])) {
         std::cerr << "usage: dq_core_tests SUITE [QtTest options]; suites:";

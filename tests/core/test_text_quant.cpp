@@ -13,14 +13,17 @@
 #include <QTest>
 #include <torch/torch.h>
 
+#include "core/engine/prompt_evaluation.h"
 #include "core/engine/quant_session.h"
 #include "core/explorer/comparison_run.h"
+#include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/model/clip_text_model.h"
 #include "core/model/denoiser.h"
 #include "core/model/model_folder.h"
 #include "core/pipeline/diffusion_pipeline.h"
 #include "core/pipeline/prompt_list.h"
+#include "core/pipeline/text_to_image.h"
 #include "core/quant/calibration_batches.h"
 #include "core/quant/quant_artifact.h"
 #include "core/text/bpe_trainer.h"
@@ -322,6 +325,99 @@ private Q_SLOTS:
         const ComparisonRun w4 = compare(session);
         QVERIFY2(w4.paired.psnr < w8.paired.psnr,
                  qPrintable(QStringLiteral("W4A8 %1 dB, W8A8 %2 dB").arg(w4.paired.psnr).arg(w8.paired.psnr)));
+    }
+
+    // The option to quantize the text encoder and the VAE too (weight-only,
+    // per channel): every Linear/Conv weight of the text encoder and the VAE
+    // decoder is on its grid, embeddings and the VAE encoder stay FP, the
+    // quantized side of a comparison encodes and decodes with them (more
+    // damage at 4 bits than with both FP), the artifact keeps them and
+    // reopens bit-identically, and pixel models refuse the option.
+    void quantizesTheTextEncoderAndVae() {
+        c10::InferenceMode inference;
+        QTemporaryDir dir;
+        QuantSession session;
+        session.openModel(pipelineFolder(), "cpu");
+        session.calibrate(recipeFor(session, "W8A8"));
+        const ComparisonRun unetOnly = compare(session);
+
+        CalibrationRecipe recipe = recipeFor(session, "W8A8");
+        recipe.components = {4, 4};
+        session.calibrate(recipe);
+        const QuantizedComponents& components = session.quantized()->components();
+        QCOMPARE(components.parts.size(), std::size_t(2));
+        QVERIFY(components.textEncoder && components.vae);
+        QCOMPARE(components.bitsOf(kTextEncoderComponent), 4);
+        const QuantizedComponent* text = components.find(kTextEncoderComponent);
+        for (const auto& [key, q] : text->weights) {
+            QVERIFY2(key.find("embedding") == std::string::npos, key.c_str());
+            QVERIFY(q.q.min().item<int>() >= 0 && q.q.max().item<int>() <= 15);
+        }
+        const TextToImagePipeline& fp = *session.model().textToImage();
+        const auto fpText = fp.textEncoder.stateDict(), qText = components.textEncoder->stateDict();
+        int changed = 0;
+        for (const auto& [key, value] : fpText) {
+            const bool quantized = text->weights.count(key) > 0;
+            QCOMPARE(quantized, isComponentWeight(key, value));
+            if (!quantized) QVERIFY2(torch::equal(value, qText.at(key)), key.c_str());
+            else changed += !torch::equal(value, qText.at(key));
+        }
+        QCOMPARE(changed, static_cast<int>(text->weights.size()));
+        for (const auto& [key, q] : components.find(kVaeComponent)->weights)
+            QVERIFY2(key.rfind("decoder.", 0) == 0 || key.rfind("post_quant_conv.", 0) == 0, key.c_str());
+        QVERIFY(torch::equal(fp.vae.stateDict().at("encoder.conv_in.weight"),
+                             components.vae->stateDict().at("encoder.conv_in.weight")));
+        // Prompt states move, but stay those of the same prompt.
+        const PromptStates a = session.model().encodePrompts(kPrompts), b = session.model().encodePrompts(kPrompts, {}, 0, &components);
+        QVERIFY(!torch::equal(a.prompts, b.prompts));
+        QVERIFY((a.prompts - b.prompts).norm().item<double>() < 0.5 * a.prompts.norm().item<double>());
+
+        DiffusionPipeline& p = session.model();
+        const std::vector<std::string> prompts = {kPrompts[0], kPrompts[2]};
+        auto compareAll = [&](DiffusionPipeline& model, QuantizedUNet& q) {
+            return runComparison(model.denoiser(), model.scheduler(), &q, comparisonRequest(model), false, {},
+                                 [&](const torch::Tensor& x) { return model.toImages(x); },
+                                 quantizedRunInputs(model, &q.components(), prompts, "blurry", 0, 2));
+        };
+        const ComparisonRun all = compareAll(p, *session.quantized());
+        QVERIFY(torch::equal(all.fp.images, unetOnly.fp.images));  // the FP side is untouched
+        QVERIFY2(all.paired.psnr < unetOnly.paired.psnr,
+                 qPrintable(QStringLiteral("%1 vs %2 dB").arg(all.paired.psnr).arg(unetOnly.paired.psnr)));
+
+        const std::string artifact = dir.path().toStdString() + "/all";
+        session.saveQuantized(artifact);
+        LoadedQuantizedModel reopened = loadQuantizedModel(artifact);
+        QCOMPARE(reopened.quantized.components().parts.size(), std::size_t(2));
+        QVERIFY(torch::equal(compareAll(reopened.fp, reopened.quantized).quantized->images, all.quantized->images));
+        QuantSession other;
+        other.openModel(pipelineFolder(), "cpu");
+        other.openQuantized(artifact);
+        QVERIFY(other.quantized()->components().vae != nullptr);
+        QVERIFY(other.calibrationRecord().find("text_encoder_bits") != std::string::npos);
+        // A damaged component entry is named.
+        const std::string json = artifact + "/quantized_model.json";
+        std::string record = readTextFile(json);
+        const std::size_t at = record.find("\"name\": \"vae\"");
+        QVERIFY(at != std::string::npos);
+        record.replace(at, std::string("\"name\": \"vae\"").size(), "\"name\": \"unet\"");
+        writeTextFileAtomically(json, record);
+        const QString bad = test::errorOf([&] { loadQuantizedModel(artifact); });
+        QVERIFY2(bad.contains("components.1.name"), qPrintable(bad));
+
+        // Evaluation's quantized pass gets the quantized states and decoder.
+        EvalSettings settings;
+        conditionOnPrompts(settings, p, prompts, {}, 0, &components);
+        QVERIFY(settings.quantizedPrompts.prompts.defined() && settings.quantizedDecode);
+        conditionOnPrompts(settings, p, prompts);
+        QVERIFY(!settings.quantizedPrompts.prompts.defined() && !settings.quantizedDecode);
+
+        QuantSession pixel;
+        pixel.openModel(test::dataDir() + "/golden/unet2d_class_attention", "cpu");
+        CalibrationRecipe pixelRecipe;
+        pixelRecipe.plan = pixel.makePlan(PlanRecipe{}, 4);
+        pixelRecipe.data.trajectory.steps = 4;
+        pixelRecipe.components.textEncoderBits = 8;
+        QVERIFY(test::errorOf([&] { pixel.calibrate(pixelRecipe); }).contains("--text-encoder-bits"));
     }
 
     // Block reconstruction runs through the transformer blocks (token-shaped
