@@ -109,7 +109,8 @@ void runRealData(const EvalOptions& o) {
     const torch::Device device = selectDevice(o.model.model.device);
     const std::string featuresPath = featureNetPath(o, folder);
     FeatureNet net = loadFeatureNet(featuresPath, device);
-    const ReferenceStats reference = loadOrComputeTestStats(net, featuresPath, folder, o.dataDir);
+    const ReferenceStats reference =
+        loadOrComputeTestStats(net, featuresPath, referenceStatsFolder(folder, featuresPath), o.dataDir);
     const auto start = std::chrono::steady_clock::now();
     ImageDataset train = loadFashionMnist(DatasetSplit::Train, o.dataDir, true);
     EvalResult r = scoreImages(net, reference, train.images, train.labels);
@@ -288,7 +289,7 @@ void run(const EvalOptions& o) {
         return;
     }
     const ReferenceStats reference =
-        loadOrComputeTestStats(net, featuresPath, referenceStatsFolder(model, featuresPath), o.dataDir);
+        loadOrComputeTestStats(net, featuresPath, referenceStatsFolder(folder, featuresPath), o.dataDir);
     std::vector<EvalResult> results;
     double totalSeconds = 0, samplingSeconds = 0;
     for (const PromptSet& set : sets) {
@@ -382,7 +383,8 @@ void addEvalMergeCommand(CLI::App& app, Action& action) {
             if (merged.identity["model_hash"] != modelHash(folder))
                 throw Error("The parts were sampled from another model than '" + folder + "'; pass it with --model.");
             FeatureNet net = loadFeatureNet(featuresPath, torch::kCPU);
-            const ReferenceStats reference = loadOrComputeTestStats(net, featuresPath, folder, o->dataDir);
+            const ReferenceStats reference =
+                loadOrComputeTestStats(net, featuresPath, referenceStatsFolder(folder, featuresPath), o->dataDir);
             EvalResult r = merged.finish(reference);
             printTable(r, false);
             if (!o->json.empty()) {

@@ -146,6 +146,7 @@ void MainWindow::createMenus() {
     // The models installed with the product, one click away: the
     // class-conditional DDPM and the text-to-image pipeline.
     shippedMenu_ = fileMenu_->addMenu(QString());
+    shippedMenu_->setObjectName("shippedModelsMenu");
     for (const auto& [name, folder] : shippedModels()) {
         QAction* a = shippedMenu_->addAction(QString(), this, [this, folder = folder] { openModel(folder); });
         a->setData(name);

@@ -456,7 +456,7 @@ void Worker::evaluate(quint64 id, const SamplingSettings& sampling, int samples)
             s.featureNetPath = path;
             s.reference.reset();
         }
-        if (!s.reference) s.reference = loadOrComputeTestStats(*s.featureNet, path, referenceStatsFolder(m, path));
+        if (!s.reference) s.reference = loadOrComputeTestStats(*s.featureNet, path, referenceStatsFolder(m.folder(), path));
         EvalSettings settings;
         settings.numSamples = samples;
         settings.batchSize = std::min(samples, 250);

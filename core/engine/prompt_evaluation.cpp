@@ -7,6 +7,7 @@
 #include "core/errors.h"
 #include "core/pipeline/diffusion_pipeline.h"
 #include "core/pipeline/prompt_list.h"
+#include "core/pipeline/text_to_image.h"
 
 namespace dq {
 
@@ -62,8 +63,8 @@ void conditionOnPrompts(EvalSettings& settings, const DiffusionPipeline& model, 
         };
 }
 
-std::string referenceStatsFolder(const DiffusionPipeline& model, const std::string& featureNetPath) {
-    if (!model.isTextToImage()) return model.folder();
+std::string referenceStatsFolder(const std::string& modelFolder, const std::string& featureNetPath) {
+    if (!isPipelineFolder(modelFolder)) return modelFolder;
     const std::string parent = std::filesystem::path(featureNetPath).parent_path().string();
     return parent.empty() ? std::string(".") : parent;
 }

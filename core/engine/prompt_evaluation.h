@@ -37,10 +37,10 @@ void conditionOnPrompts(EvalSettings& settings, const DiffusionPipeline& model, 
                         const std::string& negativePrompt = {}, int clipSkip = 0,
                         const QuantizedComponents* quantized = nullptr);
 
-// Where the reference statistics for `model` under the feature network at
-// `featureNetPath` are cached: a pixel model's own folder (as shipped), or for
-// a pipeline the feature network's folder, since the statistics depend on the
-// network and the data only.
-std::string referenceStatsFolder(const DiffusionPipeline& model, const std::string& featureNetPath);
+// Where the reference statistics for the model in `modelFolder` under the
+// feature network at `featureNetPath` are cached: a pixel model's own folder
+// (as shipped), or for a pipeline the feature network's folder, since the
+// statistics depend on the network and the data only.
+std::string referenceStatsFolder(const std::string& modelFolder, const std::string& featureNetPath);
 
 }  // namespace dq

@@ -115,7 +115,7 @@ private Q_SLOTS:
         session.openModel(folder_, "cpu");
         CalibrationRecipe recipe;
         recipe.data.steps = 4;
-        recipe.data.samples = 32;
+        recipe.data.samples = 16;
         recipe.data.trajectory.sampler = SamplerKind::DDIM;
         recipe.data.trajectory.steps = 10;
         recipe.data.trajectory.spacing = session.model().scheduler().spacing;
@@ -133,18 +133,18 @@ private Q_SLOTS:
 
         FeatureNet net = loadFeatureNet(featureNet_, torch::kCPU);
         const ReferenceStats reference =
-            loadOrComputeTestStats(net, featureNet_, referenceStatsFolder(session.model(), featureNet_));
+            loadOrComputeTestStats(net, featureNet_, referenceStatsFolder(folder_, featureNet_));
         for (const PromptSet& set : sets) {
             EvalSettings settings;
-            settings.numSamples = 40;
+            settings.numSamples = 20;
             settings.batchSize = 20;
-            settings.sampling = guidedRequest(session.model(), 10);
+            settings.sampling = guidedRequest(session.model(), 8);
             settings.quantized = session.quantized();
             conditionOnPrompts(settings, session.model(), set.prompts);
             QCOMPARE(settings.promptClasses.size(), set.prompts.size());
             const EvalResult r = evaluateModel(session.model().denoiser(), session.model().scheduler(), net, reference,
                                                settings);
-            QCOMPARE(r.numSamples, 40);
+            QCOMPARE(r.numSamples, 20);
             QVERIFY2(r.classAccuracy >= 0, set.name.c_str());  // every prompt names its class
             QVERIFY(r.fp.has_value());
             QVERIFY2(std::isfinite(r.fid) && std::isfinite(r.fp->fidToFp), set.name.c_str());

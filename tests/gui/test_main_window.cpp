@@ -9,6 +9,8 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
+#include <QMenu>
 #include <QDoubleSpinBox>
 #include <QTreeWidgetItemIterator>
 #include <QSpinBox>
@@ -529,6 +531,55 @@ private Q_SLOTS:
         // 16-bit attention probabilities, the text-to-image default.
         const SitePlan* probs = window.plan().find("down_blocks.0.attentions.0.transformer_blocks.0.attn2.softmax");
         QVERIFY(probs && probs->activationBits == 16);
+    }
+
+    // File > Shipped models opens the shipped text-to-image pipeline; its
+    // text encoder and VAE can be quantized from the panel (weight-only), and
+    // the comparison runs with them.
+    void shippedTextToImageModelFromTheMenu() {
+        gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        window.setPersistSettings(false);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* menu = window.findChild<QMenu*>("shippedModelsMenu");
+        QVERIFY(menu);
+        QCOMPARE(menu->actions().size(), 2);
+        QAction* textToImage = nullptr;
+        for (QAction* a : menu->actions()) {
+            QVERIFY2(a->isEnabled(), qPrintable(a->text()));  // both ship with the program
+            if (a->data().toString() == "fashion-mnist-t2i") textToImage = a;
+        }
+        QVERIFY(textToImage);
+        QSignalSpy changed(&window, &gui::MainWindow::modelChanged);
+        textToImage->trigger();
+        QVERIFY(changed.wait(60000) && waitIdle(window));
+        gui::GenerationPanel* generation = window.generationPanel();
+        QVERIFY(generation->findChild<QWidget*>("promptEdit")->isVisible());
+        gui::QuantizationPanel* panel = window.quantizationPanel();
+        QVERIFY(panel->calibrationPrompts().size() >= 10);  // the pipeline's own calibration prompts
+        auto* textBits = panel->findChild<QComboBox*>("textEncoderBitsBox");
+        auto* vaeBits = panel->findChild<QComboBox*>("vaeBitsBox");
+        QVERIFY(textBits && vaeBits && textBits->isVisible() && vaeBits->isVisible());
+        textBits->setCurrentIndex(textBits->findData(8));
+        vaeBits->setCurrentIndex(vaeBits->findData(8));
+
+        generation->setPrompt("a photo of a sneaker", "");
+        generation->setSteps(4);
+        generation->setCount(2);
+        panel->setPreset("W8A8");
+        panel->setCalibrationSize(2, 4);
+        QSignalSpy quantized(&window, &gui::MainWindow::quantizedModelChanged);
+        window.calibrate();
+        QVERIFY(quantized.wait(120000));
+        QVERIFY(waitIdle(window));
+        QVERIFY(window.hasQuantizedModel());
+        const gui::ComparisonPtr comparison = generation->comparison();
+        QVERIFY(comparison && comparison->hasQuantized && std::isfinite(comparison->psnr));
+        QVERIFY2(comparison->psnr < 100, "the quantized side differs");
+        // Opening the class-conditional model hides the pipeline's controls again.
+        QVERIFY(openAndWait(window, tiny_));
+        QVERIFY(!textBits->isVisible());
     }
 
     void translationsAreComplete() {

@@ -42,6 +42,7 @@ bin="$work/root/usr/bin"
 share="$work/root/usr/share"
 [ -x "$bin/diffquant" ] && [ -x "$bin/diffquant-studio" ] || fail "binaries missing from the package"
 [ -f "$share/diffquant-studio/models/fashion-mnist-ddpm/config.json" ] || fail "shipped model missing"
+[ -f "$share/diffquant-studio/models/fashion-mnist-t2i/model_index.json" ] || fail "shipped text-to-image pipeline missing"
 
 step "no source-tree path compiled into the binaries"
 for b in "$bin"/*; do
