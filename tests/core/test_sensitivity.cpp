@@ -71,6 +71,9 @@ QuantPlan onlySite(const QuantPlan& base, const std::string& site, int weightBit
     return plan;
 }
 
+// Relative agreement of two computations of the same error through different batching.
+constexpr double kPathTolerance = 1e-4;
+
 bool close(double a, double b, double rel) { return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b)) + 1e-15; }
 
 // A small synthetic report: sites with weights only, for the knapsack tests.
@@ -148,18 +151,22 @@ private Q_SLOTS:
         }
 
         // "Alone" equals quantizing that site by the ordinary path (quantizeWeights,
-        // calibrateActivations) and measuring the same inputs.
+        // calibrateActivations) and measuring the same inputs. Equal up to float32
+        // rounding: the two paths batch their inputs differently, BLAS may pick other
+        // kernels for other shapes, and an NMSE of 1e-5 is the difference of nearly
+        // equal outputs, which amplifies that rounding (1.2e-5 relative was seen with
+        // Debian's packages of 2026-12-01). A different grid or site moves it by far more.
         for (const std::string site : {"conv_in", "up_blocks.1.resnets.0.conv1", "mid_block.attentions.0.to_q"}) {
             const SiteSensitivity* s = report.find(site);
             QVERIFY(s != nullptr);
             QuantizedUNet w = quantizeWeights(m.unet, onlySite(base, site, 2, 0));
             const double expectedW = meanNmseWith(m, &w, data, options.rowsPerStep);
-            QVERIFY2(close(s->weight->alone.at(2).meanNmse, expectedW, 1e-6),
+            QVERIFY2(close(s->weight->alone.at(2).meanNmse, expectedW, kPathTolerance),
                      qPrintable(QString("%1: sweep %2, direct %3").arg(site.c_str()).arg(s->weight->alone.at(2).meanNmse).arg(expectedW)));
             QuantizedUNet a = quantizeWeights(m.unet, onlySite(base, site, 0, 4));
             calibrateActivations(m.unet, a, data, {});
             const double expectedA = meanNmseWith(m, &a, data, options.rowsPerStep);
-            QVERIFY2(close(s->activation.alone.at(4).meanNmse, expectedA, 1e-6),
+            QVERIFY2(close(s->activation.alone.at(4).meanNmse, expectedA, kPathTolerance),
                      qPrintable(QString("%1: sweep %2, direct %3").arg(site.c_str()).arg(s->activation.alone.at(4).meanNmse).arg(expectedA)));
         }
         // "All but one" equals the base plan's weights with that one left FP.
@@ -167,7 +174,7 @@ private Q_SLOTS:
         for (auto& [name, p] : allBut.sites) p.activationBits = 0;
         allBut.find("conv_in")->weightBits = 0;
         QuantizedUNet allButQ = quantizeWeights(m.unet, allBut);
-        QVERIFY(close(report.find("conv_in")->weight->allBut->meanNmse, meanNmseWith(m, &allButQ, data, 2), 1e-6));
+        QVERIFY(close(report.find("conv_in")->weight->allBut->meanNmse, meanNmseWith(m, &allButQ, data, 2), kPathTolerance));
 
         // The JSON form round-trips.
         const SensitivityReport back = SensitivityReport::fromJson(report.toJson(), "report.json");
