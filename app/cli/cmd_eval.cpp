@@ -173,12 +173,13 @@ void runRobustness(const EvalOptions& o) {
 // every weight, config and vocabulary file of its components.
 std::string modelHash(const std::string& folder) {
     if (isPipelineFolder(folder)) {
+        // The component folders only: a training run's checkpoint/ beside them is not the model.
         std::vector<std::string> files;
-        for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
-            const std::string ext = entry.path().extension().string();
-            if (entry.is_regular_file() && entry.path().parent_path() != std::filesystem::path(folder) &&
-                (ext == ".safetensors" || ext == ".json" || ext == ".txt"))
-                files.push_back(entry.path().string());
+        for (const char* component : {"scheduler", "text_encoder", "tokenizer", "unet", "vae"}) {
+            const std::filesystem::path dir = std::filesystem::path(folder) / component;
+            if (!std::filesystem::is_directory(dir)) continue;
+            for (const auto& entry : std::filesystem::directory_iterator(dir))
+                if (entry.is_regular_file()) files.push_back(entry.path().string());
         }
         std::sort(files.begin(), files.end());
         std::string hash = fileStamp(folder + "/model_index.json");

@@ -124,9 +124,19 @@ void EvalPartial::merge(const EvalPartial& other, const std::string& what) {
     }
     if (other.identity != identity || other.totalSamples != totalSamples || other.batchSize != batchSize ||
         other.hasFp != hasFp || other.splitProbSum.sizes() != splitProbSum.sizes() ||
-        other.pooled.sum.sizes() != pooled.sum.sizes() || other.spatial.sum.sizes() != spatial.sum.sizes())
-        throw Error("'" + what + "' belongs to another evaluation run (different settings, model or feature "
-                    "network); merge only the shards of one `diffquant eval --shard` run.");
+        other.pooled.sum.sizes() != pooled.sum.sizes() || other.spatial.sum.sizes() != spatial.sum.sizes()) {
+        // Name what differs first (a setting, the model, the feature network or the prompts), when it is a key.
+        std::string differs = "settings, model, prompts or feature network";
+        for (const auto& [key, value] : other.identity)
+            if (!identity.count(key) || identity.at(key) != value) {
+                differs = key;
+                break;
+            }
+        for (const auto& [key, value] : identity)
+            if (differs.find(',') != std::string::npos && !other.identity.count(key)) differs = key;
+        throw Error("'" + what + "' belongs to another evaluation run (its " + differs +
+                    " differs); merge only the shards of one `diffquant eval --shard` run.");
+    }
     for (int b : other.batches)
         if (batches.count(b))
             throw Error("'" + what + "' repeats batch " + std::to_string(b) +

@@ -1,5 +1,6 @@
 #include "core/pipeline/prompt_list.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <sstream>
@@ -71,31 +72,28 @@ bool continuesWord(char c) {
 
 int promptClass(const std::string& prompt, const std::vector<std::string>& classNames) {
     const std::string text = lowered(prompt);
-    int found = -1;
-    std::size_t foundLength = 0;
-    bool ambiguous = false;
-    for (std::size_t c = 0; c < classNames.size(); ++c) {
-        const std::string name = lowered(classNames[c]);
-        if (name.empty()) continue;
-        for (std::size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) {
-            const bool startsWord = at == 0 || !continuesWord(text[at - 1]);
+    auto namedInText = [&](const std::string& name) {
+        for (std::size_t at = text.find(name); !name.empty() && at != std::string::npos; at = text.find(name, at + 1)) {
             const std::size_t end = at + name.size();
-            const bool endsWord = end == text.size() || !continuesWord(text[end]);
-            if (!startsWord || !endsWord) continue;
-            if (found == static_cast<int>(c)) break;
-            if (found >= 0) {
-                // A longer name containing a shorter one ("ankle boot" / "boot") is one class.
-                const std::string& previous = classNames[static_cast<std::size_t>(found)];
-                if (lowered(previous).find(name) != std::string::npos) break;
-                if (name.find(lowered(previous)) == std::string::npos) ambiguous = true;
-                else if (name.size() <= foundLength) break;
-            }
-            found = static_cast<int>(c);
-            foundLength = name.size();
-            break;
+            if ((at == 0 || !continuesWord(text[at - 1])) && (end == text.size() || !continuesWord(text[end])))
+                return true;
         }
+        return false;
+    };
+    std::vector<std::size_t> named;
+    for (std::size_t c = 0; c < classNames.size(); ++c)
+        if (namedInText(lowered(classNames[c]))) named.push_back(c);
+    // A name inside a longer matched one ("boot" in "ankle boot") is that one.
+    std::vector<std::size_t> kept;
+    for (std::size_t c : named) {
+        const std::string name = lowered(classNames[c]);
+        const bool inside = std::any_of(named.begin(), named.end(), [&](std::size_t other) {
+            const std::string longer = lowered(classNames[other]);
+            return other != c && longer.size() > name.size() && longer.find(name) != std::string::npos;
+        });
+        if (!inside) kept.push_back(c);
     }
-    return ambiguous ? -1 : found;
+    return kept.size() == 1 ? static_cast<int>(kept.front()) : -1;
 }
 
 }  // namespace dq

@@ -189,6 +189,25 @@ private Q_SLOTS:
                             "--partial", dir.path() + "/part.safetensors"});
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.err.contains("--prompts-file"), qPrintable(run.err));
+        // Two shards of the held-out set merge into one result; a part of another prompt set is refused.
+        const QString heldOut = model + "/heldout_prompts.txt", calibration = model + "/calibration_prompts.txt";
+        QStringList parts;
+        for (int k = 0; k < 2; ++k) {
+            parts << dir.path() + QStringLiteral("/part%1.safetensors").arg(k);
+            run = test::runCli({"-q", "eval", "--model", model, "--device", "cpu", "--steps", "2", "--num", "20",
+                                "--batch", "10", "--prompts-file", heldOut, "--shard", QStringLiteral("%1/2").arg(k),
+                                "--partial", parts.back()});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        }
+        run = test::runCli(QStringList{"-q", "eval-merge"} + parts + QStringList{"--model", model, "--json", json});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QString other = dir.path() + "/other.safetensors";
+        run = test::runCli({"-q", "eval", "--model", model, "--device", "cpu", "--steps", "2", "--num", "20", "--batch",
+                            "10", "--prompts-file", calibration, "--shard", "1/2", "--partial", other});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = test::runCli({"-q", "eval-merge", parts.front(), other, "--model", model});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.err.contains("prompts_hash differs"), qPrintable(run.err));
     }
 };
 
