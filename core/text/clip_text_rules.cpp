@@ -1,8 +1,9 @@
 #include "core/text/clip_text_rules.h"
 
 #include <algorithm>
-#include <map>
 
+#include "core/text/html_unescape.h"
+#include "core/text/text_fixer.h"
 #include "core/text/unicode_text.h"
 
 namespace dq::text {
@@ -11,48 +12,6 @@ const std::u32string kClipStart = U"<|startoftext|>";
 const std::u32string kClipEnd = U"<|endoftext|>";
 
 namespace {
-
-// html.unescape for numeric entities and the common named ones.
-std::u32string unescapeHtml(const std::u32string& s) {
-    static const std::map<std::u32string, char32_t> named = {
-        {U"amp", U'&'}, {U"lt", U'<'}, {U"gt", U'>'}, {U"quot", U'"'}, {U"apos", U'\''}, {U"nbsp", 0xA0}};
-    std::u32string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != U'&') {
-            out.push_back(s[i]);
-            continue;
-        }
-        const std::size_t semi = s.find(U';', i);
-        if (semi != std::u32string::npos && semi - i <= 10) {
-            const std::u32string body = s.substr(i + 1, semi - i - 1);
-            char32_t cp = 0;
-            bool ok = false;
-            if (!body.empty() && body[0] == U'#') {
-                const bool hex = body.size() > 1 && (body[1] == U'x' || body[1] == U'X');
-                const std::u32string digits = body.substr(hex ? 2 : 1);
-                ok = !digits.empty();
-                for (char32_t d : digits) {
-                    const int v = d >= U'0' && d <= U'9' ? int(d - U'0')
-                                  : hex && d >= U'a' && d <= U'f' ? int(d - U'a' + 10)
-                                  : hex && d >= U'A' && d <= U'F' ? int(d - U'A' + 10) : -1;
-                    if (v < 0 || cp > 0x10FFFF) { ok = false; break; }
-                    cp = cp * (hex ? 16 : 10) + char32_t(v);
-                }
-                if (ok && (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0)) cp = 0xFFFD;
-            } else if (auto it = named.find(body); it != named.end()) {
-                cp = it->second;
-                ok = true;
-            }
-            if (ok) {
-                out.push_back(cp);
-                i = semi;
-                continue;
-            }
-        }
-        out.push_back(s[i]);
-    }
-    return out;
-}
 
 // whitespace_clean: runs of \\s become one space; then strip.
 std::u32string cleanWhitespace(const std::u32string& s) {
@@ -140,7 +99,7 @@ std::vector<char32_t> clipByteSymbolsInVocabularyOrder() {
 
 std::vector<std::string> clipPieces(const std::string& input) {
     std::u32string s = decodeUtf8(input);
-    s = strip(unescapeHtml(unescapeHtml(s)));  // basic_clean (without ftfy)
+    s = strip(htmlUnescape(htmlUnescape(fixText(s))));  // basic_clean
     s = toLower(strip(cleanWhitespace(s)));
     std::vector<std::string> pieces;
     const auto& byteMap = clipByteToUnicode();

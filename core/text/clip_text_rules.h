@@ -1,7 +1,7 @@
 #pragma once
 // The text rules of CLIP's tokenizer (OpenAI's simple_tokenizer.py), shared by
 // the tokenizer and the vocabulary trainer so that both split text alike:
-// html unescaping, whitespace clean-up and lower-casing, CLIP's
+// ftfy's fixes and html unescaping, whitespace clean-up and lower-casing, CLIP's
 // pre-tokenisation pattern, and GPT-2's reversible byte → printable
 // code-point map that byte-level BPE works on.
 #include <string>
@@ -19,7 +19,8 @@ const std::vector<char32_t>& clipByteToUnicode();
 // first 256 entries.
 std::vector<char32_t> clipByteSymbolsInVocabularyOrder();
 
-// basic_clean (without ftfy), whitespace_clean and lower-casing, then CLIP's
+// basic_clean (ftfy.fix_text without its mojibake repair, see text_fixer.h;
+// html.unescape twice), whitespace_clean and lower-casing, then CLIP's
 // pattern: the pieces BPE runs on, each as its bytes mapped to code points
 // (UTF-8); the special tokens stay as they are.
 std::vector<std::string> clipPieces(const std::string& text);

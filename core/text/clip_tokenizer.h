@@ -1,15 +1,13 @@
 #pragma once
 // CLIP's tokenizer, as OpenAI's simple_tokenizer.py computes it, from a
 // pipeline's tokenizer/ folder (Hugging Face CLIPTokenizer's vocab.json and
-// merges.txt): HTML unescaping, whitespace clean-up, lower-casing, CLIP's
-// pre-tokenisation pattern, byte-level BPE (any Unicode is representable),
-// then <|startoftext|> … <|endoftext|>, truncated and padded to 77.
+// merges.txt): ftfy's text fixes (text_fixer.h) and HTML unescaping,
+// whitespace clean-up, lower-casing, CLIP's pre-tokenisation pattern,
+// byte-level BPE (any Unicode is representable), then <|startoftext|> …
+// <|endoftext|>, truncated and padded to 77.
 //
-// Not reproduced: ftfy.fix_text, which the reference applies first (it is
-// not packaged for Debian). Text it would change (mojibake, curly quotes,
-// ligatures, full-width forms, non-NFC text) may tokenize differently; plain
-// text, accents in NFC, CJK and emoji do not. html.unescape is reproduced for
-// numeric entities and the common named ones (amp, lt, gt, quot, apos, nbsp).
+// Not reproduced: ftfy's mojibake repair (text that is already mojibake, such
+// as "cafÃ©", tokenizes as written; see text_fixer.h).
 #include <cstdint>
 #include <map>
 #include <memory>

@@ -26,6 +26,10 @@
 #include "core/sampling/scheduler.h"
 #include "core/pipeline/text_to_image.h"
 #include "core/text/clip_tokenizer.h"
+#include "core/text/html_unescape.h"
+#include "core/text/text_fixer.h"
+#include "core/text/unicode_normalization.h"
+#include "core/text/unicode_text.h"
 #include "core/sampling/scheduler_config.h"
 #include "tests/core/test_support.h"
 
@@ -337,6 +341,50 @@ private Q_SLOTS:
         // Invalid UTF-8 is replaced, not fatal.
         QVERIFY(!tokenizer.encode("caf\xC3").empty());
         QVERIFY(test::errorOf([&] { ClipTokenizer::load(test::dataDir()); }).contains("vocab.json"));
+    }
+
+    // The text fixes CLIP's basic_clean applies before tokenizing, against the
+    // real ftfy (tests/golden/make_text_fixes.py): curly quotes, full- and
+    // halfwidth forms, ligatures, decomposed accents and jamo, HTML references
+    // (with ftfy's '<' rule and all-caps names), C1 and other control
+    // characters, terminal escapes and line breaks; each prompt's fix_text,
+    // html.unescape and token ids, and 600 random strings' NFC.
+    void tokenizerFixesTextAsFtfyDoes() {
+        using namespace dq::text;
+        const std::string folder = goldenFolder("clip_tokenizer");
+        const ClipTokenizer tokenizer = ClipTokenizer::load(folder);
+        QFile file(QString::fromStdString(folder + "/text_fixes.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject golden = QJsonDocument::fromJson(file.readAll()).object();
+        const auto u32 = [](const QJsonValue& v) { return decodeUtf8(v.toString().toStdString()); };
+        const QJsonArray cases = golden.value("cases").toArray();
+        QCOMPARE(cases.size(), 17);
+        int changed = 0;
+        for (const QJsonValue& value : cases) {
+            const QJsonObject c = value.toObject();
+            const std::string prompt = c.value("prompt").toString().toStdString();
+            const QString label = c.value("prompt").toString().left(30).toHtmlEscaped();
+            QVERIFY2(fixText(decodeUtf8(prompt)) == u32(c.value("fix_text")), qPrintable("fix_text of " + label));
+            QVERIFY2(htmlUnescape(decodeUtf8(prompt)) == u32(c.value("html_unescape")),
+                     qPrintable("html.unescape of " + label));
+            std::vector<int64_t> expected;
+            for (const QJsonValue& id : c.value("ids").toArray()) expected.push_back(id.toInteger());
+            QVERIFY2(tokenizer.encode(prompt) == expected, qPrintable("ids of " + label));
+            changed += c.value("fix_text") != c.value("prompt");
+        }
+        QVERIFY(changed >= 14);  // the fixture exercises the fixes, not the identity
+        const QJsonArray nfc = golden.value("nfc").toArray();
+        QCOMPARE(nfc.size(), 600);
+        int composed = 0;
+        for (const QJsonValue& pair : nfc) {
+            const std::u32string in = u32(pair.toArray().at(0)), expected = u32(pair.toArray().at(1));
+            QVERIFY2(toNfc(in) == expected, qPrintable(pair.toArray().at(0).toString().toHtmlEscaped()));
+            composed += in != expected;
+        }
+        QVERIFY(composed > 100);
+        // Documented limit: mojibake is tokenized as written (ftfy would
+        // re-decode it to "café").
+        QVERIFY(fixText(decodeUtf8("caf\xC3\x83\xC2\xA9")) == decodeUtf8("caf\xC3\x83\xC2\xA9"));
     }
 
     // `diffquant text-encode` on a pipeline folder (the golden tokenizer and a
