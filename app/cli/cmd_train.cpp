@@ -39,8 +39,7 @@ void run(const TrainOptions& o) {
         spdlog::debug("step {} loss {:.5f} {:.1f} img/s", p.step, p.loss, p.imagesPerSecond);
     };
     TrainResult r = trainDiffusionModel(config, data, o.out, o.resume, device, callbacks);
-    spdlog::info("Trained to step {} in {:.0f} s (final loss {:.4f}); EMA model written to '{}'", r.steps, r.seconds,
-                 r.finalLoss, o.out);
+    spdlog::info("{}; EMA model written to '{}'", r.summary(), o.out);
 }
 }  // namespace
 

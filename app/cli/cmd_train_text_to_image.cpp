@@ -36,8 +36,7 @@ void run(const TrainTextToImageOptions& o) {
     ProgressBar bar("training");
     const TrainCallbacks callbacks = bar.trainingCallbacks();
     const TrainResult r = trainTextToImage(config, data, o.vae, o.tokenizer, o.out, o.resume, device, callbacks);
-    spdlog::info("Trained to step {} in {:.0f} s (final loss {:.4f}); pipeline written to '{}'", r.steps, r.seconds,
-                 r.finalLoss, o.out);
+    spdlog::info("{}; pipeline written to '{}'", r.summary(), o.out);
 }
 }  // namespace
 

@@ -39,9 +39,8 @@ void run(const TrainVaeOptions& o) {
     ProgressBar bar("training");
     const TrainCallbacks callbacks = bar.trainingCallbacks();
     const AutoencoderTrainResult r = trainAutoencoder(config, train, test, o.out, o.resume, device, callbacks);
-    spdlog::info("Trained to step {} in {:.0f} s (final loss {:.5f}); held-out reconstruction MSE {:.5f} "
-                 "(PSNR {:.1f} dB on [-1, 1]); latent scaling factor {:.4f}; written to '{}'",
-                 r.steps, r.seconds, r.finalLoss, r.reconstructionMse, 10 * std::log10(4.0 / r.reconstructionMse),
+    spdlog::info("{}; held-out reconstruction MSE {:.5f} (PSNR {:.1f} dB on [-1, 1]); latent scaling factor {:.4f}; "
+                 "written to '{}'", r.summary(), r.reconstructionMse, 10 * std::log10(4.0 / r.reconstructionMse),
                  r.scalingFactor, o.out);
 }
 }  // namespace

@@ -113,6 +113,8 @@ AutoencoderTrainResult trainAutoencoder(const AutoencoderTrainConfig& config, co
     if (resume) cp.loadOptimizer(optimizer);
 
     AutoencoderTrainResult result;
+
+    result.startStep = result.steps = startStep;
     const auto start = std::chrono::steady_clock::now();
     TrainingLossLog lossLog(callbacks, s.steps, s.logEvery, s.batchSize);
     const int64_t n = train.images.size(0);

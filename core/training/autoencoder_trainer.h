@@ -38,12 +38,9 @@ struct AutoencoderTrainConfig {
     std::string trainJson() const;
 };
 
-struct AutoencoderTrainResult {
-    int64_t steps = 0;
-    double finalLoss = 0;
+struct AutoencoderTrainResult : TrainResult {
     double reconstructionMse = 0;  // of the latent means' decoding, on held-out images, in [-1, 1] units
     double scalingFactor = 0;
-    double seconds = 0;
 };
 
 // Trains on `train` and writes an AutoencoderKL folder (config.json with the

@@ -94,6 +94,8 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
     std::map<std::string, torch::Tensor> live = model.stateDict();
 
     TrainResult result;
+
+    result.startStep = result.steps = startStep;
     const auto start = std::chrono::steady_clock::now();
     TrainingLossLog lossLog(callbacks, s.steps, s.logEvery, s.batchSize);
     for (int64_t step = startStep; step < s.steps; ++step) {

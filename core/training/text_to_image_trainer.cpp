@@ -243,6 +243,8 @@ TrainResult trainTextToImage(const TextToImageTrainConfig& config, const ImageDa
     };
 
     TrainResult result;
+
+    result.startStep = result.steps = startStep;
     const auto start = std::chrono::steady_clock::now();
     TrainingLossLog lossLog(callbacks, s.steps, s.logEvery, s.batchSize);
     for (int64_t step = startStep; step < s.steps; ++step) {

@@ -4,7 +4,9 @@
 // progress callback every `logEvery` steps and at the last step.
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
+#include <string>
 
 namespace dq {
 
@@ -22,9 +24,23 @@ struct TrainCallbacks {
 };
 
 struct TrainResult {
-    int64_t steps = 0;
-    double finalLoss = 0;
-    double seconds = 0;  // wall time of this run (not counting resumed runs)
+    int64_t startStep = 0;  // the checkpoint's step a resumed run started from (0: a fresh run)
+    int64_t steps = 0;      // the step reached
+    double finalLoss = 0;   // mean loss of the last log interval (0 when no step ran)
+    double seconds = 0;     // wall time of this run (not counting resumed runs)
+
+    // "Trained from step 250 to step 3000 in 812 s (final loss 0.0412)", or,
+    // for a resume of a finished run, "Already trained to step 3000 …".
+    std::string summary() const {
+        if (steps <= startStep)
+            return "Already trained to step " + std::to_string(steps) +
+                   " (the checkpoint had finished; the output was rewritten from it)";
+        char loss[32];
+        std::snprintf(loss, sizeof loss, "%.5g", finalLoss);
+        return std::string("Trained ") + (startStep ? "from step " + std::to_string(startStep) + " " : "") + "to step " +
+               std::to_string(steps) + " in " + std::to_string(static_cast<long long>(seconds + 0.5)) +
+               " s (final loss " + loss + ")";
+    }
 };
 
 class TrainingLossLog {

@@ -109,6 +109,14 @@ private Q_SLOTS:
         QVERIFY(cancelled);
         TrainResult resumed = trainDiffusionModel(config, data, split, true, torch::kCPU);
         QCOMPARE(resumed.steps, int64_t(6));
+        QCOMPARE(resumed.startStep, int64_t(3));
+        QVERIFY2(QString::fromStdString(resumed.summary()).startsWith("Trained from step 3 to step 6 in "),
+                 resumed.summary().c_str());
+        // Resuming a finished run trains nothing and says so (not "step 0").
+        const TrainResult again = trainDiffusionModel(config, data, split, true, torch::kCPU);
+        QCOMPARE(again.startStep, int64_t(6));
+        QCOMPARE(again.steps, int64_t(6));
+        QVERIFY2(QString::fromStdString(again.summary()).startsWith("Already trained to step 6"), again.summary().c_str());
 
         const auto a = loadSafetensors(unbroken + "/diffusion_pytorch_model.safetensors").tensors;
         const auto b = loadSafetensors(split + "/diffusion_pytorch_model.safetensors").tensors;
