@@ -126,7 +126,7 @@
 <context>
     <name>dq::gui::GenerationPanel</name>
     <message>
-        <location filename="../app/gui/generation_panel.cpp" line="+98"/>
+        <location filename="../app/gui/generation_panel.cpp" line="+99"/>
         <source>Seed</source>
         <translation>Seed</translation>
     </message>
@@ -226,7 +226,7 @@
         <translation>Klasse %1</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+86"/>
         <source>Predicted x0 at step %1 / %2</source>
         <translation>Vorhergesagtes x0 in Schritt %1 / %2</translation>
     </message>
@@ -251,7 +251,7 @@
         <translation>Seed %1 · %2 · Guidance %3 · %4 Schritte</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+29"/>
         <location line="+3"/>
         <source>FP</source>
         <translation>FP</translation>
@@ -267,7 +267,7 @@
         <translation>|FP − quantisiert| × %1</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-23"/>
         <source>Paired PSNR %1 dB · SSIM %2 · MSE %3   (%4)</source>
         <translation>Gepaartes PSNR %1 dB · SSIM %2 · MSE %3   (%4)</translation>
     </message>
@@ -610,7 +610,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+194"/>
+        <location filename="../app/gui/main_window.cpp" line="+198"/>
         <source>About DiffQuant Studio</source>
         <translation>Über DiffQuant Studio</translation>
     </message>
@@ -622,7 +622,7 @@ Post-training quantization explorer for diffusion models.</source>
 Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+118"/>
         <source>Open a diffusers model folder (UNet2DModel, or a Stable Diffusion pipeline)</source>
         <translation>Einen diffusers-Modellordner öffnen (UNet2DModel oder eine Stable-Diffusion-Pipeline)</translation>
     </message>
@@ -1371,7 +1371,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+172"/>
+        <location filename="../app/gui/worker.cpp" line="+178"/>
         <source>%1: cancelled before it started</source>
         <translation>%1: vor dem Start abgebrochen</translation>
     </message>
@@ -1401,7 +1401,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Laden des Modells</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+81"/>
         <source>Calibrating %1</source>
         <translation>Kalibrierung (%1)</translation>
     </message>
@@ -1512,7 +1512,12 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>quantisiertes Modell</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+70"/>
+        <source>Decoding step %1</source>
+        <translation>Dekodiere Schritt %1</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Quantized statistics</source>
         <translation>Statistiken (quantisiert)</translation>
     </message>
@@ -1817,7 +1822,7 @@ Textabhängig: Die Eingabe stammt aus den Encoder-Zuständen des Prompts und ist
 <context>
     <name>dq::widgets::TrajectoryScrubber</name>
     <message>
-        <location filename="../widgets/trajectory_scrubber.cpp" line="+52"/>
+        <location filename="../widgets/trajectory_scrubber.cpp" line="+58"/>
         <source>No trajectory yet</source>
         <translation>Noch keine Trajektorie</translation>
     </message>
@@ -1825,6 +1830,11 @@ Textabhängig: Die Eingabe stammt aus den Encoder-Zuständen des Prompts und ist
         <location line="+5"/>
         <source>step %1 / %2 · t = %3</source>
         <translation>Schritt %1 / %2 · t = %3</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> · not decoded yet</source>
+        <translation> · noch nicht dekodiert</translation>
     </message>
 </context>
 </TS>

@@ -126,7 +126,7 @@
 <context>
     <name>dq::gui::GenerationPanel</name>
     <message>
-        <location filename="../app/gui/generation_panel.cpp" line="+98"/>
+        <location filename="../app/gui/generation_panel.cpp" line="+99"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
@@ -226,7 +226,7 @@
         <translation>类别 %1</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+86"/>
         <source>Predicted x0 at step %1 / %2</source>
         <translation>第 %1 / %2 步预测的 x0</translation>
     </message>
@@ -251,7 +251,7 @@
         <translation>种子 %1 · %2 · 引导 %3 · %4 步</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+29"/>
         <location line="+3"/>
         <source>FP</source>
         <translation>FP</translation>
@@ -267,7 +267,7 @@
         <translation>|FP − 量化| × %1</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-23"/>
         <source>Paired PSNR %1 dB · SSIM %2 · MSE %3   (%4)</source>
         <translation>配对 PSNR %1 dB · SSIM %2 · MSE %3   (%4)</translation>
     </message>
@@ -610,7 +610,7 @@
 <context>
     <name>dq::gui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="+194"/>
+        <location filename="../app/gui/main_window.cpp" line="+198"/>
         <source>About DiffQuant Studio</source>
         <translation>关于 DiffQuant Studio</translation>
     </message>
@@ -622,7 +622,7 @@ Post-training quantization explorer for diffusion models.</source>
 扩散模型训练后量化探索工具。</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+118"/>
         <source>Open a diffusers model folder (UNet2DModel, or a Stable Diffusion pipeline)</source>
         <translation>打开 diffusers 模型文件夹（UNet2DModel 或 Stable Diffusion 流水线）</translation>
     </message>
@@ -1369,7 +1369,7 @@ Post-training quantization explorer for diffusion models.</source>
 <context>
     <name>dq::gui::Worker</name>
     <message>
-        <location filename="../app/gui/worker.cpp" line="+172"/>
+        <location filename="../app/gui/worker.cpp" line="+178"/>
         <source>%1: cancelled before it started</source>
         <translation>%1：开始前已取消</translation>
     </message>
@@ -1399,7 +1399,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+81"/>
         <source>Calibrating %1</source>
         <translation>校准 %1</translation>
     </message>
@@ -1510,7 +1510,12 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>量化模型</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+70"/>
+        <source>Decoding step %1</source>
+        <translation>正在解码第 %1 步</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Quantized statistics</source>
         <translation>量化模型统计</translation>
     </message>
@@ -1814,7 +1819,7 @@ Text-dependent: its input comes from the prompt&apos;s encoder states, the same 
 <context>
     <name>dq::widgets::TrajectoryScrubber</name>
     <message>
-        <location filename="../widgets/trajectory_scrubber.cpp" line="+52"/>
+        <location filename="../widgets/trajectory_scrubber.cpp" line="+58"/>
         <source>No trajectory yet</source>
         <translation>尚无轨迹</translation>
     </message>
@@ -1822,6 +1827,11 @@ Text-dependent: its input comes from the prompt&apos;s encoder states, the same 
         <location line="+5"/>
         <source>step %1 / %2 · t = %3</source>
         <translation>第 %1 / %2 步 · t = %3</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> · not decoded yet</source>
+        <translation> · 尚未解码</translation>
     </message>
 </context>
 </TS>

@@ -43,6 +43,12 @@ void TrajectoryScrubber::setFrames(const QVector<TrajectoryFrame>& frames, const
     showStep(slider_->value());
 }
 
+void TrajectoryScrubber::setFrame(int step, const TrajectoryFrame& frame) {
+    if (step < 0 || step >= frames_.size()) return;
+    frames_[step] = frame;
+    if (step == slider_->value()) showStep(step);
+}
+
 int TrajectoryScrubber::currentStep() const { return slider_->value(); }
 
 void TrajectoryScrubber::setCurrentStep(int step) { slider_->setValue(step); }
@@ -55,6 +61,11 @@ void TrajectoryScrubber::showStep(int step) {
     }
     const TrajectoryFrame& f = frames_[step];
     label_->setText(tr("step %1 / %2 · t = %3").arg(step + 1).arg(frames_.size()).arg(f.timestep));
+    if (f.images.isEmpty()) {
+        label_->setText(label_->text() + tr(" · not decoded yet"));
+        panels_->setImages({}, {});
+        return;
+    }
     panels_->setImages(f.images, captions_);
 }
 

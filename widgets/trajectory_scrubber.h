@@ -24,6 +24,9 @@ class TrajectoryScrubber : public QWidget {
 public:
     explicit TrajectoryScrubber(QWidget* parent = nullptr);
     void setFrames(const QVector<TrajectoryFrame>& frames, const QStringList& captions);
+    // Replaces one frame (e.g. once its images are decoded); a frame without
+    // images is shown as not decoded yet.
+    void setFrame(int step, const TrajectoryFrame& frame);
     int frameCount() const { return frames_.size(); }
     int currentStep() const;
     void setCurrentStep(int step);

@@ -139,15 +139,22 @@ int nearestStepIndex(const QVector<qint64>& timesteps, qint64 t);
 struct TrajectoryImages {
     qint64 timestep = 0;
     QImage fpSample, fpX0, quantizedSample, quantizedX0;
+    bool decoded() const { return !fpSample.isNull(); }
 };
 
 struct ComparisonData {
+    quint64 id = 0;  // the generating job's id: names the comparison in frame requests
     SamplingSettings settings;
     QImage fp, quantized, difference;  // grids; quantized/difference null without a quantized model
     double amplify = 4;
     bool hasQuantized = false;
     double psnr = 0, ssim = 0, mse = 0;
+    // Text-to-image pipelines: frames carry only their timestep; the worker
+    // decodes a step's four latents through the VAE when the scrubber shows it
+    // (Worker::decodeTrajectoryFrame), since an SD-size VAE takes seconds per
+    // decode and a trajectory has four per step. Pixel models: all decoded.
     QVector<TrajectoryImages> trajectory;
+    bool framesOnDemand = false;
     double seconds = 0;
 };
 
@@ -191,3 +198,4 @@ Q_DECLARE_METATYPE(dq::gui::ComparisonPtr)
 Q_DECLARE_METATYPE(dq::gui::SensitivityPtr)
 Q_DECLARE_METATYPE(dq::gui::FrontierPtr)
 Q_DECLARE_METATYPE(dq::gui::EvaluationData)
+Q_DECLARE_METATYPE(dq::gui::TrajectoryImages)

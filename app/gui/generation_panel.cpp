@@ -81,6 +81,7 @@ GenerationPanel::GenerationPanel(QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(images_);
     splitter->addWidget(scrubber_);
+    connect(scrubber_, &widgets::TrajectoryScrubber::stepChanged, this, [this] { requestShownFrame(); });
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     splitter->setSizes({600, 300});
@@ -175,7 +176,36 @@ void GenerationPanel::setBusy(bool busy) { generate_->setEnabled(!busy); }
 
 void GenerationPanel::showComparison(const ComparisonPtr& comparison) {
     comparison_ = comparison;
+    decodedFrames_.clear();
+    requestedFrames_.clear();
     refreshImages();
+    requestShownFrame();
+}
+
+void GenerationPanel::setTrajectoryFrame(quint64 comparisonId, int step, const TrajectoryImages& frame) {
+    if (!comparison_ || comparison_->id != comparisonId || step < 0 || step >= comparison_->trajectory.size()) return;
+    decodedFrames_.insert(step, frame);
+    requestedFrames_.remove(step);
+    scrubber_->setFrame(step, scrubberFrame(frame));
+}
+
+void GenerationPanel::requestShownFrame() {
+    if (!comparison_ || !comparison_->framesOnDemand) return;
+    const int step = scrubber_->currentStep();
+    if (step < 0 || step >= comparison_->trajectory.size() || decodedFrames_.contains(step) ||
+        requestedFrames_.contains(step))
+        return;
+    requestedFrames_.insert(step);
+    Q_EMIT trajectoryFrameRequested(comparison_->id, step);
+}
+
+widgets::TrajectoryFrame GenerationPanel::scrubberFrame(const TrajectoryImages& t) const {
+    widgets::TrajectoryFrame f;
+    f.timestep = t.timestep;
+    if (!t.decoded()) return f;  // shown as "decoding" until the worker sends it
+    f.images = {t.fpSample, t.fpX0};
+    if (comparison_ && comparison_->hasQuantized) f.images << t.quantizedSample << t.quantizedX0;
+    return f;
 }
 
 void GenerationPanel::showPreview(const QImage& image, int step, int steps) {
@@ -219,13 +249,8 @@ void GenerationPanel::refreshImages() {
     QVector<widgets::TrajectoryFrame> frames;
     QStringList frameCaptions{tr("FP x_t"), tr("FP predicted x0")};
     if (c.hasQuantized) frameCaptions << tr("Quantized x_t") << tr("Quantized predicted x0");
-    for (const TrajectoryImages& t : c.trajectory) {
-        widgets::TrajectoryFrame f;
-        f.timestep = t.timestep;
-        f.images = {t.fpSample, t.fpX0};
-        if (c.hasQuantized) f.images << t.quantizedSample << t.quantizedX0;
-        frames.push_back(f);
-    }
+    for (int k = 0; k < c.trajectory.size(); ++k)
+        frames.push_back(scrubberFrame(decodedFrames_.value(k, c.trajectory[k])));
     scrubber_->setFrames(frames, frameCaptions);
 }
 

@@ -4,6 +4,8 @@
 // FP | quantized | amplified |difference| grids from identical noise and
 // classes with their paired PSNR/SSIM; and a trajectory scrubber showing x_t
 // and the predicted x0 of both models at the same step.
+#include <QHash>
+#include <QSet>
 #include <QWidget>
 
 #include "app/gui/explorer_types.h"
@@ -15,9 +17,10 @@ class QLineEdit;
 class QPushButton;
 class QSpinBox;
 
+#include "widgets/trajectory_scrubber.h"
+
 namespace dq::widgets {
 class ImageComparison;
-class TrajectoryScrubber;
 }  // namespace dq::widgets
 
 namespace dq::gui {
@@ -35,6 +38,9 @@ public:
     void setSteps(int steps);
     void setPrompt(const QString& prompt, const QString& negativePrompt = {});
     void showComparison(const ComparisonPtr& comparison);
+    // A frame the worker decoded for comparison `comparisonId` (see
+    // trajectoryFrameRequested); frames of another comparison are ignored.
+    void setTrajectoryFrame(quint64 comparisonId, int step, const TrajectoryImages& frame);
     void showPreview(const QImage& image, int step, int steps);
     ComparisonPtr comparison() const { return comparison_; }
     const widgets::ImageComparison* images() const { return images_; }
@@ -42,7 +48,11 @@ public:
     // Saves the last finished comparison (not a preview on screen).
     bool saveComparison(const QString& path, QString* error) const;
     // Shows the last finished comparison again (after a cancelled or failed run).
-    void restoreComparison() { refreshImages(); }
+    // (A frame request that job cancelled is asked again when its step is next shown.)
+    void restoreComparison() {
+        requestedFrames_.clear();
+        refreshImages();
+    }
     void setBusy(bool busy);
     QString metricsText() const;
 
@@ -54,6 +64,8 @@ Q_SIGNALS:
     void saveRequested();
     // The sampling-step count changed (relaxing and the width map depend on it).
     void stepsChanged(int steps);
+    // The scrubber shows a step of a pipeline comparison that is not decoded yet.
+    void trajectoryFrameRequested(quint64 comparisonId, int step);
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -63,6 +75,8 @@ private:
     void refreshImages();
     void updateClassNames();
     QVector<QImage> comparisonImages(QStringList* captions) const;
+    widgets::TrajectoryFrame scrubberFrame(const TrajectoryImages& images) const;
+    void requestShownFrame();
 
     QSpinBox* seed_;
     QComboBox* class_;
@@ -82,6 +96,8 @@ private:
     widgets::ImageComparison* images_;
     widgets::TrajectoryScrubber* scrubber_;
     ComparisonPtr comparison_;
+    QHash<int, TrajectoryImages> decodedFrames_;  // pipeline comparisons: the steps decoded so far
+    QSet<int> requestedFrames_;                   // … and those asked of the worker
     QStringList classNames_;
     QStringList modelClassNames_;
     int classCount_ = 0;

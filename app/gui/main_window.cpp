@@ -73,6 +73,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(quantPanel_, &QuantizationPanel::planOptionsChanged, this, &MainWindow::rebuildPlan);
     connect(quantPanel_, &QuantizationPanel::calibrateRequested, this, &MainWindow::calibrate);
     connect(generation_, &GenerationPanel::generateRequested, this, &MainWindow::generate);
+    connect(generation_, &GenerationPanel::trajectoryFrameRequested, this, [this](quint64 comparisonId, int step) {
+        controller_->submit([comparisonId, step](Worker* w, quint64 id) { w->decodeTrajectoryFrame(id, comparisonId, step); });
+    });
     connect(generation_, &GenerationPanel::stepsChanged, this, &MainWindow::refreshCalibrationState);
     connect(generation_, &GenerationPanel::saveRequested, this, &MainWindow::chooseSaveComparison);
     connect(layers_, &widgets::LayerTable::bitsEdited, this, &MainWindow::onBitsEdited);
@@ -216,6 +219,7 @@ void MainWindow::connectWorker() {
     connect(w, &Worker::quantizedModelDiscarded, this, &MainWindow::onQuantizedDiscarded);
     connect(w, &Worker::statisticsReady, this, &MainWindow::onStatistics);
     connect(w, &Worker::comparisonReady, this, &MainWindow::onComparison);
+    connect(w, &Worker::trajectoryFrameReady, generation_, &GenerationPanel::setTrajectoryFrame);
     connect(w, &Worker::sensitivityReady, this, &MainWindow::onSensitivity);
     connect(w, &Worker::frontierReady, this, [this](const SensitivityPtr& report, const FrontierPtr& frontier) {
         // A frontier of another sweep (an older dialog's job) is dropped.

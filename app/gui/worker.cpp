@@ -32,6 +32,12 @@ struct Worker::State {
     std::optional<FeatureNet> featureNet;
     std::string featureNetPath;
     std::optional<ReferenceStats> reference;
+    // The last pipeline comparison's latents, decoded step by step on request.
+    struct RetainedTrajectory {
+        quint64 comparisonId = 0;
+        std::vector<TrajectoryStep> fp, quantized;
+        ImageDecoder quantizedDecode;  // unset: the FP VAE
+    } lastTrajectory;
 };
 
 namespace {
@@ -214,6 +220,7 @@ void Worker::loadModel(quint64 id, const QString& folder, const QString& device)
     run(id, tr("Loading model"), [&] {
         const std::string path = folder.toStdString();
         State& s = *state_;
+        s.lastTrajectory = {};  // its decoders refer to the model being replaced
         s.session.openModel(path, device.isEmpty() ? "auto" : device.toStdString());
         hasQuantized_ = false;
         s.featureNet.reset();
@@ -399,14 +406,27 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
             out->ssim = run.paired.ssim;
             out->mse = run.paired.mse;
         }
+        out->id = id;
+        // Pipelines decode frames when they are shown (decodeTrajectoryFrame):
+        // four VAE decodes per step would cost minutes at SD size.
+        out->framesOnDemand = m.isTextToImage();
+        s.lastTrajectory = {};
+        if (out->framesOnDemand) {
+            s.lastTrajectory.comparisonId = id;
+            s.lastTrajectory.fp = run.fp.trajectory;
+            if (run.quantized) s.lastTrajectory.quantized = run.quantized->trajectory;
+            s.lastTrajectory.quantizedDecode = quantizedInputs.decode;
+        }
         for (std::size_t k = 0; k < run.fp.trajectory.size(); ++k) {
             TrajectoryImages frame;
             frame.timestep = run.fp.trajectory[k].timestep;
-            frame.fpSample = gridImage(m.toImages(run.fp.trajectory[k].sample));
-            frame.fpX0 = gridImage(m.toImages(run.fp.trajectory[k].predictedX0));
-            if (run.quantized && k < run.quantized->trajectory.size()) {
-                frame.quantizedSample = gridImage(quantizedDecode(run.quantized->trajectory[k].sample));
-                frame.quantizedX0 = gridImage(quantizedDecode(run.quantized->trajectory[k].predictedX0));
+            if (!out->framesOnDemand) {
+                frame.fpSample = gridImage(run.fp.trajectory[k].sample);
+                frame.fpX0 = gridImage(run.fp.trajectory[k].predictedX0);
+                if (run.quantized && k < run.quantized->trajectory.size()) {
+                    frame.quantizedSample = gridImage(run.quantized->trajectory[k].sample);
+                    frame.quantizedX0 = gridImage(run.quantized->trajectory[k].predictedX0);
+                }
             }
             out->trajectory.push_back(frame);
         }
@@ -417,6 +437,29 @@ void Worker::generate(quint64 id, const SamplingSettings& settings, double ampli
         else
             spdlog::info("Generated {} FP images from seed {} ({:.1f} s)", settings.count, settings.seed, out->seconds);
         Q_EMIT comparisonReady(out);
+    });
+}
+
+void Worker::decodeTrajectoryFrame(quint64 id, quint64 comparisonId, int step) {
+    run(id, tr("Decoding step %1").arg(step + 1), [&] {
+        State& s = *state_;
+        const State::RetainedTrajectory& t = s.lastTrajectory;
+        // A newer comparison (or another model) has replaced the latents.
+        if (t.comparisonId != comparisonId || step < 0 || step >= static_cast<int>(t.fp.size()) || !s.session.hasModel())
+            return;
+        const DiffusionPipeline& m = s.session.model();
+        const ImageDecoder fpDecode = [&](const torch::Tensor& x) { return m.toImages(x); };
+        const ImageDecoder& quantizedDecode = t.quantizedDecode ? t.quantizedDecode : fpDecode;
+        const auto k = static_cast<std::size_t>(step);
+        TrajectoryImages frame;
+        frame.timestep = t.fp[k].timestep;
+        frame.fpSample = gridImage(fpDecode(t.fp[k].sample));
+        frame.fpX0 = gridImage(fpDecode(t.fp[k].predictedX0));
+        if (k < t.quantized.size()) {
+            frame.quantizedSample = gridImage(quantizedDecode(t.quantized[k].sample));
+            frame.quantizedX0 = gridImage(quantizedDecode(t.quantized[k].predictedX0));
+        }
+        Q_EMIT trajectoryFrameReady(comparisonId, step, frame);
     });
 }
 

@@ -71,6 +71,10 @@ public:
     // the uniform widths, predicted from `report` (the Allocate dialog's plot).
     void allocationFrontier(quint64 id, const SensitivityPtr& report, const QVector<double>& budgets);
     void generate(quint64 id, const SamplingSettings& settings, double amplify);
+    // One step of the last comparison's trajectory (`comparisonId`: its
+    // ComparisonData::id) decoded through the VAE; an older comparison's
+    // request is dropped.
+    void decodeTrajectoryFrame(quint64 id, quint64 comparisonId, int step);
     void collectStatistics(quint64 id, const StatisticsRequest& request);
     void evaluate(quint64 id, const SamplingSettings& settings, int samples);
     void saveQuantizedModel(quint64 id, const QString& folder);
@@ -89,6 +93,7 @@ Q_SIGNALS:
     void quantizedModelDiscarded();
     void statisticsReady(dq::gui::StatisticsPtr statistics);
     void comparisonReady(dq::gui::ComparisonPtr comparison);
+    void trajectoryFrameReady(quint64 comparisonId, int step, const dq::gui::TrajectoryImages& frame);
     void sensitivityReady(dq::gui::SensitivityPtr sensitivity);
     // `report` is the sweep the frontier was computed from.
     void frontierReady(dq::gui::SensitivityPtr report, dq::gui::FrontierPtr frontier);

@@ -12,6 +12,7 @@ WorkerController::WorkerController(QObject* parent) : QObject(parent), worker_(n
     qRegisterMetaType<SensitivityPtr>();
     qRegisterMetaType<FrontierPtr>();
     qRegisterMetaType<EvaluationData>();
+    qRegisterMetaType<TrajectoryImages>();
     qRegisterMetaType<JobOutcome>();
     thread_.setObjectName("diffquant-worker");
     worker_->moveToThread(&thread_);

@@ -1,5 +1,7 @@
 #include "core/explorer/comparison_run.h"
 
+#include <memory>
+
 #include <torch/torch.h>
 
 #include "core/imaging/image_grid.h"
@@ -77,7 +79,14 @@ QuantizedRunInputs quantizedRunInputs(const DiffusionPipeline& model, const Quan
         inputs.conditioning = encoded.conditioning;
         inputs.unconditional = encoded.unconditional;
     }
-    if (quantized->vae) inputs.decode = [&model, quantized](const torch::Tensor& x) { return model.toImages(x, quantized); };
+    if (quantized->vae) {
+        // The decoder keeps its own reference to the quantized VAE, so that it
+        // stays valid when the session's quantized model is replaced (the
+        // explorer decodes trajectory frames after the comparison has ended).
+        auto vaeOnly = std::make_shared<QuantizedComponents>();
+        vaeOnly->vae = quantized->vae;
+        inputs.decode = [&model, vaeOnly](const torch::Tensor& x) { return model.toImages(x, vaeOnly.get()); };
+    }
     return inputs;
 }
 

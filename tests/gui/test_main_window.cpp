@@ -40,6 +40,7 @@
 #include "tests/core/test_support.h"
 #include "widgets/heatmap_plot.h"
 #include "widgets/histogram_plot.h"
+#include "widgets/image_comparison.h"
 #include "widgets/layer_table.h"
 #include "widgets/pareto_plot.h"
 #include "widgets/progress_status.h"
@@ -528,6 +529,18 @@ private Q_SLOTS:
         QVERIFY2(comparison->fp.width() >= 2 * 16 && comparison->fp.height() >= 16,
                  qPrintable(QStringLiteral("%1x%2").arg(comparison->fp.width()).arg(comparison->fp.height())));
         QVERIFY(!comparison->trajectory.isEmpty());
+        // Trajectory frames are decoded when the scrubber shows them: the
+        // last step at once (FP and quantized x_t and x0), then step 1 when
+        // the slider moves there; the others stay undecoded.
+        QVERIFY(comparison->framesOnDemand);
+        const widgets::TrajectoryScrubber* scrubber = generation->scrubber();
+        QTRY_COMPARE_WITH_TIMEOUT(scrubber->panels()->panelCount(), 4, 60000);
+        QCOMPARE(scrubber->panels()->image(1).size(), comparison->fp.size());  // decoded grids, as the result's
+        const_cast<widgets::TrajectoryScrubber*>(scrubber)->setCurrentStep(0);
+        QCOMPARE(scrubber->panels()->panelCount(), 0);  // "not decoded yet" until the worker answers
+        QTRY_COMPARE_WITH_TIMEOUT(scrubber->panels()->panelCount(), 4, 60000);
+        QVERIFY(scrubber->panels()->image(0) != scrubber->panels()->image(1));  // x_t vs x0 at the first step
+        QVERIFY(waitIdle(window));
         // 16-bit attention probabilities, the text-to-image default.
         const SitePlan* probs = window.plan().find("down_blocks.0.attentions.0.transformer_blocks.0.attn2.softmax");
         QVERIFY(probs && probs->activationBits == 16);

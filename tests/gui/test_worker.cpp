@@ -31,6 +31,7 @@ public:
         connect(w, &Worker::quantizedModelReady, this, &Relay::quantizedModelReady, Qt::QueuedConnection);
         connect(w, &Worker::statisticsReady, this, &Relay::statisticsReady, Qt::QueuedConnection);
         connect(w, &Worker::comparisonReady, this, &Relay::comparisonReady, Qt::QueuedConnection);
+        connect(w, &Worker::trajectoryFrameReady, this, &Relay::trajectoryFrameReady, Qt::QueuedConnection);
     }
 Q_SIGNALS:
     void progress(quint64 id, int done, int total, const QString& stage);
@@ -39,6 +40,7 @@ Q_SIGNALS:
     void quantizedModelReady(dq::gui::QuantizedModelPtr quantized);
     void statisticsReady(dq::gui::StatisticsPtr statistics);
     void comparisonReady(dq::gui::ComparisonPtr comparison);
+    void trajectoryFrameReady(quint64 comparisonId, int step, const dq::gui::TrajectoryImages& frame);
 };
 
 namespace {
@@ -355,6 +357,43 @@ private Q_SLOTS:
         QVERIFY(QJsonDocument::fromJson(bytes(gui + "/quantized_model.json")).object()["calibration"].toObject().contains("seconds"));
         QCOMPARE(a, b);
         QCOMPARE(a["calibration"].toObject()["options"].toObject()["rounding"].toString(), QString("gptq"));
+    }
+
+    // A pipeline comparison carries its frames undecoded (timesteps only); a
+    // frame is decoded through the VAE when asked for, by comparison id and
+    // step, and a request naming an older comparison is dropped. (Last: it
+    // leaves the text-to-image pipeline loaded.)
+    void pipelineFramesAreDecodedOnRequest() {
+        const quint64 load = controller_->submit([](Worker* w, quint64 id) { w->loadModel(id, DQ_SHIPPED_T2I_DIR, "cpu"); });
+        QCOMPARE(waitFor(*finished_, load).outcome, JobOutcome::Finished);
+        QSignalSpy comparisons(relay_, &Relay::comparisonReady);
+        SamplingSettings settings = small(4, 2);
+        settings.prompt = "a photo of a sneaker";
+        const quint64 generate = controller_->submit([settings](Worker* w, quint64 id) { w->generate(id, settings, 4); });
+        QCOMPARE(waitFor(*finished_, generate).outcome, JobOutcome::Finished);
+        QTRY_COMPARE(comparisons.count(), 1);
+        const ComparisonPtr c = comparisons.first()[0].value<ComparisonPtr>();
+        QCOMPARE(c->id, generate);
+        QVERIFY(c->framesOnDemand);
+        QCOMPARE(c->trajectory.size(), 4);
+        for (const TrajectoryImages& t : c->trajectory) QVERIFY(!t.decoded() && t.timestep > 0);
+
+        QSignalSpy frames(relay_, &Relay::trajectoryFrameReady);
+        const quint64 stale = controller_->submit(
+            [older = c->id - 1](Worker* w, quint64 id) { w->decodeTrajectoryFrame(id, older, 0); });
+        const quint64 decode = controller_->submit(
+            [cid = c->id](Worker* w, quint64 id) { w->decodeTrajectoryFrame(id, cid, 1); });
+        QCOMPARE(waitFor(*finished_, stale).outcome, JobOutcome::Finished);
+        QCOMPARE(waitFor(*finished_, decode).outcome, JobOutcome::Finished);
+        QTRY_COMPARE(frames.count(), 1);  // the stale request sent nothing
+        QCOMPARE(frames.first()[0].toULongLong(), c->id);
+        QCOMPARE(frames.first()[1].toInt(), 1);
+        const TrajectoryImages frame = frames.first()[2].value<TrajectoryImages>();
+        QVERIFY(frame.decoded());
+        QCOMPARE(frame.timestep, c->trajectory[1].timestep);
+        QCOMPARE(frame.fpX0.size(), c->fp.size());  // VAE-decoded grids, like the result
+        QVERIFY(frame.fpSample != frame.fpX0);
+        QVERIFY(frame.quantizedSample.isNull());  // no quantized model
     }
 };
 
