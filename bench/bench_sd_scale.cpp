@@ -47,6 +47,9 @@ std::vector<double> stepTimes(dq::Denoiser& model, const dq::SchedulerConfig& sc
     auto last = Clock::now();
     dq::SampleCallbacks cb;
     cb.onStep = [&](const dq::StepEvent& e) {
+        // CUDA runs asynchronously: reading one value of the step's result
+        // waits for the step, so the time is the step's and not its launch's.
+        if (e.sampleAfter && e.sampleAfter->is_cuda()) (void)e.sampleAfter->flatten()[0].item<float>();
         if (e.index > 0) times.push_back(secondsSince(last));
         last = Clock::now();
     };
@@ -101,7 +104,8 @@ int main(int argc, char** argv) {
 
         const std::vector<double> fp = stepTimes(unet, pipeline.scheduler(), request);
         start = Clock::now();
-        const torch::Tensor image = pipeline.toImages(request.initialNoise.to(unet.device()));
+        // (.cpu() waits for a CUDA decode to finish before the clock stops.)
+        const torch::Tensor image = pipeline.toImages(request.initialNoise.to(unet.device())).cpu();
         const double decodeSeconds = secondsSince(start);
         const double fpPeakGiB = memoryGiB("VmHWM:");
 

@@ -17,6 +17,8 @@
 #
 # Here, once:  bench/gpu_check.sh --fetch-debs && bench/gpu_session.sh --fetch-data
 # Then:        run(command="bash bench/gpu_session.sh", carry=[".debs"], timeout_s=600)
+# and, on the still-warm machine, issue 15's SD-size figures on CUDA:
+#               run(command="bash bench/gpu_check.sh --sd-scale", carry=[".debs"], timeout_s=300)
 # Results come back as $OUT/results.tar.gz (JSON, logs, the table) and
 # $OUT/model-<recipe>.tar (each trained model folder).
 #
@@ -61,7 +63,7 @@ if [[ "${SKIP_CHECK:-0}" == 1 ]]; then
   [[ -x "$DQ_GPU_BUILD/app/cli/diffquant" ]] || { echo "SKIP_CHECK=1 needs a built $DQ_GPU_BUILD"; exit 1; }
 else
   # A failed comparison is reported but does not stop the training and the table.
-  DQ_GPU_OUT="$WORK/check" QUICK=1 bash bench/gpu_check.sh || stamp "gpu_check failed (see check/)"
+  DQ_GPU_OUT="$WORK/check" QUICK=1 SD_SCALE=0 bash bench/gpu_check.sh || stamp "gpu_check failed (see check/)"
   [[ -x "$DQ_GPU_BUILD/app/cli/diffquant" ]] || { stamp "no CLI was built"; pack; exit 1; }
 fi
 CLI="$DQ_GPU_BUILD/app/cli/diffquant"
