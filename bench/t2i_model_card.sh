@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The shipped text-to-image pipeline's model-card table: FP, W8A8 and W4A8
-# (GPTQ rounding) calibrated on its own calibration prompts, each scored with
+# (GPTQ rounding, and AdaRound block reconstruction with Q-Diffusion's recipe
+# at 500 iterations per unit) calibrated on its own calibration prompts, each scored with
 # QDiffBench's two prompt sets (the calibration prompts and the held-out
 # ones, separately): FID, sFID, IS and class accuracy against the
 # Fashion-MNIST test set, and FID-to-FP and paired PSNR/SSIM against the FP
@@ -11,6 +12,8 @@
 #
 # Defaults: build, 1000 samples per prompt set, guidance 3, 25 DDIM steps.
 # Work files go to bench/out/t2i (git-ignored); the markdown table is printed.
+# REUSE=1 keeps a configuration whose evaluation is already there (e.g. to add
+# a row); by default every row is measured again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -25,10 +28,12 @@ SAMPLER=(--scheduler ddim --steps "$STEPS" --guidance "$GUIDANCE" --seed 0)
 CALIBRATE=(--model "$MODEL" "${SAMPLER[@]}" --cali-st 10 --cali-n 100 --method mse --cali-data "$OUT/calibration.safetensors")
 
 declare -A SECONDS_OF
-for config in "W8A8|--preset W8A8" "W4A8 GPTQ|--preset W4A8 --rounding gptq"; do
+for config in "W8A8|--preset W8A8" "W4A8 GPTQ|--preset W4A8 --rounding gptq" \
+              "W4A8 AdaRound|--preset W4A8 --rounding adaround"; do
   name=${config%%|*}
   read -r -a flags <<< "${config#*|}"
   dir="$OUT/$(echo "$name" | tr ' ' '-')"
+  [[ "${REUSE:-0}" == 1 && -f "$dir/eval.json" ]] && continue
   start=$(date +%s)
   "$CLI" -q calibrate "${CALIBRATE[@]}" "${flags[@]}" --out "$dir"
   SECONDS_OF[$name]=$(( $(date +%s) - start ))
@@ -38,7 +43,7 @@ done
 python3 - "$OUT" "$NUM" "$GUIDANCE" "$STEPS" <<'EOF'
 import json, sys
 out, num, guidance, steps = sys.argv[1:5]
-runs = [("W8A8", "W8A8"), ("W4A8 GPTQ", "W4A8-GPTQ")]
+runs = [("W8A8", "W8A8"), ("W4A8 GPTQ", "W4A8-GPTQ"), ("W4A8 AdaRound", "W4A8-AdaRound")]
 print(f"{num} samples per prompt set, DDIM {steps} steps, guidance {guidance}, seed 0, MSE ranges, "
       "calibrated on 100 trajectories x 10 steps of the calibration prompts\n")
 print("| model | prompts | FID | sFID | IS | class accuracy | FID to FP | PSNR vs FP (dB) | SSIM vs FP |")
