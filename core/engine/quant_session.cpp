@@ -111,6 +111,36 @@ const CalibrationData& QuantSession::calibrationData(const CalibrationDataSettin
     return *dataCache_;
 }
 
+namespace {
+// Releases a session's quantized model's dequantized weights for the length of
+// a calibration; restores them unless the calibration replaced the model. If
+// they cannot be restored (out of memory), the model is dropped with an error
+// in the log rather than left half-usable.
+class ReleasedWhileCalibrating {
+public:
+    ReleasedWhileCalibrating(std::unique_ptr<QuantizedUNet>& model, std::string& record)
+        : model_(model), record_(record) {
+        if (model_) model_->releaseWeights();
+    }
+    ~ReleasedWhileCalibrating() {
+        if (!model_ || !model_->weightsReleased()) return;
+        try {
+            model_->restoreWeights();
+        } catch (const std::exception& e) {
+            spdlog::error("The previous quantized model could not be restored after the calibration stopped ({}); "
+                          "it was discarded.", e.what());
+            model_.reset();
+            record_.clear();
+        }
+    }
+    void replacedBy(std::unique_ptr<QuantizedUNet> next) { model_ = std::move(next); }
+
+private:
+    std::unique_ptr<QuantizedUNet>& model_;
+    std::string& record_;
+};
+}  // namespace
+
 CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, const ProgressCallbacks& callbacks) {
     DiffusionPipeline& m = model();
     Denoiser& denoiser = m.denoiser();
@@ -131,6 +161,10 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
             throw Error("PNDM evaluates one timestep twice, and per-step grids (--per-step, --progressive, relaxing) "
                         "are keyed by timestep; calibrate those on a ddim, euler or dpmpp2m trajectory.");
     }
+    // The model this calibration replaces frees its dequantized weights
+    // meanwhile (a cancelled or failed calibration restores them), so an
+    // SD-size recalibration holds one dequantized copy, not two.
+    ReleasedWhileCalibrating released(quantized_, calibrationRecord_);
     const auto start = std::chrono::steady_clock::now();
     CalibrationSummary summary;
     const CalibrationOptions& options = recipe.options;
@@ -187,7 +221,7 @@ CalibrationSummary QuantSession::calibrate(const CalibrationRecipe& recipe, cons
                                 {"vae_bits", recipe.components.vaeBits}, {"mse_search", mse}};
     }
     summary.units = std::move(reports);
-    quantized_ = std::make_unique<QuantizedUNet>(std::move(quantized));
+    released.replacedBy(std::make_unique<QuantizedUNet>(std::move(quantized)));
     calibrationRecord_ = record.dump();
     spdlog::info("Calibrated {} ({} ranges, {} rounding{}{}) on {} (x_t, t) pairs in {:.1f} s", recipe.plan.preset,
                  plan.sites.empty() ? "no" : rangeMethodName(plan.sites.front().second.rangeMethod),

@@ -387,7 +387,7 @@ std::vector<UnitReport> reconstructWeights(Denoiser& model, QuantizedUNet& quant
                     const RoundingPart& part = rs.parts[p];
                     const torch::Tensor q = torch::clamp(part.floor + part.alpha.ge(0).to(torch::kFloat32) + part.zero,
                                                          part.qmin, part.qmax);
-                    st.weightParts[p].q = q.to(torch::kCPU, torch::kInt32).contiguous();
+                    st.weightParts[p].q = q.to(torch::kCPU, st.weightParts[p].q.scalar_type()).contiguous();
                 }
             }
             working.refreshWeights();

@@ -158,7 +158,8 @@ ChannelQuantized loadWeightPart(const TensorFile& weights, const std::string& we
     torch::Tensor q = torch::empty({count}, torch::kInt32);
     int32_t* qd = q.data_ptr<int32_t>();
     for (std::size_t k = 0; k < values.size(); ++k) qd[k] = static_cast<int32_t>(static_cast<int64_t>(values[k]) + r.qmin);
-    return {q.view(part.shape), scale.clone(), zero.clone(), part.bits, part.symmetric};
+    return {q.view(part.shape).to(codeType(part.bits, part.symmetric)), scale.clone(), zero.clone(), part.bits,
+            part.symmetric};
 }
 
 }  // namespace

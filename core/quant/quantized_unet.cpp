@@ -65,6 +65,16 @@ const SiteQuantState* QuantizedUNet::find(const std::string& site) const {
     return it == byName_.end() ? nullptr : &sites_[it->second];
 }
 
+namespace {
+// A site's weight as the quantized model uses it: its parts dequantized and,
+// for split sites, concatenated along the input channels.
+torch::Tensor dequantizedWeight(const SiteQuantState& s) {
+    std::vector<torch::Tensor> parts;
+    for (const ChannelQuantized& part : s.weightParts) parts.push_back(dequantize(part));
+    return parts.size() == 1 ? parts[0] : torch::cat(parts, 1);
+}
+}  // namespace
+
 void QuantizedUNet::refreshWeights() {
     for (SiteQuantState& s : sites_) {
         if (s.weightParts.empty()) {
@@ -72,13 +82,31 @@ void QuantizedUNet::refreshWeights() {
             continue;
         }
         const torch::Device device = s.effectiveWeight.defined() ? s.effectiveWeight.device() : s.weightParts[0].q.device();
-        std::vector<torch::Tensor> parts;
-        for (const ChannelQuantized& part : s.weightParts) parts.push_back(dequantize(part));
-        s.effectiveWeight = (parts.size() == 1 ? parts[0] : torch::cat(parts, 1)).to(device);
+        s.effectiveWeight = dequantizedWeight(s).to(device);
     }
 }
 
+void QuantizedUNet::releaseWeights() {
+    if (releasedDevice_) return;
+    releasedDevice_ = torch::Device(torch::kCPU);
+    for (SiteQuantState& s : sites_)
+        if (s.effectiveWeight.defined()) {
+            releasedDevice_ = s.effectiveWeight.device();
+            s.effectiveWeight = torch::Tensor();
+        }
+}
+
+void QuantizedUNet::restoreWeights() {
+    if (!releasedDevice_) return;
+    const torch::Device device = *releasedDevice_;
+    for (SiteQuantState& s : sites_) {
+        if (!s.weightParts.empty()) s.effectiveWeight = dequantizedWeight(s).to(device);
+    }
+    releasedDevice_.reset();
+}
+
 void QuantizedUNet::to(const torch::Device& device) {
+    if (releasedDevice_) releasedDevice_ = device;
     for (SiteQuantState& s : sites_)
         if (s.effectiveWeight.defined()) s.effectiveWeight = s.effectiveWeight.to(device);
     if (components_.textEncoder) components_.textEncoder->to(device);

@@ -66,6 +66,13 @@ public:
     const SiteQuantState* find(const std::string& site) const;
     // Recomputes effectiveWeight from the integer weights (after editing them).
     void refreshWeights();
+    // Frees the dequantized weights (float32, as large as the FP U-Net) and
+    // keeps the integer codes; until restoreWeights() the model must not be
+    // used. A recalibration does this to the model it will replace, so an
+    // SD-size session never holds two dequantized copies at once.
+    void releaseWeights();
+    void restoreWeights();  // on the device they were on
+    bool weightsReleased() const { return releasedDevice_.has_value(); }
 
     // A pipeline's text encoder and VAE when they are quantized too (empty: FP).
     const QuantizedComponents& components() const { return components_; }
@@ -77,6 +84,7 @@ private:
     std::vector<SiteQuantState> sites_;
     std::unordered_map<std::string, std::size_t> byName_;
     QuantizedComponents components_;
+    std::optional<torch::Device> releasedDevice_;
 };
 
 // Applies a quantizer to one input, quantizing split halves separately.

@@ -94,6 +94,11 @@ torch::Tensor broadcastChannel(const torch::Tensor& perChannel, int64_t dims) {
 }
 }  // namespace
 
+torch::ScalarType codeType(int bits, bool symmetric) {
+    if (bits <= 8) return symmetric ? torch::kInt8 : torch::kUInt8;
+    return bits <= 15 || symmetric ? torch::kInt16 : torch::kInt32;
+}
+
 ChannelQuantized quantizePerChannel(const torch::Tensor& weight, const torch::Tensor& lo, const torch::Tensor& hi,
                                     int bits, bool symmetric) {
     const IntegerRange r = integerRange(bits, symmetric);
@@ -103,8 +108,7 @@ ChannelQuantized quantizePerChannel(const torch::Tensor& weight, const torch::Te
     scale = scale.to(w.device());
     zero = zero.to(w.device());
     torch::Tensor q = torch::round(w / broadcastChannel(scale, dims)) + broadcastChannel(zero, dims).to(torch::kFloat32);
-    // int32: unsigned 16-bit grids reach 65535, beyond int16.
-    q = q.clamp(static_cast<double>(r.qmin), static_cast<double>(r.qmax)).to(torch::kInt32);
+    q = q.clamp(static_cast<double>(r.qmin), static_cast<double>(r.qmax)).to(codeType(bits, symmetric));
     return {q, scale, zero, bits, symmetric};
 }
 

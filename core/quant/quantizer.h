@@ -20,6 +20,12 @@ struct IntegerRange {
 // Valid widths are 2..16 bits; anything else throws dq::Error.
 IntegerRange integerRange(int bits, bool symmetric);
 
+// The narrowest integer type that holds a grid's codes: int8 (symmetric, up to
+// 8 bits), uint8 (asymmetric, up to 8), int16 (up to 15 bits, or symmetric 16)
+// or int32 (asymmetric 16 bits reach 65535). Weight codes are kept in it, so
+// an SD-size 4- or 8-bit model holds 0.8 GB of codes, not 3.3 GB of int32.
+torch::ScalarType codeType(int bits, bool symmetric);
+
 struct AffineParams {
     float scale = 1.0f;
     int32_t zeroPoint = 0;
@@ -47,7 +53,7 @@ torch::Tensor fakeQuantizeSte(const torch::Tensor& x, const torch::Tensor& scale
 // holds signed and unsigned grids up to 16 bits), scale [C] float32,
 // zeroPoint [C] int32.
 struct ChannelQuantized {
-    torch::Tensor q;
+    torch::Tensor q;  // integer codes, of codeType(bits, symmetric)
     torch::Tensor scale;
     torch::Tensor zeroPoint;
     int bits = 8;

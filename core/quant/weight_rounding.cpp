@@ -211,7 +211,9 @@ void roundWeightsGptq(Denoiser& model, QuantizedUNet& quantized, const Calibrati
         } catch (const Error& e) {
             throw Error("Site '" + st.site.name + "': " + e.what() + " Use --rounding nearest or adaround for this model.");
         }
-        for (std::size_t p = 0; p < codes.size(); ++p) codes[p] = codes[p].reshape(st.weightParts[p].q.sizes()).to(st.weightParts[p].q.device());
+        for (std::size_t p = 0; p < codes.size(); ++p)
+            codes[p] = codes[p].reshape(st.weightParts[p].q.sizes()).to(st.weightParts[p].q.device(),
+                                                                        st.weightParts[p].q.scalar_type());
         results.emplace_back(i, std::move(codes));
         callbacks.report(++done, total);
     }

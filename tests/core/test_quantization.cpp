@@ -117,7 +117,26 @@ private Q_SLOTS:
         const ChannelQuantized q = quantizePerChannel(w, lo, hi, 8, true);
         QCOMPARE(q.q.sizes().vec(), w.sizes().vec());
         QCOMPARE(q.scale.sizes().vec(), std::vector<int64_t>{3});
-        QCOMPARE(q.q.scalar_type(), torch::kInt32);
+        // Codes in the narrowest type that holds the grid (an SD-size model's
+        // memory): int8 / uint8 up to 8 bits, int16 up to 15, int32 for 16-bit unsigned.
+        QCOMPARE(q.q.scalar_type(), torch::kInt8);
+        QCOMPARE(codeType(4, true), torch::kInt8);
+        QCOMPARE(codeType(8, false), torch::kUInt8);
+        QCOMPARE(codeType(12, false), torch::kInt16);
+        QCOMPARE(codeType(16, true), torch::kInt16);
+        QCOMPARE(codeType(16, false), torch::kInt32);
+        for (const auto& [bits, symmetric] : std::vector<std::pair<int, bool>>{{8, false}, {16, true}, {16, false}}) {
+            const IntegerRange r = integerRange(bits, symmetric);
+            // The range's top lands on qmax without wrapping (asymmetric grids from 0).
+            const float low = symmetric ? -2.0f : 0.0f;
+            const torch::Tensor values = torch::tensor({low, 2.0f}).view({1, 2});
+            const ChannelQuantized extremes =
+                quantizePerChannel(values, torch::tensor({low}), torch::tensor({2.0f}), bits, symmetric);
+            QCOMPARE(extremes.q.scalar_type(), codeType(bits, symmetric));
+            QVERIFY(extremes.q.to(torch::kInt64).min().item<int64_t>() >= r.qmin);
+            QCOMPARE(extremes.q.to(torch::kInt64).max().item<int64_t>(), r.qmax);
+            QVERIFY(torch::allclose(dequantize(extremes), values, 0, 1e-3));
+        }
         // Each channel's extreme maps to ±127 and dequantizes exactly.
         QCOMPARE(q.q.flatten()[0].item<int>(), 127);
         QCOMPARE(q.q.flatten()[4].item<int>(), -127);

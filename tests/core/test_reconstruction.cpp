@@ -375,10 +375,21 @@ private Q_SLOTS:
         recipe.options.rounding = WeightRounding::Gptq;
         session.calibrate(recipe);  // a quantized model to keep
         const QuantizedUNet* before = session.quantized();
+        std::map<std::string, torch::Tensor> weightsBefore;
+        for (const SiteQuantState& st : before->sites())
+            if (st.effectiveWeight.defined()) weightsBefore[st.site.name] = st.effectiveWeight.clone();
+        QVERIFY(weightsBefore.size() > 20);
         ProgressCallbacks cb;
         std::string stage;
+        bool releasedMeanwhile = false;
         cb.stage = [&](const std::string& s) { stage = s; };
-        cb.cancelled = [&] { return stage == "gptq-rounding"; };  // cancel mid-way
+        cb.cancelled = [&] {  // cancel mid-way, and look at the model being replaced
+            if (stage != "gptq-rounding") return false;
+            releasedMeanwhile = before->weightsReleased() &&
+                                std::none_of(before->sites().begin(), before->sites().end(),
+                                             [](const SiteQuantState& st) { return st.effectiveWeight.defined(); });
+            return true;
+        };
         bool cancelled = false;
         try {
             session.calibrate(recipe, cb);
@@ -387,6 +398,13 @@ private Q_SLOTS:
         }
         QVERIFY(cancelled);
         QCOMPARE(session.quantized(), before);  // the previous result stays
+        // While the new model was calibrated, the old one held only its codes
+        // (one dequantized copy in memory at a time); afterwards its weights are
+        // back, bit for bit.
+        QVERIFY(releasedMeanwhile);
+        QVERIFY(!before->weightsReleased());
+        for (const auto& [name, weight] : weightsBefore)
+            QVERIFY2(torch::equal(before->find(name)->effectiveWeight, weight), name.c_str());
         UNet2DModel& unet = session.model().requirePixelModel("test");
         QVERIFY(unet.interceptor() == nullptr);
         const torch::Tensor out = unet.forward(torch::zeros({1, 1, 32, 32}), torch::tensor({10}), torch::tensor({1}));
