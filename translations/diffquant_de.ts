@@ -1396,7 +1396,7 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>%1 ist mit einem unbekannten Fehler fehlgeschlagen.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+22"/>
         <source>Loading model</source>
         <translation>Laden des Modells</translation>
     </message>
@@ -1517,7 +1517,17 @@ Werkzeug zur Post-Training-Quantisierung von Diffusionsmodellen.</translation>
         <translation>Dekodiere Schritt %1</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+5"/>
+        <source>This comparison&apos;s trajectory is no longer held (a model was opened since); generate the comparison again.</source>
+        <translation>Die Trajektorie dieses Vergleichs ist nicht mehr vorhanden (inzwischen wurde ein Modell geöffnet); erzeugen Sie den Vergleich erneut.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Step %1 is outside this comparison&apos;s %2 steps.</source>
+        <translation>Schritt %1 liegt außerhalb der %2 Schritte dieses Vergleichs.</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Quantized statistics</source>
         <translation>Statistiken (quantisiert)</translation>
     </message>

@@ -1394,7 +1394,7 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>%1 因未知错误而失败。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+22"/>
         <source>Loading model</source>
         <translation>加载模型</translation>
     </message>
@@ -1515,7 +1515,17 @@ Post-training quantization explorer for diffusion models.</source>
         <translation>正在解码第 %1 步</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+5"/>
+        <source>This comparison&apos;s trajectory is no longer held (a model was opened since); generate the comparison again.</source>
+        <translation>此对比的轨迹已不再保留（此后打开过模型）；请重新生成对比。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Step %1 is outside this comparison&apos;s %2 steps.</source>
+        <translation>第 %1 步超出此对比的 %2 步。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Quantized statistics</source>
         <translation>量化模型统计</translation>
     </message>

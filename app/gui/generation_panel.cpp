@@ -177,7 +177,7 @@ void GenerationPanel::setBusy(bool busy) { generate_->setEnabled(!busy); }
 void GenerationPanel::showComparison(const ComparisonPtr& comparison) {
     comparison_ = comparison;
     decodedFrames_.clear();
-    requestedFrames_.clear();
+    pendingFrame_ = -1;
     refreshImages();
     requestShownFrame();
 }
@@ -185,17 +185,17 @@ void GenerationPanel::showComparison(const ComparisonPtr& comparison) {
 void GenerationPanel::setTrajectoryFrame(quint64 comparisonId, int step, const TrajectoryImages& frame) {
     if (!comparison_ || comparison_->id != comparisonId || step < 0 || step >= comparison_->trajectory.size()) return;
     decodedFrames_.insert(step, frame);
-    requestedFrames_.remove(step);
+    pendingFrame_ = -1;
     scrubber_->setFrame(step, scrubberFrame(frame));
+    requestShownFrame();  // the slider may have moved on meanwhile
 }
 
 void GenerationPanel::requestShownFrame() {
     if (!comparison_ || !comparison_->framesOnDemand) return;
     const int step = scrubber_->currentStep();
-    if (step < 0 || step >= comparison_->trajectory.size() || decodedFrames_.contains(step) ||
-        requestedFrames_.contains(step))
+    if (pendingFrame_ >= 0 || step < 0 || step >= comparison_->trajectory.size() || decodedFrames_.contains(step))
         return;
-    requestedFrames_.insert(step);
+    pendingFrame_ = step;
     Q_EMIT trajectoryFrameRequested(comparison_->id, step);
 }
 

@@ -5,7 +5,6 @@
 // classes with their paired PSNR/SSIM; and a trajectory scrubber showing x_t
 // and the predicted x0 of both models at the same step.
 #include <QHash>
-#include <QSet>
 #include <QWidget>
 
 #include "app/gui/explorer_types.h"
@@ -48,9 +47,9 @@ public:
     // Saves the last finished comparison (not a preview on screen).
     bool saveComparison(const QString& path, QString* error) const;
     // Shows the last finished comparison again (after a cancelled or failed run).
-    // (A frame request that job cancelled is asked again when its step is next shown.)
+    // (A frame request that job ended is asked again when its step is next shown.)
     void restoreComparison() {
-        requestedFrames_.clear();
+        pendingFrame_ = -1;
         refreshImages();
     }
     void setBusy(bool busy);
@@ -97,7 +96,9 @@ private:
     widgets::TrajectoryScrubber* scrubber_;
     ComparisonPtr comparison_;
     QHash<int, TrajectoryImages> decodedFrames_;  // pipeline comparisons: the steps decoded so far
-    QSet<int> requestedFrames_;                   // … and those asked of the worker
+    // The step asked of the worker (-1: none). One request at a time: a drag
+    // over the slider asks for the step it ends on, not for every step passed.
+    int pendingFrame_ = -1;
     QStringList classNames_;
     QStringList modelClassNames_;
     int classCount_ = 0;

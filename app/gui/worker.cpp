@@ -210,6 +210,12 @@ void Worker::run(quint64 id, const QString& title, Body&& body) {
         unet.setUnitObserver(nullptr);
         unet.setStep(StepContext{});
     }
+    // A failed recalibration that could not restore the previous quantized
+    // model drops it (QuantSession); the window must hear of it.
+    if (hasQuantized_ && !state_->session.quantized()) {
+        hasQuantized_ = false;
+        Q_EMIT quantizedModelDiscarded();
+    }
     if (outcome == JobOutcome::Failed) spdlog::error("{}", message.toStdString());
     if (outcome == JobOutcome::Cancelled) spdlog::warn("{}", message.toStdString());
     current_ = 0;
@@ -444,9 +450,13 @@ void Worker::decodeTrajectoryFrame(quint64 id, quint64 comparisonId, int step) {
     run(id, tr("Decoding step %1").arg(step + 1), [&] {
         State& s = *state_;
         const State::RetainedTrajectory& t = s.lastTrajectory;
-        // A newer comparison (or another model) has replaced the latents.
-        if (t.comparisonId != comparisonId || step < 0 || step >= static_cast<int>(t.fp.size()) || !s.session.hasModel())
-            return;
+        // Opening a model (even one that failed to load) drops the latents.
+        if (t.comparisonId == 0 || !s.session.hasModel())
+            throw Error(tr("This comparison's trajectory is no longer held (a model was opened since); generate "
+                           "the comparison again.").toStdString());
+        if (t.comparisonId != comparisonId) return;  // a request from before a newer comparison: dropped
+        if (step < 0 || step >= static_cast<int>(t.fp.size()))
+            throw Error(tr("Step %1 is outside this comparison's %2 steps.").arg(step + 1).arg(t.fp.size()).toStdString());
         const DiffusionPipeline& m = s.session.model();
         const ImageDecoder fpDecode = [&](const torch::Tensor& x) { return m.toImages(x); };
         const ImageDecoder& quantizedDecode = t.quantizedDecode ? t.quantizedDecode : fpDecode;

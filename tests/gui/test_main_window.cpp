@@ -536,10 +536,18 @@ private Q_SLOTS:
         const widgets::TrajectoryScrubber* scrubber = generation->scrubber();
         QTRY_COMPARE_WITH_TIMEOUT(scrubber->panels()->panelCount(), 4, 60000);
         QCOMPARE(scrubber->panels()->image(1).size(), comparison->fp.size());  // decoded grids, as the result's
-        const_cast<widgets::TrajectoryScrubber*>(scrubber)->setCurrentStep(0);
+        // A drag over steps 0, 1, 2 asks for one step at a time: step 0, then
+        // the step the slider ended on, not every step it passed.
+        QSignalSpy requests(generation, &gui::GenerationPanel::trajectoryFrameRequested);
+        auto* scrub = const_cast<widgets::TrajectoryScrubber*>(scrubber);
+        for (int step : {0, 1, 2}) scrub->setCurrentStep(step);
+        QCOMPARE(requests.count(), 1);
+        QCOMPARE(requests.first()[1].toInt(), 0);
         QCOMPARE(scrubber->panels()->panelCount(), 0);  // "not decoded yet" until the worker answers
         QTRY_COMPARE_WITH_TIMEOUT(scrubber->panels()->panelCount(), 4, 60000);
-        QVERIFY(scrubber->panels()->image(0) != scrubber->panels()->image(1));  // x_t vs x0 at the first step
+        QCOMPARE(requests.count(), 2);
+        QCOMPARE(requests.last()[1].toInt(), 2);
+        QVERIFY(scrubber->panels()->image(0) != scrubber->panels()->image(1));  // x_t vs x0 at step 3
         QVERIFY(waitIdle(window));
         // 16-bit attention probabilities, the text-to-image default.
         const SitePlan* probs = window.plan().find("down_blocks.0.attentions.0.transformer_blocks.0.attn2.softmax");

@@ -394,6 +394,16 @@ private Q_SLOTS:
         QCOMPARE(frame.fpX0.size(), c->fp.size());  // VAE-decoded grids, like the result
         QVERIFY(frame.fpSample != frame.fpX0);
         QVERIFY(frame.quantizedSample.isNull());  // no quantized model
+
+        // Opening a model, even one that fails to load, drops the latents: a
+        // later request is an error that says what to do, not a silent no-op.
+        const quint64 bad = controller_->submit([](Worker* w, quint64 id) { w->loadModel(id, "/nonexistent/pipe", "cpu"); });
+        QCOMPARE(waitFor(*finished_, bad).outcome, JobOutcome::Failed);
+        const quint64 after = controller_->submit(
+            [cid = c->id](Worker* w, quint64 id) { w->decodeTrajectoryFrame(id, cid, 2); });
+        const Finished f = waitFor(*finished_, after);
+        QCOMPARE(f.outcome, JobOutcome::Failed);
+        QVERIFY2(f.message.contains("generate the comparison again"), qPrintable(f.message));
     }
 };
 
