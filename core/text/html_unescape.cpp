@@ -29,13 +29,9 @@ EntityMap entityMap(const NameToText (&table)[N]) {
 // html.unescape's replacements for numeric references to characters that
 // HTML does not allow: the C1 range is read as Windows-1252.
 char32_t invalidReferenceReplacement(char32_t cp) {
-    static const char32_t c1[32] = {0x20AC, 0x81,   0x201A, 0x192,  0x201E, 0x2026, 0x2020, 0x2021,
-                                    0x2C6,  0x2030, 0x160,  0x2039, 0x152,  0x8D,   0x17D,  0x8F,
-                                    0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-                                    0x2DC,  0x2122, 0x161,  0x203A, 0x153,  0x9D,   0x17E,  0x178};
     if (cp == 0) return 0xFFFD;
     if (cp == 0x0D) return U'\r';
-    if (cp >= 0x80 && cp <= 0x9F) return c1[cp - 0x80];
+    if (cp >= 0x80 && cp <= 0x9F) return c1ToWindows1252(cp);
     return 0;
 }
 

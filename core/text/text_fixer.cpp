@@ -4,6 +4,7 @@
 
 #include "core/text/html_unescape.h"
 #include "core/text/unicode_normalization.h"
+#include "core/text/unicode_text.h"
 
 namespace dq::text {
 
@@ -39,16 +40,6 @@ std::u32string unescapeHtmlReferences(const std::u32string& s) {
         out.push_back(s[i++]);
     }
     return out;
-}
-
-// fix_c1_controls: U+0080..U+009F read as Windows-1252 (ftfy's sloppy
-// variant keeps the five bytes Windows-1252 leaves undefined).
-char32_t c1ToWindows1252(char32_t cp) {
-    static const char32_t table[32] = {0x20AC, 0x81,   0x201A, 0x192,  0x201E, 0x2026, 0x2020, 0x2021,
-                                       0x2C6,  0x2030, 0x160,  0x2039, 0x152,  0x8D,   0x17D,  0x8F,
-                                       0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-                                       0x2DC,  0x2122, 0x161,  0x203A, 0x153,  0x9D,   0x17E,  0x178};
-    return cp >= 0x80 && cp <= 0x9F ? table[cp - 0x80] : cp;
 }
 
 // fix_latin_ligatures: ftfy's LIGATURES table.
@@ -91,7 +82,7 @@ bool isRemovedControl(char32_t cp) {
 std::u32string fixOnce(const std::u32string& input, bool unescape) {
     std::u32string s = unescape ? unescapeHtmlReferences(input) : input;
     std::u32string t;
-    for (char32_t cp : s) {  // fix_c1_controls, fix_latin_ligatures, fix_character_width
+    for (char32_t cp : s) {  // fix_c1_controls (ftfy's "sloppy" Windows-1252), fix_latin_ligatures, fix_character_width
         cp = c1ToWindows1252(cp);
         if (const char32_t* letters = latinLigature(cp)) t += letters;
         else if (std::u32string wide = standardWidthForm(cp); !wide.empty()) t += wide;

@@ -17,5 +17,9 @@ bool isLetter(char32_t cp);      // \p{L}
 bool isNumber(char32_t cp);      // \p{N}
 bool isWhitespace(char32_t cp);  // \s
 std::u32string toLower(const std::u32string& text);  // str.lower()
+// A C1 control (U+0080..U+009F) read as the Windows-1252 byte it is, as HTML's
+// numeric references and ftfy's fix_c1_controls do; the five bytes
+// Windows-1252 leaves undefined stay as they are. Other code points unchanged.
+char32_t c1ToWindows1252(char32_t cp);
 
 }  // namespace dq::text
