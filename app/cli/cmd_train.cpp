@@ -20,6 +20,7 @@ struct TrainOptions {
     std::string out;
     std::string device = "auto";
     bool resume = false;
+    std::string initFrom;
 };
 
 void run(const TrainOptions& o) {
@@ -38,7 +39,7 @@ void run(const TrainOptions& o) {
         draw(p);
         spdlog::debug("step {} loss {:.5f} {:.1f} img/s", p.step, p.loss, p.imagesPerSecond);
     };
-    TrainResult r = trainDiffusionModel(config, data, o.out, o.resume, device, callbacks);
+    TrainResult r = trainDiffusionModel(config, data, o.out, TrainStart{o.resume, o.initFrom}, device, callbacks);
     spdlog::info("{}; EMA model written to '{}'", r.summary(), o.out);
 }
 }  // namespace
@@ -53,6 +54,10 @@ void addTrainCommand(CLI::App& app, Action& action) {
     cmd->add_option("--out", o->out, "model folder to write (checkpoints in OUT/checkpoint)")->required();
     cmd->add_option("--device", o->device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->add_flag("--resume", o->resume, "continue from OUT/checkpoint");
+    cmd->add_option("--init-from", o->initFrom,
+                    "start from the weights of this model folder (same config) instead of random weights, e.g. to "
+                    "train a shipped model longer")
+        ->check(CLI::ExistingDirectory);
     cmd->callback([&action, o] { action = [o] { run(*o); }; });
 }
 

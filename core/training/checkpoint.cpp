@@ -34,12 +34,19 @@ void TrainingCheckpoint::save(const std::map<std::string, torch::Tensor>& weight
     writeTextFileAtomically(file("state.json"), complete.dump(2));
 }
 
-int64_t TrainingCheckpoint::step(const nlohmann::json& model) const {
+nlohmann::json TrainingCheckpoint::state() const {
     const std::string path = file("state.json");
     if (!fs::exists(path))
         throw Error("--resume was given but '" + path + "' does not exist; start without --resume.");
     const nlohmann::json state = parseBoundedJson(readTextFile(path), "Checkpoint state '" + path + "'");
-    if (!state.is_object() || !state.contains("step") || !state["step"].is_number_integer() ||
+    if (!state.is_object()) throw Error("Checkpoint state '" + path + "' is damaged; delete the checkpoint folder to restart.");
+    return state;
+}
+
+int64_t TrainingCheckpoint::step(const nlohmann::json& model) const {
+    const std::string path = file("state.json");
+    const nlohmann::json state = this->state();
+    if (!state.contains("step") || !state["step"].is_number_integer() ||
         state["step"].get<int64_t>() < 0)
         throw Error("Checkpoint state '" + path + "' is damaged; delete the checkpoint folder to restart.");
     if (!state.contains("model") || state["model"] != model)

@@ -31,6 +31,8 @@ public:
     // The step of a complete checkpoint whose state["model"] equals
     // `model`; errors name the file and say what to do.
     int64_t step(const nlohmann::json& model) const;
+    // The whole state file (what save() was given, plus the step).
+    nlohmann::json state() const;
     std::map<std::string, torch::Tensor> weights() const;
     std::map<std::string, torch::Tensor> ema() const;
     void loadOptimizer(torch::optim::Optimizer& optimizer) const;

@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "core/validation/bounded_json.h"
 #include "core/io/atomic_file.h"
+#include "core/io/file_stamp.h"
 #include "core/io/safetensors.h"
 #include "core/model/model_folder.h"
 #include "core/model/unet2d.h"
@@ -29,6 +30,21 @@ void writeModelFolder(const std::string& dir, const TrainConfig& config, const s
     writeTextFileAtomically(dir + "/config.json", config.model.toJson());
     saveSchedulerConfig(dir, config.scheduler);
     saveSafetensors(dir + "/diffusion_pytorch_model.safetensors", cpuCopies(ema), {{"format", "pt"}});
+}
+
+// The weights of the model folder `dir` for a warm start, after checking that
+// its config.json is the recipe's model (the same architecture, so every
+// tensor has a place).
+std::map<std::string, torch::Tensor> warmStartWeights(const std::string& dir, const UNetConfig& recipeModel) {
+    const std::string configPath = dir + "/config.json";
+    if (!fs::exists(configPath))
+        throw Error("'" + dir + "' is not a model folder (no config.json); --init-from needs a diffusers model folder "
+                    "such as resources/models/fashion-mnist-ddpm.");
+    const UNetConfig folderModel = UNetConfig::fromJson(readTextFile(configPath), configPath);
+    if (nlohmann::json::parse(folderModel.toJson()) != nlohmann::json::parse(recipeModel.toJson()))
+        throw Error("The model in '" + configPath + "' is not the recipe's model; a warm start needs the same "
+                    "architecture: copy that config.json into the recipe's \"model\" or start from random weights.");
+    return loadSafetensors(dir + "/diffusion_pytorch_model.safetensors").tensors;
 }
 
 }  // namespace
@@ -52,7 +68,8 @@ void updateEma(std::map<std::string, torch::Tensor>& ema, const std::map<std::st
 }
 
 TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& data, const std::string& outDir,
-                                bool resume, const torch::Device& device, const TrainCallbacks& callbacks) {
+                                const TrainStart& from, const torch::Device& device,
+                                const TrainCallbacks& callbacks) {
     const TrainSettings& s = config.train;
     const UNetConfig& mc = config.model;
     if (data.images.size(1) != mc.inChannels || data.images.size(2) != mc.sampleSize)
@@ -65,8 +82,19 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
         throw Error("The model's num_class_embeds must leave a null class after the data's labels (e.g. 11 for 10 "
                     "classes).");
 
+    const bool resume = from.resume;
+    if (resume && !from.initFrom.empty())
+        throw Error("--init-from starts a new run and --resume continues '" + outDir +
+                    "/checkpoint', which already holds the warm-started weights; pass only --resume.");
     UNet2DModel model(mc);
     model.initializeRandom(s.seed);
+    nlohmann::json initFrom;  // recorded in the checkpoint: which weights a warm start began from
+    if (!from.initFrom.empty()) {
+        const std::string weightsPath = from.initFrom + "/diffusion_pytorch_model.safetensors";
+        model.loadStateDict(warmStartWeights(from.initFrom, mc), weightsPath);
+        initFrom = {{"folder", from.initFrom}, {"weights_stamp", fileStamp(weightsPath)}};
+        spdlog::info("Warm start from '{}' (weights {})", weightsPath, initFrom["weights_stamp"].get<std::string>());
+    }
     model.to(device);
     const TrainingCheckpoint cp(outDir + "/checkpoint");
     const nlohmann::json identity = nlohmann::json::parse(mc.toJson());
@@ -77,6 +105,7 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
         startStep = cp.step(identity);
         model.loadStateDict(cp.weights(), cp.dir() + "/model.safetensors");
         for (auto& [k, v] : cp.ema()) ema.emplace(k, v.to(device, torch::kFloat32).clone());
+        initFrom = cp.state().value("init_from", nlohmann::json());
     } else {
         for (const auto& [k, v] : model.stateDict()) ema.emplace(k, v.detach().clone());
     }
@@ -128,7 +157,7 @@ TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& d
         lossLog.add(done, loss.item<double>(), lr);
         if (done % s.checkpointEvery == 0 || done == s.steps) {
             cp.save(model.stateDict(), &ema, optimizer, done,
-                    {{"train", nlohmann::json::parse(config.trainJson())}, {"model", identity}});
+                    {{"train", nlohmann::json::parse(config.trainJson())}, {"model", identity}, {"init_from", initFrom}});
             writeModelFolder(outDir, config, ema);
         }
         result.steps = done;

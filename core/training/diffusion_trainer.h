@@ -30,7 +30,23 @@ torch::Tensor epsilonLoss(const torch::Tensor& prediction, const torch::Tensor& 
 void updateEma(std::map<std::string, torch::Tensor>& ema, const std::map<std::string, torch::Tensor>& live,
                const TrainSettings& settings, int64_t step);
 
+// Where a run's weights come from. By default, random weights from the
+// recipe's seed. `resume` continues OUT/checkpoint. `initFrom` (a diffusers
+// model folder with the same config.json as the recipe) warm-starts a new run
+// from trained weights (the live and the EMA weights both start there, with a
+// fresh optimizer): a longer run of a shipped model, or fine-tuning. The
+// folder's content hash is recorded in the checkpoint; a resumed warm start
+// needs only `resume`.
+struct TrainStart {
+    bool resume = false;
+    std::string initFrom;
+
+    static TrainStart resumed() { return {true, {}}; }
+    static TrainStart warmFrom(std::string modelFolder) { return {false, std::move(modelFolder)}; }
+};
+
 TrainResult trainDiffusionModel(const TrainConfig& config, const ImageDataset& data, const std::string& outDir,
-                                bool resume, const torch::Device& device, const TrainCallbacks& callbacks = {});
+                                const TrainStart& start, const torch::Device& device,
+                                const TrainCallbacks& callbacks = {});
 
 }  // namespace dq

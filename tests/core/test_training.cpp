@@ -16,6 +16,7 @@
 #include "core/errors.h"
 #include "core/io/atomic_file.h"
 #include "core/io/fashion_mnist.h"
+#include "core/io/file_stamp.h"
 #include "core/io/safetensors.h"
 #include "core/metrics/feature_net.h"
 #include "core/model/clip_text_model.h"
@@ -24,6 +25,7 @@
 #include "core/pipeline/prompt_list.h"
 #include "core/text/bpe_trainer.h"
 #include "core/training/autoencoder_trainer.h"
+#include "core/training/checkpoint.h"
 #include "core/training/diffusion_trainer.h"
 #include "core/training/text_to_image_trainer.h"
 #include "tests/core/test_support.h"
@@ -89,7 +91,7 @@ private Q_SLOTS:
         std::vector<double> losses;
         TrainCallbacks callbacks;
         callbacks.progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
-        TrainResult full = trainDiffusionModel(config, data, unbroken, false, torch::kCPU, callbacks);
+        TrainResult full = trainDiffusionModel(config, data, unbroken, TrainStart{}, torch::kCPU, callbacks);
         QCOMPARE(full.steps, int64_t(6));
         QCOMPARE(losses.size(), std::size_t(6));
         for (double l : losses) QVERIFY(std::isfinite(l) && l > 0);
@@ -102,18 +104,18 @@ private Q_SLOTS:
         stopAtThree.cancelled = [&] { return seen >= 3; };
         bool cancelled = false;
         try {
-            trainDiffusionModel(config, data, split, false, torch::kCPU, stopAtThree);
+            trainDiffusionModel(config, data, split, TrainStart{}, torch::kCPU, stopAtThree);
         } catch (const Cancelled&) {
             cancelled = true;
         }
         QVERIFY(cancelled);
-        TrainResult resumed = trainDiffusionModel(config, data, split, true, torch::kCPU);
+        TrainResult resumed = trainDiffusionModel(config, data, split, TrainStart::resumed(), torch::kCPU);
         QCOMPARE(resumed.steps, int64_t(6));
         QCOMPARE(resumed.startStep, int64_t(3));
         QVERIFY2(QString::fromStdString(resumed.summary()).startsWith("Trained from step 3 to step 6 in "),
                  resumed.summary().c_str());
         // Resuming a finished run trains nothing and says so (not "step 0").
-        const TrainResult again = trainDiffusionModel(config, data, split, true, torch::kCPU);
+        const TrainResult again = trainDiffusionModel(config, data, split, TrainStart::resumed(), torch::kCPU);
         QCOMPARE(again.startStep, int64_t(6));
         QCOMPARE(again.steps, int64_t(6));
         QVERIFY2(QString::fromStdString(again.summary()).startsWith("Already trained to step 6"), again.summary().c_str());
@@ -136,7 +138,7 @@ private Q_SLOTS:
         std::vector<double> losses;
         TrainCallbacks callbacks;
         callbacks.progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
-        trainDiffusionModel(config, smallData(), (dir_.path() + "/falls").toStdString(), false, torch::kCPU, callbacks);
+        trainDiffusionModel(config, smallData(), (dir_.path() + "/falls").toStdString(), TrainStart{}, torch::kCPU, callbacks);
         QCOMPARE(losses.size(), std::size_t(60));
         double first, last;
         const QString drop = lossDrop(losses, &first, &last);
@@ -190,7 +192,7 @@ private Q_SLOTS:
         std::vector<double> losses;
         TrainCallbacks callbacks;
         callbacks.progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
-        trainDiffusionModel(config, smallData(), (dir_.path() + "/minsnr").toStdString(), false, torch::kCPU, callbacks);
+        trainDiffusionModel(config, smallData(), (dir_.path() + "/minsnr").toStdString(), TrainStart{}, torch::kCPU, callbacks);
         QCOMPARE(losses.size(), std::size_t(60));
         double first, last;
         const QString drop = lossDrop(losses, &first, &last);
@@ -333,7 +335,7 @@ private Q_SLOTS:
     void rejectsBadResumeAndConfigs() {
         const TrainConfig config = tinyTrainConfig();
         const std::string empty = (dir_.path() + "/none").toStdString();
-        QVERIFY(test::errorOf([&] { trainDiffusionModel(config, smallData(), empty, true, torch::kCPU); })
+        QVERIFY(test::errorOf([&] { trainDiffusionModel(config, smallData(), empty, TrainStart::resumed(), torch::kCPU); })
                     .contains("--resume"));
         QVERIFY(test::errorOf([] { TrainConfig::fromJson(R"({"model":{},"train":{"stepz":3}})", "t.json"); })
                     .contains("'train.stepz'"));
@@ -341,8 +343,65 @@ private Q_SLOTS:
         TrainConfig noNull = config;
         noNull.model.numClassEmbeds = 10;
         noNull.model.nullClassLabel = 9;
-        QVERIFY(test::errorOf([&] { trainDiffusionModel(noNull, smallData(), empty, false, torch::kCPU); })
+        QVERIFY(test::errorOf([&] { trainDiffusionModel(noNull, smallData(), empty, TrainStart{}, torch::kCPU); })
                     .contains("null class"));
+    }
+
+    void warmStartBeginsFromAModelFolder() {
+        // A longer run of a trained model: the live and the EMA weights start
+        // from the folder's weights. With a learning rate too small to move any
+        // weight, the written model must be the folder's model again, and not the
+        // recipe's random start.
+        const std::string root = (dir_.path() + "/warm").toStdString();
+        TrainConfig config = tinyTrainConfig();
+        config.train.steps = 2;
+        trainDiffusionModel(config, smallData(), root + "/first", TrainStart{}, torch::kCPU);
+        const std::string firstWeights = root + "/first/diffusion_pytorch_model.safetensors";
+        const auto first = loadSafetensors(firstWeights).tensors;
+
+        TrainConfig still = config;
+        still.train.learningRate = 1e-30;
+        still.train.steps = 1;
+        still.train.checkpointEvery = 1;
+        trainDiffusionModel(still, smallData(), root + "/warm", TrainStart::warmFrom(root + "/first"), torch::kCPU);
+        trainDiffusionModel(still, smallData(), root + "/cold", TrainStart{}, torch::kCPU);
+        const auto warm = loadSafetensors(root + "/warm/diffusion_pytorch_model.safetensors").tensors;
+        const auto cold = loadSafetensors(root + "/cold/diffusion_pytorch_model.safetensors").tensors;
+        QCOMPARE(warm.size(), first.size());
+        double coldGap = 0;
+        for (const auto& [name, tensor] : first) {
+            QVERIFY2(torch::allclose(warm.at(name), tensor, 0, 1e-6), name.c_str());
+            coldGap = std::max(coldGap, (cold.at(name) - tensor).abs().max().item<double>());
+        }
+        QVERIFY2(coldGap > 1e-3, qPrintable(QString("random start is %1 from the trained weights").arg(coldGap)));
+
+        // The checkpoint says which weights it began from, and a resumed warm
+        // start keeps saying so.
+        auto initStamp = [&](const std::string& dir) {
+            return TrainingCheckpoint(dir + "/checkpoint").state()["init_from"]["weights_stamp"];
+        };
+        QCOMPARE(QString::fromStdString(initStamp(root + "/warm").get<std::string>()),
+                 QString::fromStdString(fileStamp(firstWeights)));
+        still.train.steps = 2;
+        const TrainResult resumed = trainDiffusionModel(still, smallData(), root + "/warm", TrainStart::resumed(), torch::kCPU);
+        QCOMPARE(resumed.startStep, int64_t(1));
+        QCOMPARE(QString::fromStdString(initStamp(root + "/warm").get<std::string>()),
+                 QString::fromStdString(fileStamp(firstWeights)));
+        QVERIFY(initStamp(root + "/cold").is_null());
+
+        // Another architecture, a folder without a model, and both starts at once are refused.
+        TrainConfig wider = config;
+        wider.model.blockOutChannels = {8, 24};
+        QVERIFY(test::errorOf([&] {
+                    trainDiffusionModel(wider, smallData(), root + "/x", TrainStart::warmFrom(root + "/first"), torch::kCPU);
+                }).contains("not the recipe's model"));
+        QVERIFY(test::errorOf([&] {
+                    trainDiffusionModel(config, smallData(), root + "/x", TrainStart::warmFrom(root), torch::kCPU);
+                }).contains("no config.json"));
+        QVERIFY(test::errorOf([&] {
+                    trainDiffusionModel(config, smallData(), root + "/warm", TrainStart{true, root + "/first"},
+                                        torch::kCPU);
+                }).contains("pass only --resume"));
     }
 
     void evalWritesEveryMetric() {
@@ -351,7 +410,7 @@ private Q_SLOTS:
         const QString model = dir_.path() + "/evalmodel";
         TrainConfig config = tinyTrainConfig();
         config.train.steps = 2;
-        trainDiffusionModel(config, smallData(), model.toStdString(), false, torch::kCPU);
+        trainDiffusionModel(config, smallData(), model.toStdString(), TrainStart{}, torch::kCPU);
         FeatureNet net;
         saveFeatureNet(net, (model + "/feature_net.safetensors").toStdString());
 
