@@ -36,15 +36,16 @@ void writeModelFolder(const std::string& dir, const TrainConfig& config, const s
 // its config.json is the recipe's model (the same architecture, so every
 // tensor has a place).
 std::map<std::string, torch::Tensor> warmStartWeights(const std::string& dir, const UNetConfig& recipeModel) {
-    const std::string configPath = dir + "/config.json";
-    if (!fs::exists(configPath))
+    if (!fs::exists(dir + "/config.json"))
         throw Error("'" + dir + "' is not a model folder (no config.json); --init-from needs a diffusers model folder "
                     "such as resources/models/fashion-mnist-ddpm.");
-    const UNetConfig folderModel = UNetConfig::fromJson(readTextFile(configPath), configPath);
-    if (nlohmann::json::parse(folderModel.toJson()) != nlohmann::json::parse(recipeModel.toJson()))
-        throw Error("The model in '" + configPath + "' is not the recipe's model; a warm start needs the same "
+    // Loading through the model folder reader keeps its checks (config against the
+    // weights' element count, every key present) instead of a second, laxer parser.
+    const UNet2DModel folderModel = UNet2DModel::load(dir);
+    if (nlohmann::json::parse(folderModel.config().toJson()) != nlohmann::json::parse(recipeModel.toJson()))
+        throw Error("The model in '" + dir + "/config.json' is not the recipe's model; a warm start needs the same "
                     "architecture: copy that config.json into the recipe's \"model\" or start from random weights.");
-    return loadSafetensors(dir + "/diffusion_pytorch_model.safetensors").tensors;
+    return folderModel.stateDict();
 }
 
 }  // namespace
