@@ -27,6 +27,9 @@ HeatmapPanel::HeatmapPanel(QWidget* parent)
     note_->setWordWrap(true);
     refresh_->setObjectName("statisticsButton");
     quantity_->setObjectName("heatmapQuantityBox");
+    // Elided rather than setting the dock's width; the popup shows the full names.
+    quantity_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    quantity_->setMinimumContentsLength(12);
     for (int i = 0; i < 4; ++i) quantity_->addItem(QString(), i);
     auto* top = new QHBoxLayout;
     top->addWidget(quantity_, 1);

@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSlider>
@@ -49,9 +50,14 @@ HistogramPanel::HistogramPanel(QWidget* parent)
     top->addWidget(site_, 1);
     top->addWidget(step_, 1);
     top->addWidget(stepLabel_);
-    auto* toggles = new QHBoxLayout;
-    for (QCheckBox* box : {showFp_, showQuantized_, showGrid_, logScale_}) toggles->addWidget(box);
-    toggles->addStretch(1);
+    // Two rows of two, so that the toggles do not set the dock's width.
+    auto* toggles = new QGridLayout;
+    int index = 0;
+    for (QCheckBox* box : {showFp_, showQuantized_, showGrid_, logScale_}) {
+        toggles->addWidget(box, index / 2, index % 2);
+        ++index;
+    }
+    toggles->setColumnStretch(2, 1);
 
     auto* activationTab = new QWidget(this);
     auto* activationLayout = new QVBoxLayout(activationTab);

@@ -19,6 +19,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "app/gui/allocate_dialog.h"
@@ -37,6 +38,7 @@
 #include "widgets/layer_table.h"
 #include "widgets/log_console.h"
 #include "widgets/progress_status.h"
+#include "widgets/scroll_pane.h"
 
 // Q_INIT_RESOURCE must be called outside any namespace.
 static void initResources() { Q_INIT_RESOURCE(diffquant); }
@@ -122,7 +124,7 @@ void MainWindow::createDocks() {
         addDockWidget(area, d);
         return d;
     };
-    quantDock_ = dock(quantPanel_, "quantizationDock", Qt::LeftDockWidgetArea);
+    quantDock_ = dock(quantPanel_, "quantizationDock", Qt::LeftDockWidgetArea);  // its form scrolls by itself
     auto* layerPane = new QWidget(this);
     auto* layerLayout = new QVBoxLayout(layerPane);
     layerLayout->setContentsMargins(2, 2, 2, 2);
@@ -130,8 +132,9 @@ void MainWindow::createDocks() {
     layerLayout->addWidget(layerTools_);
     layerLayout->addWidget(layers_, 1);
     layerDock_ = dock(layerPane, "layerDock", Qt::LeftDockWidgetArea);
-    histogramDock_ = dock(histograms_, "histogramDock", Qt::RightDockWidgetArea);
-    heatmapDock_ = dock(heatmap_, "heatmapDock", Qt::RightDockWidgetArea);
+    // The histogram and heatmap scroll rather than set the window's minimum size.
+    histogramDock_ = dock(new widgets::ScrollPane(histograms_, this), "histogramDock", Qt::RightDockWidgetArea);
+    heatmapDock_ = dock(new widgets::ScrollPane(heatmap_, this), "heatmapDock", Qt::RightDockWidgetArea);
     logDock_ = dock(console_, "logDock", Qt::BottomDockWidgetArea);
     splitDockWidget(quantDock_, layerDock_, Qt::Vertical);
     splitDockWidget(histogramDock_, heatmapDock_, Qt::Vertical);
@@ -287,7 +290,38 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 void MainWindow::restoreWindowSettings() {
     QSettings s;
     if (s.contains("window/geometry")) restoreGeometry(s.value("window/geometry").toByteArray());
-    if (s.contains("window/state")) restoreState(s.value("window/state").toByteArray());
+    if (s.contains("window/state")) fitDocksOnShow_ = !restoreState(s.value("window/state").toByteArray());
+}
+
+void MainWindow::fitDocksToPanels() {
+    // The panels get their whole size where the screen has room; the layer
+    // table and the heatmap take the rest. The histogram keeps its width and
+    // the quantization panel gets what the comparison leaves.
+    const int docksWidth = width() - generation_->minimumSizeHint().width() - 16;
+    if (docksWidth <= 0) return;  // a window this narrow keeps Qt's layout
+    const int rightWidth = std::min(std::max(histogramDock_->sizeHint().width(), heatmapDock_->sizeHint().width()),
+                                    docksWidth / 2);
+    resizeDocks({quantDock_, histogramDock_}, {docksWidth - rightWidth, rightWidth}, Qt::Horizontal);
+    // One column at a time, and both docks of a column: a dock left out would
+    // be laid out at its size hint, and the column then shrunk in proportion.
+    // The dock below keeps at least 40 % (the layer table, the heatmap).
+    auto fitHeight = [this](QDockWidget* top, QDockWidget* below) {
+        const int column = top->height() + below->height();
+        const int keep = std::max(below->minimumSizeHint().height(), column * 2 / 5);
+        const int height = std::min(top->sizeHint().height(), column - keep);
+        resizeDocks({top, below}, {height, column - height}, Qt::Vertical);
+    };
+    fitHeight(quantDock_, layerDock_);
+    fitHeight(histogramDock_, heatmapDock_);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    // Docks can be sized only once the window has its layout, and only the
+    // first time: later the user's arrangement stands.
+    if (!fitDocksOnShow_) return;
+    fitDocksOnShow_ = false;
+    QTimer::singleShot(0, this, &MainWindow::fitDocksToPanels);
 }
 
 void MainWindow::saveWindowSettings() {

@@ -108,6 +108,7 @@ Q_SIGNALS:
 protected:
     void changeEvent(QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void createDocks();
@@ -115,6 +116,7 @@ private:
     void connectWorker();
     void retranslate();
     void restoreWindowSettings();
+    void fitDocksToPanels();
     void saveWindowSettings();
 
     void chooseModel();
@@ -200,6 +202,7 @@ private:
     QString pendingFolder_;
     QString lastError_;
     bool showErrorDialogs_ = true;
+    bool fitDocksOnShow_ = true;  // until saved window state was restored or the window was first shown
     bool persistSettings_ = true;
     bool closing_ = false;
 };

@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "app/gui/worker.h"
+#include "widgets/scroll_pane.h"
 
 namespace dq::gui {
 
@@ -31,11 +32,19 @@ QuantizationPanel::QuantizationPanel(QWidget* parent)
       relaxAt_(new QComboBox(this)), averageActivationBits_(new QLabel(this)), calibrate_(new QPushButton(this)),
       status_(new QLabel(this)) {
     setObjectName("quantizationPanel");
+    // The form scrolls on small screens (a field wraps below its label when the
+    // dock is narrow); Calibrate and its status stay in view below it.
+    auto* formPane = new QWidget(this);
+    formPane->setObjectName("quantizationForm");
+    auto* formLayout = new QVBoxLayout(formPane);
+    formLayout->setContentsMargins(0, 0, 0, 0);
+    form_->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    formLayout->addLayout(form_);
+    formLayout->addStretch(1);
     auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form_);
+    layout->addWidget(new widgets::ScrollPane(formPane, this), 1);
     layout->addWidget(calibrate_);
     layout->addWidget(status_);
-    layout->addStretch(1);
     status_->setWordWrap(true);
 
     for (const std::string& name : presetNames()) preset_->addItem(QString::fromStdString(name), QString::fromStdString(name));

@@ -276,6 +276,24 @@ private Q_SLOTS:
                  qPrintable(QString("%1 < %2").arg(table->viewport()->width()).arg(table->columnWidth(0))));
     }
 
+    void windowFitsALaptopScreen() {
+        gui::MainWindow window;
+        window.setShowErrorDialogs(false);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, tiny_));
+        // 1366×768 less a panel and title bar: the panels scroll instead of
+        // pushing the window off the screen (it once needed 1635×973).
+        const QSize minimum = window.minimumSizeHint();
+        QVERIFY2(minimum.width() <= 1346 && minimum.height() <= 700,
+                 qPrintable(QString("%1x%2").arg(minimum.width()).arg(minimum.height())));
+        // Calibrate stays in view however short the quantization dock is.
+        auto* calibrate = window.findChild<QPushButton*>("calibrateButton");
+        QVERIFY(calibrate);
+        QTRY_VERIFY(!calibrate->visibleRegion().isEmpty());
+        QCOMPARE(calibrate->visibleRegion().boundingRect().height(), calibrate->height());
+    }
+
     void calibrationMarksEditedLayersAndHeatmapClicksOpenTheHistogram() {
         gui::MainWindow window;
         window.setShowErrorDialogs(false);

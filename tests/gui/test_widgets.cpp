@@ -6,6 +6,7 @@
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QScrollBar>
 #include <QTest>
 
 #include "widgets/heatmap_plot.h"
@@ -14,6 +15,7 @@
 #include "widgets/layer_table.h"
 #include "widgets/log_console.h"
 #include "widgets/progress_status.h"
+#include "widgets/scroll_pane.h"
 
 using namespace dq::widgets;
 
@@ -225,6 +227,23 @@ private Q_SLOTS:
         QVERIFY(!status.isActive());
         QCOMPARE(formatDuration(3725), QString("1 h 02 min"));
         QCOMPARE(formatDuration(65), QString("1 min 05 s"));
+    }
+
+    void scrollPaneAsksForItsContentButShrinks() {
+        auto* content = new QWidget;
+        content->setMinimumSize(500, 700);
+        ScrollPane pane(content);
+        // Where there is room, the whole content without scroll bars...
+        QVERIFY(pane.sizeHint().width() >= 500 && pane.sizeHint().height() >= 700);
+        pane.resize(pane.sizeHint());
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        QVERIFY(!pane.verticalScrollBar()->isVisible() && !pane.horizontalScrollBar()->isVisible());
+        // ...and on a small screen it scrolls instead of setting the window's size.
+        QVERIFY(pane.minimumSizeHint().width() < 250 && pane.minimumSizeHint().height() < 200);
+        pane.resize(300, 300);
+        QTRY_VERIFY(pane.verticalScrollBar()->isVisible());
+        QCOMPARE(pane.verticalScrollBar()->maximum(), 700 - pane.viewport()->height());
     }
 
     void logConsoleKeepsRecentLines() {
