@@ -1,16 +1,55 @@
 #include "widgets/scroll_pane.h"
 
+#include <QAbstractSpinBox>
+#include <QChildEvent>
+#include <QComboBox>
 #include <QScrollBar>
+#include <QSlider>
+#include <QWheelEvent>
 
 #include <algorithm>
 
 namespace dq::widgets {
 
+namespace {
+// Scroll bars (of a text field in the panel, say) are not guarded: the wheel
+// is what they are for.
+bool changesOnWheel(const QObject* object) {
+    return qobject_cast<const QAbstractSpinBox*>(object) || qobject_cast<const QComboBox*>(object) ||
+           qobject_cast<const QSlider*>(object);
+}
+}  // namespace
+
 ScrollPane::ScrollPane(QWidget* content, QWidget* parent) : QScrollArea(parent) {
+    Q_ASSERT(content);
     setObjectName(content->objectName() + "Scroll");
     setFrameShape(QFrame::NoFrame);
     setWidgetResizable(true);
     setWidget(content);
+    guardWheel(content);
+}
+
+void ScrollPane::guardWheel(QObject* object) {
+    // Every widget is watched for new children (fields shown for another kind
+    // of model are created later); the fields themselves for wheel events.
+    if (!object->isWidgetType()) return;
+    object->installEventFilter(this);
+    if (changesOnWheel(object)) static_cast<QWidget*>(object)->setFocusPolicy(Qt::StrongFocus);
+    for (QObject* child : object->children()) guardWheel(child);
+}
+
+bool ScrollPane::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::ChildPolished) {
+        // Polished, not merely added: a child is added from inside its base
+        // class constructor, before it is a combo box or sets its focus policy.
+        guardWheel(static_cast<QChildEvent*>(event)->child());
+    } else if (event->type() == QEvent::Wheel && changesOnWheel(watched) &&
+               !static_cast<QWidget*>(watched)->hasFocus() &&
+               static_cast<QWidget*>(watched)->window() == window()) {  // not in a combo box's open list
+        wheelEvent(static_cast<QWheelEvent*>(event));  // scroll the pane instead
+        return true;
+    }
+    return QScrollArea::eventFilter(watched, event);
 }
 
 QSize ScrollPane::sizeHint() const {

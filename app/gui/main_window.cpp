@@ -19,6 +19,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -294,14 +295,17 @@ void MainWindow::restoreWindowSettings() {
 }
 
 void MainWindow::fitDocksToPanels() {
-    // The panels get their whole size where the screen has room; the layer
-    // table and the heatmap take the rest. The histogram keeps its width and
-    // the quantization panel gets what the comparison leaves.
-    const int docksWidth = width() - generation_->minimumSizeHint().width() - 16;
+    // The panels get their whole size where the screen has room, the comparison
+    // keeps at least its minimum, and whatever is left goes to the comparison;
+    // the layer table and the heatmap take the height the panels leave.
+    const int separator = style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent, nullptr, this);
+    const int docksWidth = width() - generation_->minimumSizeHint().width() - 2 * separator;
     if (docksWidth <= 0) return;  // a window this narrow keeps Qt's layout
     const int rightWidth = std::min(std::max(histogramDock_->sizeHint().width(), heatmapDock_->sizeHint().width()),
                                     docksWidth / 2);
-    resizeDocks({quantDock_, histogramDock_}, {docksWidth - rightWidth, rightWidth}, Qt::Horizontal);
+    const int leftWidth = std::min(std::max(quantDock_->sizeHint().width(), layerDock_->sizeHint().width()),
+                                   docksWidth - rightWidth);
+    resizeDocks({quantDock_, histogramDock_}, {leftWidth, rightWidth}, Qt::Horizontal);
     // One column at a time, and both docks of a column: a dock left out would
     // be laid out at its size hint, and the column then shrunk in proportion.
     // The dock below keeps at least 40 % (the layer table, the heatmap).

@@ -3,11 +3,15 @@
 // where allowed, and the comparison saves what it shows.
 #include <cmath>
 
+#include <QApplication>
+#include <QComboBox>
 #include <QImage>
-#include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QScrollBar>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QWheelEvent>
 
 #include "widgets/heatmap_plot.h"
 #include "widgets/histogram_plot.h"
@@ -244,6 +248,40 @@ private Q_SLOTS:
         pane.resize(300, 300);
         QTRY_VERIFY(pane.verticalScrollBar()->isVisible());
         QCOMPARE(pane.verticalScrollBar()->maximum(), 700 - pane.viewport()->height());
+    }
+
+    void scrollPaneWheelScrollsInsteadOfChangingFields() {
+        auto* content = new QWidget;
+        content->setMinimumSize(200, 900);
+        auto* box = new QSpinBox(content);
+        box->setRange(0, 100);
+        box->setValue(50);
+        box->setGeometry(10, 10, 80, 24);
+        ScrollPane pane(content);
+        pane.resize(260, 300);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        auto wheelOverBox = [&] {
+            QWheelEvent wheel(QPointF(20, 10), box->mapToGlobal(QPointF(20, 10)), QPoint(), QPoint(0, -120),
+                              Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+            QApplication::sendEvent(box, &wheel);
+        };
+        // Unfocused: the pane scrolls down and the value stays.
+        box->clearFocus();
+        QVERIFY(!box->hasFocus());
+        wheelOverBox();
+        QCOMPARE(box->value(), 50);
+        QVERIFY(pane.verticalScrollBar()->value() > 0);
+        // Once the user picked the field, the wheel is the field's.
+        box->setFocus();
+        QTRY_VERIFY(box->hasFocus());
+        wheelOverBox();
+        QCOMPARE(box->value(), 49);
+        // Fields created after the pane are guarded too.
+        auto* later = new QComboBox(content);
+        later->addItems({"a", "b"});
+        later->show();
+        QCOMPARE(later->focusPolicy(), Qt::StrongFocus);
     }
 
     void logConsoleKeepsRecentLines() {
