@@ -37,8 +37,8 @@ void TrainingCheckpoint::save(const std::map<std::string, torch::Tensor>& weight
 nlohmann::json TrainingCheckpoint::state() const {
     const std::string path = file("state.json");
     if (!fs::exists(path))
-        throw Error("There is no training checkpoint at '" + path + "'; to continue a run, pass the output folder "
-                    "of a run that wrote checkpoints, or start without --resume.");
+        throw Error("There is no training checkpoint in '" + dir() + "' (it has no state.json): nothing to resume; "
+                    "give the output folder of a run that wrote checkpoints, or start without --resume.");
     const nlohmann::json state = parseBoundedJson(readTextFile(path), "Checkpoint state '" + path + "'");
     if (!state.is_object()) throw Error("Checkpoint state '" + path + "' is damaged; delete the checkpoint folder to restart.");
     return state;

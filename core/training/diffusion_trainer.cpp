@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -39,9 +40,16 @@ std::map<std::string, torch::Tensor> warmStartWeights(const std::string& dir, co
     if (!fs::exists(dir + "/config.json"))
         throw Error("'" + dir + "' is not a model folder (no config.json); --init-from needs a diffusers model folder "
                     "such as resources/models/fashion-mnist-ddpm.");
-    // Loading through the model folder reader keeps its checks (config against the
-    // weights' element count, every key present) instead of a second, laxer parser.
-    const UNet2DModel folderModel = UNet2DModel::load(dir);
+    // Read as every other command opens a model folder, so a broken folder gets
+    // the same errors (a config that cannot belong to its weights, a missing or
+    // damaged weights file), prefixed with the option that named it.
+    std::optional<UNet2DModel> loaded;
+    try {
+        loaded.emplace(UNet2DModel::load(dir));
+    } catch (const Error& e) {
+        throw Error("--init-from '" + dir + "': " + e.what());
+    }
+    const UNet2DModel& folderModel = *loaded;
     if (nlohmann::json::parse(folderModel.config().toJson()) != nlohmann::json::parse(recipeModel.toJson()))
         throw Error("The model in '" + dir + "/config.json' is not the recipe's model; a warm start needs the same "
                     "architecture: copy that config.json into the recipe's \"model\" or start from random weights.");

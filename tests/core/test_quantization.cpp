@@ -492,7 +492,10 @@ private Q_SLOTS:
             return plan;
         };
         QuantizedUNet a8 = calibrate(m.unet, fpWeights(makePresetPlan("W4A8", m.unet.sites())), data);
-        QuantizedUNet a8Split = calibrate(m.unet, fpWeights(makePresetPlan("W4A8", m.unet.sites(), split)), data);
+        PresetOptions shortcutsOnly;  // as splitQ: the raw concatenations only
+        shortcutsOnly.splitShortcuts = true;
+        QuantizedUNet a8Split =
+            calibrate(m.unet, fpWeights(makePresetPlan("W4A8", m.unet.sites(), shortcutsOnly)), data);
         const std::vector<double> activationGains = splitGains(a8, a8Split, "A8");
         for (std::size_t i = 0; i < splitSites.size(); ++i)
             QVERIFY2(activationGains[i] > 0, (splitSites[i] + ": " + std::to_string(activationGains[i])).c_str());

@@ -335,8 +335,10 @@ private Q_SLOTS:
     void rejectsBadResumeAndConfigs() {
         const TrainConfig config = tinyTrainConfig();
         const std::string empty = (dir_.path() + "/none").toStdString();
-        QVERIFY(test::errorOf([&] { trainDiffusionModel(config, smallData(), empty, TrainStart::resumed(), torch::kCPU); })
-                    .contains("--resume"));
+        const QString noCheckpoint =
+            test::errorOf([&] { trainDiffusionModel(config, smallData(), empty, TrainStart::resumed(), torch::kCPU); });
+        QVERIFY2(noCheckpoint.contains(QString::fromStdString(empty + "/checkpoint")) && noCheckpoint.contains("--resume"),
+                 qPrintable(noCheckpoint));
         QVERIFY(test::errorOf([] { TrainConfig::fromJson(R"({"model":{},"train":{"stepz":3}})", "t.json"); })
                     .contains("'train.stepz'"));
         QVERIFY(test::errorOf([] { TrainConfig::fromJson(R"({"train":{}})", "t.json"); }).contains("'model'"));
@@ -398,6 +400,15 @@ private Q_SLOTS:
         QVERIFY(test::errorOf([&] {
                     trainDiffusionModel(config, smallData(), root + "/x", TrainStart::warmFrom(root), torch::kCPU);
                 }).contains("no config.json"));
+        // A config without its weights: the error names the option and the missing file.
+        std::filesystem::create_directories(root + "/configOnly");
+        std::filesystem::copy_file(root + "/first/config.json", root + "/configOnly/config.json");
+        const QString noWeights = test::errorOf([&] {
+            trainDiffusionModel(config, smallData(), root + "/x", TrainStart::warmFrom(root + "/configOnly"), torch::kCPU);
+        });
+        QVERIFY2(noWeights.contains("--init-from") &&
+                     noWeights.contains(QString::fromStdString(root + "/configOnly/diffusion_pytorch_model.safetensors")),
+                 qPrintable(noWeights));
         QVERIFY(test::errorOf([&] {
                     trainDiffusionModel(config, smallData(), root + "/warm", TrainStart{true, root + "/first"},
                                         torch::kCPU);
