@@ -51,7 +51,9 @@ fi
 ONE_S=$(cat "$OUT/one-calibration.txt")
 
 # 2. Plans at equal budgets, calibrated and evaluated.
-have "$OUT/fp.json" || "$CLI" -q eval --num "$NUM" --steps 50 --seed 0 --json "$OUT/fp.json" > /dev/null
+# The FP samples are sampled once, by the FP run, and read by every plan's comparison.
+FP_CACHE="$OUT/fp-samples.safetensors"
+have "$OUT/fp.json" || "$CLI" -q eval --num "$NUM" --steps 50 --seed 0 --fp-cache "$FP_CACHE" --json "$OUT/fp.json" > /dev/null
 ROWS=""
 for bits in ${BUDGETS:-3 4 6}; do
   for strategy in optimal uniform random; do
@@ -60,14 +62,15 @@ for bits in ${BUDGETS:-3 4 6}; do
       "$CLI" -q allocate --sens "$OUT/sens.json" --avg-weight-bits "$bits" --no-fp --strategy "$strategy" --seed 1 \
         --out "$OUT/$name-plan.json" > "$OUT/$name-allocation.txt"
       "$CLI" -q calibrate --plan "$OUT/$name-plan.json" "${DATA[@]}" --out "$OUT/$name" > /dev/null
-      "$CLI" -q eval --quant "$OUT/$name" --num "$NUM" --steps 50 --seed 0 --json "$OUT/$name.json" > /dev/null
+      "$CLI" -q eval --quant "$OUT/$name" --num "$NUM" --steps 50 --seed 0 --fp-cache "$FP_CACHE" \
+        --json "$OUT/$name.json" > /dev/null
     fi
     ROWS="$ROWS $name"
   done
 done
 
 python3 - "$OUT" "$NUM" "$SWEEP_S" "$CONFIGS" "$ONE_S" "$(nproc)" "$BUILD" $ROWS <<'PY'
-import json, re, sys, datetime
+import datetime, hashlib, json, os, re, sys
 out, num, sweep_s, configs, one_s, threads, build = sys.argv[1:8]
 names = sys.argv[8:]
 rows = []
@@ -125,9 +128,12 @@ for b in sorted({r["budget"] for r in rows}):
     u = next(r for r in rows if r["budget"] == b and r["strategy"] == "uniform")
     gains.append(f"at {b} bits: {o['psnr'] - u['psnr']:+.2f} dB paired PSNR, FID-to-FP {u['fid_fp']:.2f} → {o['fid_fp']:.2f}")
 sweep, one, n = float(sweep_s), float(one_s), int(configs)
+fp_model = json.load(open(f"{out}/fp.json"))["model"]
+weights = hashlib.sha256(open(f"{fp_model}/diffusion_pytorch_model.safetensors", "rb").read()).hexdigest()[:16]
 md = f"""# Mixed precision on the shipped model
 
-Produced by `REUSE=1 bench/mixed_precision.sh {build} {num}` on a {threads}-thread CPU ({datetime.date.today()}).
+Produced by `BUDGETS="{os.environ.get("BUDGETS", "3 4 6")}" REUSE=1 bench/mixed_precision.sh {build} {num}` on a {threads}-thread CPU ({datetime.date.today()}),
+on the model `{os.path.basename(fp_model.rstrip("/"))}` (weights `{weights}`).
 Base plan: W4A8, MSE ranges, split shortcuts; calibration data: 64 trajectories × 20 of 50 DDIM steps
 (bench/out/calibration-uniform.safetensors, shared with bench/quant_results.sh). Plans are calibrated with
 nearest rounding; {num} samples per row, the same seeds and classes for every row.

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -17,6 +19,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/file_stamp.h"
 #include "core/metrics/evaluation.h"
+#include "core/metrics/fp_sample_cache.h"
 #include "core/metrics/robustness.h"
 #include "core/engine/prompt_evaluation.h"
 #include "core/model/denoiser.h"
@@ -40,6 +43,7 @@ struct EvalOptions {
     int half = 5000;
     std::string shard;    // "K/N"
     std::string partial;  // where a shard writes its sums
+    std::string fpCache;  // FP samples kept between runs
     PromptOptions prompts;  // text-to-image pipelines
 };
 
@@ -221,11 +225,27 @@ std::map<std::string, std::string> runIdentity(const EvalOptions& o, const std::
     return id;
 }
 
+// What the FP samples depend on: the FP model and every sampler setting,
+// the batch size (batch b starts from seed + b) and the device (CUDA and the
+// CPU round differently); not the quantized artifact or the feature network.
+std::map<std::string, std::string> fpSampleIdentity(const EvalOptions& o, const std::string& folder,
+                                                    const std::string& featuresPath, const EvalSettings& settings,
+                                                    const std::string& device) {
+    std::map<std::string, std::string> id = runIdentity(o, folder, featuresPath, settings);
+    id.erase("quantized_hash");
+    id.erase("feature_net_hash");
+    id["batch"] = std::to_string(settings.batchSize);
+    id["device"] = device;
+    return id;
+}
+
 void run(const EvalOptions& o) {
     if (o.realData + o.robustness + !o.shard.empty() > 1)
         throw Error("--real-data, --robustness and --shard are different jobs; pass one of them.");
     if ((o.realData || o.robustness) && !o.model.quant.empty())
         throw Error("--real-data and --robustness score real images, not a model; drop --quant.");
+    if ((o.realData || o.robustness) && !o.fpCache.empty())
+        throw Error("--fp-cache keeps a model's FP samples; --real-data and --robustness sample nothing, drop it.");
     if (o.realData) return runRealData(o);
     if (o.robustness) return runRobustness(o);
     if (o.shard.empty() != o.partial.empty())
@@ -251,6 +271,12 @@ void run(const EvalOptions& o) {
     settings.batchSize = o.batch;
     settings.sampling = o.sampler.toRequest(scheduler);
     settings.quantized = session.quantized.get();
+    std::unique_ptr<FpSampleCache> fpCache;
+    if (!o.fpCache.empty()) {
+        fpCache = std::make_unique<FpSampleCache>(
+            o.fpCache, fpSampleIdentity(o, folder, featuresPath, settings, denoiser.device().str()));
+        settings.fpCache = fpCache.get();
+    }
     // A pipeline is scored per prompt set: the given prompts, or QDiffBench's
     // calibration and held-out sets, each on its own --num samples.
     std::vector<PromptSet> sets{PromptSet{}};
@@ -269,9 +295,11 @@ void run(const EvalOptions& o) {
     callbacks.progress = [&](int step, int total) { bar.update(step, total); };
     auto conditioned = [&](const PromptSet& set) {
         EvalSettings s = settings;
-        if (model.isTextToImage())
+        if (model.isTextToImage()) {
             conditionOnPrompts(s, model, set.prompts, o.prompts.negative, o.prompts.clipSkip,
                                session.quantized ? &session.quantized->components() : nullptr);
+            s.fpCacheSet = promptsHash(set, o.prompts.negative, o.prompts.clipSkip);
+        }
         return s;
     };
     if (!o.shard.empty()) {
@@ -284,6 +312,7 @@ void run(const EvalOptions& o) {
         if (model.isTextToImage()) part.identity["prompts_hash"] = promptsHash(sets.front(), o.prompts.negative, o.prompts.clipSkip);
         part.save(partialPath);
         outputs.commit();
+        if (fpCache) fpCache->save();
         spdlog::info("Shard {}: {} of {} samples ({} batches) in {:.1f} s; wrote '{}'. Combine the parts with "
                      "`diffquant eval-merge`.", o.shard, part.samples(), o.num, part.batches.size(),
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o.partial);
@@ -301,6 +330,11 @@ void run(const EvalOptions& o) {
         printTable(results.back());
         totalSeconds += results.back().totalSeconds;
         samplingSeconds += results.back().samplingSeconds;
+    }
+    if (fpCache) {
+        fpCache->save();
+        spdlog::info("FP samples: {} batches from '{}', {} sampled and stored there", fpCache->hits(), o.fpCache,
+                     fpCache->added());
     }
 
     if (!o.json.empty()) {
@@ -328,6 +362,8 @@ void run(const EvalOptions& o) {
         }
         j["wall_time_s"] = totalSeconds;
         j["sampling_time_s"] = samplingSeconds;
+        if (fpCache) j["fp_cache"] = {{"path", o.fpCache}, {"batches_reused", fpCache->hits()},
+                                      {"batches_stored", fpCache->added()}};
         writeTextFileAtomically(jsonPath, j.dump(2) + "\n");
         outputs.commit();
         spdlog::info("Wrote '{}'", o.json);
@@ -355,6 +391,10 @@ void addEvalCommand(CLI::App& app, Action& action) {
                     "K/N: sample and score only batches K, K+N, K+2N, ... and write their sums to --partial "
                     "(combine with eval-merge)");
     cmd->add_option("--partial", o->partial, "safetensors file for this shard's sums (with --shard)");
+    cmd->add_option("--fp-cache", o->fpCache,
+                    "safetensors file that keeps the FP samples between runs: evaluating several quantized models "
+                    "of one model on the same settings samples FP only once (created if missing, replaced when "
+                    "the model or settings change)");
     o->prompts.add(*cmd, "to evaluate on (default: the pipeline's calibration and held-out prompt sets, "
                          "scored separately as QDiffBench does)");
     cmd->callback([&action, o] { action = [o] { run(*o); }; });

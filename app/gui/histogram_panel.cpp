@@ -50,7 +50,7 @@ HistogramPanel::HistogramPanel(QWidget* parent)
     top->addWidget(site_, 1);
     top->addWidget(step_, 1);
     top->addWidget(stepLabel_);
-    // Two rows of two, so that the toggles do not set the dock's width.
+    // Two rows of two: a compact block beside the plot's controls.
     auto* toggles = new QGridLayout;
     int index = 0;
     for (QCheckBox* box : {showFp_, showQuantized_, showGrid_, logScale_}) {

@@ -10,6 +10,9 @@
 namespace dq {
 
 namespace {
+// The standard FNV-1a offset basis is 14695981039346656037; this one lost its
+// last digit when it was first written. It is kept: the hash is as good, and
+// every recorded stamp (artifacts, caches, results tables) stays valid.
 constexpr uint64_t kFnvOffset = 1469598103934665603ull;
 
 uint64_t fnv1a(uint64_t hash, const char* bytes, std::size_t size) {

@@ -155,6 +155,16 @@ EvalPartial accumulateEvaluation(Denoiser& model, const SchedulerConfig& schedul
         }
         for (int pass = 0; pass < passes; ++pass) {
             const bool fpPass = settings.quantized && pass == 0;
+            // This pass makes FP images: the FP pass of a comparison, or a model run without interceptor.
+            const bool makesFp = fpPass || (!settings.quantized && restore.saved == nullptr);
+            if (makesFp && settings.fpCache) {
+                const CachedFpBatch cached = settings.fpCache->find(settings.fpCacheSet, b, count);
+                if (cached.images.defined()) {
+                    (fpPass ? fp : quantized) = cached.images;
+                    if (!fpPass && cached.labels.defined()) batchLabels = cached.labels;
+                    continue;
+                }
+            }
             model.setInterceptor(fpPass ? nullptr : (settings.quantized ? settings.quantized : restore.saved));
             SampleCallbacks perBatch;
             perBatch.cancelled = callbacks.cancelled;
@@ -172,6 +182,9 @@ EvalPartial accumulateEvaluation(Denoiser& model, const SchedulerConfig& schedul
             const torch::Tensor images = decode ? decode(r.samples) : r.samples;
             (fpPass ? fp : quantized) = images.to(torch::kCPU).clamp(-1, 1);
             if (!fpPass && r.classLabels.defined()) batchLabels = r.classLabels.to(torch::kCPU);
+            if (makesFp && settings.fpCache)
+                settings.fpCache->add(settings.fpCacheSet, b,
+                                      {fpPass ? fp : quantized, r.classLabels.defined() ? r.classLabels : torch::Tensor()});
         }
         requireFeatureNetShape(quantized);
         const FeatureOutputs features = extractFeatures(net, quantized);

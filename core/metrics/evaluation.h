@@ -13,6 +13,7 @@
 #include "core/callbacks.h"
 #include "core/metrics/eval_partial.h"
 #include "core/metrics/feature_net.h"
+#include "core/metrics/fp_sample_cache.h"
 #include "core/imaging/image_decoder.h"
 #include "core/metrics/frechet.h"
 #include "core/model/interceptor.h"
@@ -44,6 +45,12 @@ struct EvalSettings {
     // model) and every batch is also sampled without it from the same noise and
     // classes, which adds FID-to-FP and the paired metrics.
     Interceptor* quantized = nullptr;
+    // When set, FP batches (the FP pass of a quantized evaluation, or the
+    // samples of a model evaluated without interceptor) are taken from this
+    // cache where it has them, and stored in it where it does not.
+    // `fpCacheSet` names the sample set (e.g. a prompt set's hash) within it.
+    FpSampleCache* fpCache = nullptr;
+    std::string fpCacheSet = "classes";
     // Sharding: only batches b with b % shardCount == shardIndex are sampled.
     int shardIndex = 0;
     int shardCount = 1;

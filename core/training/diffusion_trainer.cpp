@@ -47,7 +47,9 @@ std::map<std::string, torch::Tensor> warmStartWeights(const std::string& dir, co
     try {
         loaded.emplace(UNet2DModel::load(dir));
     } catch (const Error& e) {
-        throw Error("--init-from '" + dir + "': " + e.what());
+        throw Error("--init-from '" + dir + "': " + e.what() +
+                    " Pass a complete trained model folder (config.json with its diffusion_pytorch_model.safetensors), "
+                    "e.g. resources/models/fashion-mnist-ddpm.");
     }
     const UNet2DModel& folderModel = *loaded;
     if (nlohmann::json::parse(folderModel.config().toJson()) != nlohmann::json::parse(recipeModel.toJson()))

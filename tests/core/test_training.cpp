@@ -400,14 +400,15 @@ private Q_SLOTS:
         QVERIFY(test::errorOf([&] {
                     trainDiffusionModel(config, smallData(), root + "/x", TrainStart::warmFrom(root), torch::kCPU);
                 }).contains("no config.json"));
-        // A config without its weights: the error names the option and the missing file.
+        // A config without its weights: the error names the option and the missing file, and says what to pass.
         std::filesystem::create_directories(root + "/configOnly");
         std::filesystem::copy_file(root + "/first/config.json", root + "/configOnly/config.json");
         const QString noWeights = test::errorOf([&] {
             trainDiffusionModel(config, smallData(), root + "/x", TrainStart::warmFrom(root + "/configOnly"), torch::kCPU);
         });
         QVERIFY2(noWeights.contains("--init-from") &&
-                     noWeights.contains(QString::fromStdString(root + "/configOnly/diffusion_pytorch_model.safetensors")),
+                     noWeights.contains(QString::fromStdString(root + "/configOnly/diffusion_pytorch_model.safetensors")) &&
+                     noWeights.contains("Pass a complete trained model folder"),
                  qPrintable(noWeights));
         QVERIFY(test::errorOf([&] {
                     trainDiffusionModel(config, smallData(), root + "/warm", TrainStart{true, root + "/first"},

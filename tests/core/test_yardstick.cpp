@@ -246,6 +246,59 @@ private Q_SLOTS:
                  qPrintable(r.err));
     }
 
+    void fpCacheReusesFpSamplesWithoutChangingAMetric() {
+        const QString q = dir_.path() + "/w8a8-for-cache";
+        test::CliResult r = test::runCli({"-q", "calibrate", "--preset", "W8A8", "--cali-st", "2", "--cali-n", "2",
+                                          "--steps", "3", "--out", q, "--device", "cpu"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList common = {"--num", "30", "--batch", "10", "--steps", "3", "--seed", "6", "--device", "cpu"};
+        const QString cache = dir_.path() + "/fp-cache.safetensors";
+        auto eval = [&](const QString& json, const QStringList& extra, QStringList settings = {}) {
+            if (settings.isEmpty()) settings = common;
+            const test::CliResult run = test::runCli(QStringList{"-q", "eval", "--json", json} + extra + settings);
+            if (run.exitCode != 0) qWarning("%s", qPrintable(run.err));
+            return readJson(json);
+        };
+        auto cacheUse = [](const QJsonObject& j, const char* key) { return j["fp_cache"].toObject()[key].toInt(-1); };
+        const QJsonObject plain = eval(dir_.path() + "/plain.json", {"--quant", q});
+        const QJsonObject fill = eval(dir_.path() + "/fill.json", {"--quant", q, "--fp-cache", cache});
+        const QJsonObject reuse = eval(dir_.path() + "/reuse.json", {"--quant", q, "--fp-cache", cache});
+        QVERIFY(plain.contains("metrics") && !plain.contains("fp_cache"));
+        QCOMPARE(cacheUse(fill, "batches_stored"), 3);
+        QCOMPARE(cacheUse(fill, "batches_reused"), 0);
+        QCOMPARE(cacheUse(reuse, "batches_reused"), 3);
+        QCOMPARE(cacheUse(reuse, "batches_stored"), 0);
+        // The FP pass sampled again, stored, or read back: the same images, so every metric is the same.
+        const QJsonObject m = plain["metrics"].toObject();
+        QVERIFY(m["psnr_vs_fp"].toDouble() > 10 && m["psnr_vs_fp"].toDouble() < 100);  // quantized differs from FP
+        for (const QJsonObject& other : {fill["metrics"].toObject(), reuse["metrics"].toObject()})
+            for (const QString& key : m.keys())
+                QVERIFY2(std::abs(m[key].toDouble() - other[key].toDouble()) <= 1e-9 * std::max(1.0, std::abs(m[key].toDouble())),
+                         qPrintable(QString("%1: %2 vs %3").arg(key).arg(m[key].toDouble(), 0, 'g', 17)
+                                        .arg(other[key].toDouble(), 0, 'g', 17)));
+        // The FP model evaluated from the cache scores the comparison's FP images.
+        const QJsonObject fp = eval(dir_.path() + "/fp.json", {"--fp-cache", cache});
+        QCOMPARE(cacheUse(fp, "batches_reused"), 3);
+        QVERIFY(std::abs(fp["metrics"].toObject()["fid"].toDouble() - m["fp_fid"].toDouble()) < 1e-9 * m["fp_fid"].toDouble());
+        QCOMPARE(fp["metrics"].toObject()["class_accuracy"].toDouble(), m["fp_class_accuracy"].toDouble());
+        // Other settings never reuse those samples: the cache is replaced by the new run's.
+        QStringList otherSeed = common;
+        otherSeed[otherSeed.indexOf("--seed") + 1] = "7";
+        QCOMPARE(cacheUse(eval(dir_.path() + "/seed7.json", {"--quant", q, "--fp-cache", cache}, otherSeed),
+                          "batches_reused"), 0);
+        QCOMPARE(cacheUse(eval(dir_.path() + "/seed6.json", {"--quant", q, "--fp-cache", cache}), "batches_reused"), 0);
+        // A file that is not a cache is refused by name, before sampling, and left as it was.
+        const QString weights = dir_.path() + "/weights.safetensors";
+        QVERIFY(QFile::copy(QString(DQ_SHIPPED_MODEL_DIR) + "/feature_net.safetensors", weights));
+        const QByteArray before = [&] { QFile f(weights); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        r = test::runCli(QStringList{"-q", "eval", "--quant", q, "--fp-cache", weights} + common);
+        QVERIFY2(r.exitCode != 0 && r.err.contains("weights.safetensors") && r.err.contains("not an FP sample cache"),
+                 qPrintable(r.err));
+        QFile after(weights);
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), before);
+    }
+
     void slurmTemplateRunsEachArrayTask() {
         // The shipped sbatch template, run as SLURM would run two array tasks
         // (on the CPU here), then merged.

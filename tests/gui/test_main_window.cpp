@@ -62,6 +62,13 @@ bool openAndWait(gui::MainWindow& window, const QString& folder) {
     window.openModel(folder);
     return changed.wait(60000) && waitIdle(window);
 }
+
+// The usual start of a test: the window on screen, without error dialogs, with `folder` open.
+bool showAndOpen(gui::MainWindow& window, const QString& folder) {
+    window.setShowErrorDialogs(false);
+    window.show();
+    return QTest::qWaitForWindowExposed(&window) && openAndWait(window, folder);
+}
 }  // namespace
 
 class MainWindowTest : public QObject {
@@ -252,10 +259,7 @@ private Q_SLOTS:
 
     void siteNamesAreReadableAtTheDefaultWindowSize() {
         gui::MainWindow window;
-        window.setShowErrorDialogs(false);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(openAndWait(window, tiny_));
+        QVERIFY(showAndOpen(window, tiny_));
         widgets::LayerTable* table = window.layerTable();
         const QFontMetrics metrics(table->font());
         // Every row's name fits its column, whether grouped or flat.
@@ -280,10 +284,7 @@ private Q_SLOTS:
 
     void windowFitsALaptopScreen() {
         gui::MainWindow window;
-        window.setShowErrorDialogs(false);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(openAndWait(window, tiny_));
+        QVERIFY(showAndOpen(window, tiny_));
         // 1366×768 less a panel and title bar: the panels scroll instead of
         // pushing the window off the screen (it once needed 1635×973).
         const QSize minimum = window.minimumSizeHint();
@@ -304,10 +305,7 @@ private Q_SLOTS:
 
     void calibrationMarksEditedLayersAndHeatmapClicksOpenTheHistogram() {
         gui::MainWindow window;
-        window.setShowErrorDialogs(false);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(openAndWait(window, tiny_));
+        QVERIFY(showAndOpen(window, tiny_));
         window.generationPanel()->setSteps(6);
         window.generationPanel()->setCount(2);
         window.heatmapPanel()->setStatisticsImages(2);
