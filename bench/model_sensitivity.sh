@@ -4,11 +4,12 @@
 #
 #   bench/model_sensitivity.sh [BUILD_DIR] [NUM_SAMPLES]
 #
-# Defaults: build, 100 samples (about 8 minutes on 2 CPU threads). For each model it prints
+# Defaults: build, 100 samples (6 to 15 minutes on 2 CPU threads, by machine). It prints
 # - the relative RMS error of 8-bit per-channel weights, layer by layer (median and worst ratio
 #   between the models): how large the perturbation is;
 # - the W8A16 (weights only) and W8A8 paired PSNR against FP on the same seeds: how much of it
-#   reaches the final image.
+#   reaches the final image;
+# - the ratio of the activation ranges W8A8 min/max calibration finds, site by site.
 # The 4,000-step weights come from git history (commit a699acd); work files go to bench/out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,3 +58,15 @@ print('%s-step %s: PSNR vs FP %.2f dB, SSIM %.3f, FID to FP %.2f (%s samples)' %
 (sys.argv[2], sys.argv[3], m['psnr_vs_fp'], m['ssim_vs_fp'], m['fid_to_fp'], sys.argv[4]))" "$art.json" "$model" "$preset" "$NUM"
   done
 done
+
+# Activation ranges min/max calibration found, per site: 6,000-step over 4,000-step.
+python3 - "$OUT/4000-W8A8/quantized_model.json" "$OUT/6000-W8A8/quantized_model.json" <<'PY'
+import json, sys
+def widths(path):
+    return {(site['name'], site['split']): grid['hi'] - grid['lo'] for site in json.load(open(path))['sites']
+            for activation in site['activation'] for grid in activation['grids']}
+old, new = widths(sys.argv[1]), widths(sys.argv[2])
+ratios = sorted(new[k] / old[k] for k in old if k in new and old[k] > 0)
+print(f"W8A8 activation range, 6,000-step / 4,000-step, over {len(ratios)} sites: "
+      f"median {ratios[len(ratios) // 2]:.3f}, range {ratios[0]:.3f} to {ratios[-1]:.3f}")
+PY
