@@ -112,14 +112,6 @@ if ! reusable fp; then
   write_record fp "$(line "FP" "$OUT/fp.json" "—" "$FP_KIB KiB")" "$OUT/fp.json"
 fi
 
-# The uniform calibration data is collected once, before the rows, so that no row's calibration
-# time includes it (the NDTC row collects its own data, and its time includes that collection).
-# A throwaway W8A8 min/max calibration writes it; its artifact is not used.
-if [[ ! -s "$CALI" ]]; then
-  limited "$CLI" -q calibrate --cali-data "$CALI" --preset W8A8 --method minmax --steps 50 --cali-st 20 --cali-n 64 \
-    --out "$OUT/collect-calibration-data" > /dev/null
-fi
-
 SLUGS=(fp)
 for entry in "${CONFIGS[@]}"; do
   name=${entry%%|*}
@@ -133,6 +125,13 @@ for entry in "${CONFIGS[@]}"; do
   fi
   cali=(--cali-data "$CALI")
   [[ "$opts" == *--cali-data* ]] && cali=()  # the NDTC row has its own data file
+  # The shared uniform data is collected once, by a throwaway W8A8 min/max calibration before the
+  # first row that reads it, so that no row's calibration time includes the collection (the NDTC
+  # row collects its own data, and its time includes that).
+  if (( ${#cali[@]} )) && [[ ! -s "$CALI" ]]; then
+    limited "$CLI" -q calibrate --cali-data "$CALI" --preset W8A8 --method minmax --steps 50 --cali-st 20 \
+      --cali-n 64 --out "$OUT/collect-calibration-data" > /dev/null || { echo "collecting calibration data failed"; exit 1; }
+  fi
   # shellcheck disable=SC2086
   if ! limited "$CLI" -q calibrate "${cali[@]}" $opts --steps 50 --cali-st 20 --cali-n 64 --out "$OUT/$slug" \
      || ! limited "$CLI" -q eval --quant "$OUT/$slug" --num "$NUM" --steps 50 --seed 0 --fp-cache "$FP_CACHE" \
